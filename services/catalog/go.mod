@@ -1,0 +1,3 @@
+module github.com/relais-data/relais/services/catalog
+
+go 1.26.7
