@@ -1,0 +1,33 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/services/catalog/internal/app"
+	"github.com/relais-data/relais/services/catalog/internal/store"
+)
+
+// BootstrapAdmin creates the user with this email (a sysadmin when
+// sysadmin is set), or finds the existing one (promoting it when asked),
+// and returns a new API token for it. It works directly on the database
+// (migrating it first), so that `relais admin create-user --email x
+// --sysadmin` needs no running server; running it twice creates no second
+// user, only a second token.
+func BootstrapAdmin(ctx context.Context, db *sqldb.DB, tokenSecret, email string, sysadmin bool) (userID, token string, err error) {
+	if tokenSecret == "" {
+		return "", "", errors.New("bootstrap admin: token_secret is required")
+	}
+	if err := migrate(ctx, db); err != nil {
+		return "", "", err
+	}
+	svc := app.New(store.New(db), app.Options{TokenSecret: []byte(tokenSecret), Log: slog.New(slog.DiscardHandler)})
+	u, token, err := svc.EnsureUserToken(ctx, email, sysadmin)
+	if err != nil {
+		return "", "", fmt.Errorf("bootstrap admin %s: %w", email, err)
+	}
+	return u.GetId(), token, nil
+}

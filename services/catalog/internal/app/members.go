@@ -1,0 +1,130 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	"github.com/relais-data/relais/services/catalog/internal/domain"
+	"github.com/relais-data/relais/services/catalog/internal/store"
+)
+
+// memberChange runs fn on a live organization the caller administers,
+// then publishes organization.updated.
+func (s *Service) memberChange(ctx context.Context, orgRef string, fn func(q store.Q, o *catalogv1.Organization) error) error {
+	caller, err := requireCaller(ctx)
+	if err != nil {
+		return err
+	}
+	return s.commit(ctx, func(q store.Q) error {
+		o, _, err := s.resolveOrganization(ctx, q, orgRef)
+		if err != nil {
+			return err
+		}
+		if o.Deleted != nil {
+			return fmt.Errorf("organization %s: %w", orgRef, domain.ErrDeleted)
+		}
+		if !caller.CanManageMembers(o.GetId()) {
+			return fmt.Errorf("members of %s: %w", orgRef, domain.ErrPermissionDenied)
+		}
+		if err := fn(q, o); err != nil {
+			return err
+		}
+		return s.organizationSnapshotEvent(ctx, q, Updated, caller.UserID, o, s.nowUTC())
+	})
+}
+
+// AddMember adds a user (by id or email) with a role.
+func (s *Service) AddMember(ctx context.Context, orgRef, userRef, email, role string) (*catalogv1.Member, error) {
+	if !domain.IsRole(role) {
+		return nil, domain.Invalid("role", domain.MsgNotAChoice)
+	}
+	ref := userRef
+	if ref == "" {
+		ref = email
+	}
+	if ref == "" {
+		return nil, domain.Invalid("user", domain.MsgRequired)
+	}
+	var m *catalogv1.Member
+	var userID string
+	err := s.memberChange(ctx, orgRef, func(q store.Q, o *catalogv1.Organization) error {
+		u, err := q.GetUser(ctx, ref)
+		if err != nil {
+			return err
+		}
+		userID = u.ID
+		now := s.nowUTC()
+		if err := q.PutMember(ctx, store.Member{OrganizationID: o.GetId(), UserID: u.ID, Role: role, Since: now}); err != nil {
+			return err
+		}
+		m = memberProto(u, role, now)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.auth.forgetUser(userID)
+	return m, nil
+}
+
+// UpdateMember changes a member's role.
+func (s *Service) UpdateMember(ctx context.Context, orgRef, userRef, role string) (*catalogv1.Member, error) {
+	if !domain.IsRole(role) {
+		return nil, domain.Invalid("role", domain.MsgNotAChoice)
+	}
+	var m *catalogv1.Member
+	var userID string
+	err := s.memberChange(ctx, orgRef, func(q store.Q, o *catalogv1.Organization) error {
+		u, err := q.GetUser(ctx, userRef)
+		if err != nil {
+			return err
+		}
+		userID = u.ID
+		if err := q.UpdateMemberRole(ctx, o.GetId(), u.ID, role); err != nil {
+			return err
+		}
+		cur, err := q.GetMember(ctx, o.GetId(), u.ID)
+		if err != nil {
+			return err
+		}
+		m = memberProto(u, role, cur.Since)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.auth.forgetUser(userID)
+	return m, nil
+}
+
+// RemoveMember removes a member.
+func (s *Service) RemoveMember(ctx context.Context, orgRef, userRef string) error {
+	var userID string
+	err := s.memberChange(ctx, orgRef, func(q store.Q, o *catalogv1.Organization) error {
+		u, err := q.GetUser(ctx, userRef)
+		if err != nil {
+			return err
+		}
+		userID = u.ID
+		return q.RemoveMember(ctx, o.GetId(), u.ID)
+	})
+	if err != nil {
+		return err
+	}
+	s.auth.forgetUser(userID)
+	return nil
+}
+
+func memberProto(u store.User, role string, since time.Time) *catalogv1.Member {
+	email := u.Email
+	return &catalogv1.Member{
+		User:  userRef(u),
+		Email: &email,
+		Role:  role,
+		Since: timestamppb.New(since),
+	}
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+)
+
+// DatasetFilter selects datasets for a list page. Deleted and archived
+// datasets are never listed; private ones only through Visibility.
+type DatasetFilter struct {
+	// Words must all appear in the search text (already folded).
+	Words          []string
+	Tags           []string // all must match
+	OrganizationID string
+	OwnerID        string
+	License        string
+	Format         string
+	Featured       *bool
+	// Private datasets of these organizations, or of PrivateOwnerID, are
+	// listed too; AllPrivate lists every private dataset (sysadmins).
+	PrivateOrgIDs  []string
+	PrivateOwnerID string
+	AllPrivate     bool
+}
+
+// DatasetSort orders a list: Field is created, last_update or title.
+type DatasetSort struct {
+	Field string
+	Desc  bool
+}
+
+var sortColumns = map[string]string{"created": "created", "last_update": "last_update", "title": "title_sort"}
+
+// query builds the FROM/WHERE part and its arguments. When the filter has
+// tags (or a format), the first one drives the query from its index table,
+// whose rows carry listed and created.
+func (f DatasetFilter) query() (from string, where []string, args []any, drive string) {
+	from = "datasets d"
+	includesPrivate := f.AllPrivate || len(f.PrivateOrgIDs) > 0 || f.PrivateOwnerID != ""
+	visible := func(alias string) (string, []any) {
+		if !includesPrivate {
+			return alias + ".listed = 1", nil
+		}
+		if f.AllPrivate {
+			return "(" + alias + ".listed = 1 OR (d.deleted_at IS NULL AND d.archived_at IS NULL))", nil
+		}
+		var ors []string
+		var a []any
+		if len(f.PrivateOrgIDs) > 0 {
+			ors = append(ors, "d.organization_id IN ("+placeholders(len(f.PrivateOrgIDs))+")")
+			a = append(a, stringArgs(f.PrivateOrgIDs)...)
+		}
+		if f.PrivateOwnerID != "" {
+			ors = append(ors, "d.owner_id = ?")
+			a = append(a, f.PrivateOwnerID)
+		}
+		return "(" + alias + ".listed = 1 OR (d.deleted_at IS NULL AND d.archived_at IS NULL AND (" + strings.Join(ors, " OR ") + ")))", a
+	}
+	tags := f.Tags
+	switch {
+	case len(tags) > 0:
+		drive = "t"
+		from = "dataset_tags t JOIN datasets d ON d.id = t.dataset_id"
+		where = append(where, "t.tag = ?")
+		args = append(args, tags[0])
+		tags = tags[1:]
+	case f.Format != "":
+		drive = "t"
+		from = "dataset_formats t JOIN datasets d ON d.id = t.dataset_id"
+		where = append(where, "t.format = ?")
+		args = append(args, f.Format)
+	default:
+		drive = "d"
+	}
+	v, va := visible(drive)
+	where = append(where, v)
+	args = append(args, va...)
+	for _, t := range tags {
+		where = append(where, "EXISTS (SELECT 1 FROM dataset_tags x WHERE x.dataset_id = d.id AND x.tag = ?)")
+		args = append(args, t)
+	}
+	if f.Format != "" && drive == "t" && len(f.Tags) > 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM dataset_formats y WHERE y.dataset_id = d.id AND y.format = ?)")
+		args = append(args, f.Format)
+	}
+	if f.OrganizationID != "" {
+		where = append(where, "d.organization_id = ?")
+		args = append(args, f.OrganizationID)
+	}
+	if f.OwnerID != "" {
+		where = append(where, "d.owner_id = ?")
+		args = append(args, f.OwnerID)
+	}
+	if f.License != "" {
+		where = append(where, "d.license = ?")
+		args = append(args, f.License)
+	}
+	if f.Featured != nil {
+		where = append(where, "d.featured = ?")
+		args = append(args, boolInt(*f.Featured))
+	}
+	for _, w := range f.Words {
+		where = append(where, "d.q LIKE ?")
+		args = append(args, "%"+escapeLike(w)+"%")
+	}
+	return from, where, args, drive
+}
+
+// escapeLike neutralises LIKE wildcards (words are alphanumeric already;
+// this is defence in depth).
+func escapeLike(s string) string {
+	return strings.NewReplacer("%", "", "_", "").Replace(s)
+}
+
+// ListDatasets returns one page of datasets.
+func (q Q) ListDatasets(ctx context.Context, f DatasetFilter, sort DatasetSort, limit, offset int) ([]*catalogv1.Dataset, error) {
+	from, where, args, drive := f.query()
+	col, ok := sortColumns[sort.Field]
+	if !ok {
+		col = "created"
+	}
+	alias := "d"
+	if drive == "t" && col == "created" {
+		alias = "t" // the driving index is ordered by created
+	}
+	dir := "ASC"
+	if sort.Desc {
+		dir = "DESC"
+	}
+	idCol := "d.id"
+	if alias == "t" {
+		idCol = "t.dataset_id"
+	}
+	query := "SELECT d.doc FROM " + from + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + alias + "." + col + " " + dir + ", " + idCol + " " + dir + " LIMIT ? OFFSET ?"
+	args = append(args, limit, offset)
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list datasets: %w", err)
+	}
+	defer rows.Close()
+	out := make([]*catalogv1.Dataset, 0, limit)
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("list datasets: %w", err)
+		}
+		d := &catalogv1.Dataset{}
+		if err := proto.Unmarshal(doc, d); err != nil {
+			return nil, fmt.Errorf("list datasets: decode: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list datasets: %w", err)
+	}
+	return out, nil
+}
+
+// CountDatasets counts the datasets a filter selects.
+func (q Q) CountDatasets(ctx context.Context, f DatasetFilter) (int64, error) {
+	from, where, args, _ := f.query()
+	var n int64
+	if err := q.q.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+strings.Join(where, " AND "), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count datasets: %w", err)
+	}
+	return n, nil
+}
+
+// CountDatasetsCached is CountDatasets behind a short-lived cache keyed by
+// the filter and invalidated by every write transaction of this store.
+func (s *Store) CountDatasetsCached(ctx context.Context, f DatasetFilter) (int64, error) {
+	key := f.key()
+	if n, ok := s.counts.get(key); ok {
+		return n, nil
+	}
+	gen := s.generation.Load()
+	n, err := s.CountDatasets(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	s.counts.put(key, n, gen)
+	return n, nil
+}
+
+func (f DatasetFilter) key() string {
+	var b strings.Builder
+	w := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+			b.WriteByte(0)
+		}
+		b.WriteByte(1)
+	}
+	w(f.Words...)
+	w(f.Tags...)
+	w(f.OrganizationID, f.OwnerID, f.License, f.Format, f.PrivateOwnerID)
+	w(f.PrivateOrgIDs...)
+	feat := "-"
+	if f.Featured != nil {
+		feat = fmt.Sprint(*f.Featured)
+	}
+	w(feat, fmt.Sprint(f.AllPrivate))
+	return b.String()
+}
