@@ -1,3 +1,17 @@
 module github.com/relais-data/relais/services/relais
 
 go 1.26.7
+
+require (
+	github.com/relais-data/relais/pkg v0.0.0
+	github.com/relais-data/relais/proto v0.0.0
+	github.com/relais-data/relais/services/catalog v0.0.0
+	github.com/relais-data/relais/services/gateway v0.0.0
+)
+
+replace (
+	github.com/relais-data/relais/pkg => ../../pkg
+	github.com/relais-data/relais/proto => ../../proto
+	github.com/relais-data/relais/services/catalog => ../catalog
+	github.com/relais-data/relais/services/gateway => ../gateway
+)

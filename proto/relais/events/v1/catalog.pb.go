@@ -31,10 +31,14 @@ type DatasetChanged struct {
 	EventId    string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
 	// The user who made the change; empty for system changes.
-	ActorId       string      `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
-	Dataset       *v1.Dataset `protobuf:"bytes,4,opt,name=dataset,proto3" json:"dataset,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ActorId string      `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	Dataset *v1.Dataset `protobuf:"bytes,4,opt,name=dataset,proto3" json:"dataset,omitempty"`
+	// True when the snapshot was too large for one event (NATS messages are
+	// capped at 1 MB): the description was cut and, if still too large, the
+	// resources left out. Read the dataset with GetDataset for every byte.
+	SnapshotTruncated bool `protobuf:"varint,5,opt,name=snapshot_truncated,json=snapshotTruncated,proto3" json:"snapshot_truncated,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *DatasetChanged) Reset() {
@@ -93,6 +97,13 @@ func (x *DatasetChanged) GetDataset() *v1.Dataset {
 		return x.Dataset
 	}
 	return nil
+}
+
+func (x *DatasetChanged) GetSnapshotTruncated() bool {
+	if x != nil {
+		return x.SnapshotTruncated
+	}
+	return false
 }
 
 // ResourceChanged is published on relais.catalog.resource.{created,updated,deleted}.
@@ -245,13 +256,14 @@ var File_relais_events_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_relais_events_v1_catalog_proto_rawDesc = "" +
 	"\n" +
-	"\x1erelais/events/v1/catalog.proto\x12\x10relais.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1drelais/catalog/v1/types.proto\"\xb9\x01\n" +
+	"\x1erelais/events/v1/catalog.proto\x12\x10relais.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1drelais/catalog/v1/types.proto\"\xe8\x01\n" +
 	"\x0eDatasetChanged\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12;\n" +
 	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x124\n" +
-	"\adataset\x18\x04 \x01(\v2\x1a.relais.catalog.v1.DatasetR\adataset\"\xdc\x01\n" +
+	"\adataset\x18\x04 \x01(\v2\x1a.relais.catalog.v1.DatasetR\adataset\x12-\n" +
+	"\x12snapshot_truncated\x18\x05 \x01(\bR\x11snapshotTruncated\"\xdc\x01\n" +
 	"\x0fResourceChanged\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12;\n" +
 	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +

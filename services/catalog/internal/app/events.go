@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -42,11 +43,50 @@ func enqueue(ctx context.Context, q store.Q, subject string, msg proto.Message, 
 	return nil
 }
 
+// maxSnapshot bounds an event's encoded size well below NATS's default
+// 1 MB message limit (real harvested datasets carry descriptions of
+// several MB).
+const maxSnapshot = 512 << 10
+
+// keptDescription is how much of a description a cut snapshot keeps.
+const keptDescription = 64 << 10
+
 func (s *Service) datasetEvent(ctx context.Context, q store.Q, verb, actor string, d *catalogv1.Dataset, at time.Time) error {
 	id := events.NewID()
-	return enqueue(ctx, q, SubjectPrefix+"dataset."+verb, &eventsv1.DatasetChanged{
-		EventId: id, OccurredAt: timestamppb.New(at), ActorId: actor, Dataset: d,
-	}, id, at)
+	ev := &eventsv1.DatasetChanged{EventId: id, OccurredAt: timestamppb.New(at), ActorId: actor, Dataset: d}
+	if proto.Size(ev) > maxSnapshot {
+		ev.Dataset, ev.SnapshotTruncated = truncateSnapshot(d), true
+	}
+	return enqueue(ctx, q, SubjectPrefix+"dataset."+verb, ev, id, at)
+}
+
+// truncateSnapshot returns a copy of d small enough for an event: long
+// descriptions cut (on a UTF-8 boundary), then the resources left out if
+// that is not enough.
+func truncateSnapshot(d *catalogv1.Dataset) *catalogv1.Dataset {
+	c := proto.Clone(d).(*catalogv1.Dataset)
+	c.Description = cutUTF8(c.Description, keptDescription)
+	for _, r := range c.Resources {
+		if r.Description != nil {
+			cut := cutUTF8(*r.Description, 1<<10)
+			r.Description = &cut
+		}
+		r.ExtrasJson = nil
+	}
+	if proto.Size(c) > maxSnapshot {
+		c.Resources = nil
+	}
+	return c
+}
+
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func (s *Service) resourceEvent(ctx context.Context, q store.Q, verb, actor, datasetID string, r *catalogv1.Resource, at time.Time) error {

@@ -1,0 +1,142 @@
+// Package relais assembles the Relais targets into one binary: which
+// services run in which mode, in what order, on what configuration.
+// `relais -target=all` (the default) runs every service in one process on
+// embedded defaults; `-target=catalog` or `-target=gateway` run one service
+// against external NATS and database. The services talk to each other over
+// real gRPC in both modes.
+package relais
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/pkg/log"
+	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/pkg/telemetry"
+	"github.com/relais-data/relais/services/catalog"
+	"github.com/relais-data/relais/services/gateway"
+)
+
+// Targets are the values -target takes.
+var Targets = []string{"all", "catalog", "gateway"}
+
+// Config is the whole configuration of the binary. Its zero-config
+// defaults come from DefaultConfig; a YAML file, RELAIS_* variables and
+// flags override them (pkg/config).
+type Config struct {
+	Target    string           `yaml:"target" usage:"what to run: all, catalog or gateway"`
+	DataDir   string           `yaml:"data_dir" usage:"where embedded NATS and SQLite keep their files"`
+	AdminAddr string           `yaml:"admin_addr" usage:"address of /healthz, /readyz and /metrics"`
+	Log       log.Config       `yaml:"log"`
+	Telemetry telemetry.Config `yaml:"telemetry"`
+	Events    EventsConfig     `yaml:"events"`
+	Catalog   CatalogConfig    `yaml:"catalog"`
+	Gateway   gateway.Config   `yaml:"gateway"`
+	Demo      DemoConfig       `yaml:"demo"`
+}
+
+// EventsConfig says where NATS JetStream is. With no URL, -target=all
+// starts an embedded server with JetStream in the data directory.
+type EventsConfig struct {
+	events.Config `yaml:",inline"`
+	EmbeddedPort  int `yaml:"embedded_port" usage:"port of the embedded NATS server (-1 = random)"`
+}
+
+// CatalogConfig is the catalog service's configuration and where it listens.
+type CatalogConfig struct {
+	catalog.Config `yaml:",inline"`
+	GRPCAddr       string `yaml:"grpc_addr" usage:"gRPC listen address of the catalog"`
+}
+
+// DemoConfig loads the demo data (collectivités and their real datasets
+// from data.gouv.fr) and a demo administrator on start.
+type DemoConfig struct {
+	Load       bool   `yaml:"load" usage:"load the demo data and print an admin token"`
+	AdminEmail string `yaml:"admin_email"`
+}
+
+// DefaultConfig is what runs with no configuration at all: everything in
+// one process, files under ./.data, the portal on http://localhost:8080.
+func DefaultConfig() Config {
+	return Config{
+		Target:    "all",
+		DataDir:   ".data",
+		AdminAddr: "127.0.0.1:9090",
+		Log:       log.Config{Level: "info", Format: "text"},
+		Telemetry: telemetry.Config{ServiceName: "relais", SampleRatio: 1},
+		Events:    EventsConfig{EmbeddedPort: -1},
+		Catalog: CatalogConfig{
+			Config:   catalog.Config{DB: sqldb.Config{Driver: "sqlite"}},
+			GRPCAddr: "127.0.0.1:9091",
+		},
+		Gateway: gateway.Config{
+			Addr:        ":8080",
+			PublicURL:   "http://localhost:8080",
+			CatalogAddr: "127.0.0.1:9091",
+		},
+		Demo: DemoConfig{AdminEmail: "admin@relais.localhost"},
+	}
+}
+
+// finish fills the defaults that depend on other settings and checks the
+// combination.
+func (c *Config) finish() error {
+	valid := false
+	for _, t := range Targets {
+		valid = valid || t == c.Target
+	}
+	if !valid {
+		return fmt.Errorf("unknown target %q (want one of %v)", c.Target, Targets)
+	}
+	if c.Catalog.DB.Driver == "" {
+		c.Catalog.DB.Driver = "sqlite"
+	}
+	if c.Catalog.DB.Driver == "sqlite" && c.Catalog.DB.DSN == "" {
+		c.Catalog.DB.DSN = filepath.Join(c.DataDir, "catalog.db")
+	}
+	if c.Events.URL == "" && c.Target != "all" && c.Target != "gateway" {
+		return fmt.Errorf("target %s needs events.url (RELAIS_EVENTS_URL): only -target=all embeds NATS", c.Target)
+	}
+	if c.Demo.Load && c.Target != "all" {
+		return fmt.Errorf("demo.load needs -target=all")
+	}
+	return nil
+}
+
+// ensureTokenSecret gives the laptop mode a token secret without any
+// configuration: with SQLite and no catalog.token_secret, a random one is
+// made once and kept in the data directory (mode 0600). With PostgreSQL the
+// secret must be configured, since every catalog replica needs the same.
+func (c *Config) ensureTokenSecret() error {
+	if c.Catalog.TokenSecret != "" {
+		return nil
+	}
+	if c.Catalog.DB.Driver != "sqlite" {
+		return errors.New("catalog.token_secret (RELAIS_CATALOG_TOKEN_SECRET) is required with a shared database")
+	}
+	path := filepath.Join(c.DataDir, "token-secret")
+	if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		c.Catalog.TokenSecret = string(bytes.TrimSpace(b))
+		return nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read token secret: %w", err)
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		return err
+	}
+	c.Catalog.TokenSecret = hex.EncodeToString(secret)
+	if err := os.WriteFile(path, []byte(c.Catalog.TokenSecret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("keep token secret: %w", err)
+	}
+	return nil
+}

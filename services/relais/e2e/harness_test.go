@@ -1,0 +1,190 @@
+// Package e2e runs Relais as a user does — the real binary's assembly, one
+// process, target all, embedded NATS and SQLite — and talks to it over
+// HTTP only.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/services/relais"
+	"github.com/relais-data/relais/services/relais/internal/demo"
+)
+
+// portal is a running Relais and an HTTP client for it.
+type portal struct {
+	t     testing.TB
+	base  string
+	token string
+	demo  demo.Stats
+}
+
+// modes are the two ways Relais runs; every end-to-end test runs in both.
+var modes = []string{"all-in-one", "split"}
+
+// startPortal starts Relais on dataDir with free ports, with the demo data
+// loaded, and waits until it is ready. In "all-in-one" mode it is
+// `relais -demo.load`; in "split" mode the test runs a NATS server, then
+// `relais -target=catalog` and `relais -target=gateway` apart, creates the
+// admin with `relais admin create-user` and imports the demo data over
+// gRPC. Everything stops when the test ends or when stop is called.
+func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
+	t.Helper()
+	port := freePort(t)
+	cfg := relais.DefaultConfig()
+	cfg.DataDir = dataDir
+	cfg.AdminAddr = "127.0.0.1:0"
+	cfg.Catalog.GRPCAddr = "127.0.0.1:0"
+	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
+	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
+	cfg.Log.Level = "warn"
+	p := &portal{t: t, base: cfg.Gateway.PublicURL}
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+		stops = nil
+	}
+	t.Cleanup(stop)
+
+	if mode == "all-in-one" {
+		cfg.Demo.Load = true
+		r, s := runTarget(t, cfg)
+		stops = append(stops, s)
+		p.token, p.demo = r.Demo().AdminToken, r.Demo().Stats
+		return p, stop
+	}
+
+	nats, err := events.StartEmbedded(events.EmbeddedConfig{Host: "127.0.0.1", Port: -1, StoreDir: filepath.Join(dataDir, "nats")})
+	require.NoError(t, err)
+	stops = append(stops, nats.Shutdown)
+	cfg.Events.URL = nats.ClientURL()
+
+	p.token = splitAdminToken(t, dataDir)
+	cfg.Target = "catalog"
+	cat, s := runTarget(t, cfg)
+	stops = append(stops, s)
+
+	cfg.Target = "gateway"
+	cfg.Gateway.CatalogAddr = cat.GRPCAddr().String()
+	_, s = runTarget(t, cfg)
+	stops = append(stops, s)
+
+	p.demo, err = relais.ImportDemo(context.Background(), cat.GRPCAddr().String(), p.token)
+	require.NoError(t, err)
+	return p, stop
+}
+
+// splitAdminToken creates the administrator with `relais admin
+// create-user` the first time, and keeps its token beside the data.
+func splitAdminToken(t testing.TB, dataDir string) string {
+	path := filepath.Join(dataDir, "test-admin-token")
+	if b, err := os.ReadFile(path); err == nil {
+		return string(b)
+	}
+	var out bytes.Buffer
+	err := relais.Main(context.Background(), []string{"admin", "create-user", "--email", "admin@relais.localhost", "--sysadmin", "-data_dir=" + dataDir}, &out, io.Discard)
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^API token.*: (udata_\S+)$`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, "create-user prints the token: %s", out.String())
+	require.NoError(t, os.WriteFile(path, []byte(m[1]), 0o600))
+	return m[1]
+}
+
+// runTarget runs one relais process (in this process) until stop.
+func runTarget(t testing.TB, cfg relais.Config) (*relais.Relais, func()) {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	r, err := relais.New(cfg, logger)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	select {
+	case <-r.Started():
+	case err := <-done:
+		cancel()
+		t.Fatalf("relais -target=%s stopped before it was ready: %v", cfg.Target, err)
+	case <-time.After(2 * time.Minute):
+		cancel()
+		t.Fatalf("relais -target=%s not ready after 2 minutes", cfg.Target)
+	}
+	stopped := false
+	return r, func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			require.NoError(t, <-done)
+		}
+	}
+}
+
+func freePort(t testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// response is an HTTP answer with its decoded JSON body.
+type response struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+	JSON   any
+}
+
+func (r response) Object() map[string]any {
+	m, _ := r.JSON.(map[string]any)
+	return m
+}
+
+// do sends a request; key is the X-API-KEY ("" for anonymous); body is
+// JSON-encoded unless it is a []byte or nil.
+func (p *portal) do(method, path, key string, body any) response {
+	p.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		require.NoError(p.t, err)
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, p.base+path, rd)
+	require.NoError(p.t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("X-API-KEY", key)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	require.NoError(p.t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(p.t, err)
+	out := response{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &out.JSON)
+	}
+	return out
+}
