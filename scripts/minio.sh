@@ -10,8 +10,8 @@
 # The server listens on 127.0.0.1 only, on a free port, with the web console
 # and update checks off. Typical use:
 #
-#   read -r RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY \
-#     <<<"$(scripts/minio.sh start /tmp/minio)"
+#   line=$(scripts/minio.sh start /tmp/minio)   # an assignment keeps set -e working
+#   read -r RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY <<<"$line"
 #   export RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY
 #   (cd pkg && go test ./blob/...)
 #   scripts/minio.sh stop /tmp/minio

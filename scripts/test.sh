@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README): installs and starts what the tests need, then
-# runs unit, conformance (SQLite and PostgreSQL) and end-to-end tests.
+# runs unit, conformance (SQLite and PostgreSQL, fs and MinIO) and
+# end-to-end tests.
 #   scripts/test.sh            everything
 #   scripts/test.sh -short     skip the slow tests (full-catalog import)
 set -euo pipefail
@@ -23,12 +24,24 @@ if [[ -n "$unformatted" ]]; then
 fi
 go vet ./pkg/... ./services/...
 
-step "PostgreSQL (throwaway cluster)"
 pgdir="$(mktemp -d /tmp/relais-pg.XXXXXX)"
-trap 'scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
+miniodir="$(mktemp -d /tmp/relais-minio.XXXXXX)"
+cleanup() {
+  scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
+  scripts/minio.sh stop "$miniodir" >/dev/null 2>&1 || true
+  rm -rf "$pgdir" "$miniodir"
+}
+trap cleanup EXIT
+
+step "PostgreSQL (throwaway cluster)"
 export RELAIS_TEST_POSTGRES_URL="$(scripts/pg.sh start "$pgdir")"
 export RELAIS_TEST_REQUIRE_POSTGRES=1
 echo "postgres at $RELAIS_TEST_POSTGRES_URL"
+
+step "MinIO (real server, separate process; built once with go install)"
+read -r RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY <<<"$(scripts/minio.sh start "$miniodir")"
+export RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY RELAIS_TEST_REQUIRE_S3=1
+echo "minio at $RELAIS_TEST_S3_ENDPOINT"
 
 step "go test"
 go test -count=1 -timeout 20m "$@" ./pkg/... ./services/...

@@ -58,9 +58,16 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return nil, fmt.Errorf("telemetry: build resource: %w", err)
 	}
+	// Without an exporter nobody would read the spans: sample none, which
+	// spares recording them on every request. Trace ids are still made and
+	// propagated, so logs and events stay correlated.
+	ratio := cfg.SampleRatio
+	if cfg.OTLPEndpoint == "" {
+		ratio = 0
+	}
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRatio))),
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))),
 	}
 	if cfg.OTLPEndpoint != "" {
 		exp, err := otlptracegrpc.New(ctx, exporterOptions(cfg)...)
