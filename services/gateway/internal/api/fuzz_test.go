@@ -1,0 +1,100 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-data/relais/services/gateway/internal/gatewaytest"
+)
+
+// FuzzHandlers drives the whole gateway, over a real catalog, with random
+// methods, paths, queries, bodies and keys. Whatever comes in, the answer
+// is never a 5xx.
+func FuzzHandlers(f *testing.F) {
+	env := gatewaytest.Start(f, gatewaytest.Options{})
+	user := env.NewUser(f, "fuzz@relais.test", "Fuzz", "Tester")
+	org := expectF(f, env.Do(f, "POST", "/api/1/organizations/", map[string]any{"name": "Fuzz", "description": "d"}, user), 201).Object(f)
+	ds := expectF(f, env.Do(f, "POST", "/api/1/datasets/", map[string]any{"title": "Jeu", "description": "d", "organization": org["id"]}, user), 201).Object(f)
+	res := expectF(f, env.Do(f, "POST", "/api/1/datasets/"+ds["id"].(string)+"/resources/", map[string]any{"title": "r", "url": "https://x.test/r.csv"}, user), 201).Object(f)
+	did, rid, oid := ds["id"].(string), res["id"].(string), org["id"].(string)
+	keys := []string{"", user, env.AdminToken, "udata_bad", "\x00"}
+
+	seeds := []struct {
+		method uint8
+		path   string
+		query  string
+		body   string
+	}{
+		{0, "/api/1/datasets/", "page=2&page_size=1&tag=a&sort=-created", ""},
+		{0, "/api/1/datasets/", "organization=" + oid + "&q=%00%27", ""},
+		{1, "/api/1/datasets/", "", `{"title":"t","description":"d","organization":"` + oid + `","resources":[{"title":"x","url":"http://x"}]}`},
+		{2, "/api/1/datasets/" + did + "/", "", `{"title":"t","private":"yes","temporal_coverage":{"start":"x"},"spatial":{"zones":[1]}}`},
+		{2, "/api/1/datasets/" + did + "/", "", `{"deleted":null,"archived":"2024-01-01","extras":{"a":{"b":[1,2,{"c":null}]}}}`},
+		{3, "/api/1/datasets/" + did + "/", "", ""},
+		{1, "/api/1/datasets/" + did + "/resources/", "", `{"title":"r","url":"ftp://x","checksum":{"type":"md5"},"filesize":-1}`},
+		{2, "/api/1/datasets/" + did + "/resources/", "", `[{"id":"` + rid + `"}]`},
+		{2, "/api/1/datasets/" + did + "/resources/" + rid + "/", "", `{"filetype":"file","schema":null}`},
+		{0, "/api/1/datasets/r/" + rid, "", ""},
+		{0, "/api/2/datasets/" + did + "/resources/", "page=0&type=main&q=%FF", ""},
+		{2, "/api/2/datasets/" + did + "/extras/", "", `{"x":null,"y":[{}]}`},
+		{3, "/api/2/datasets/" + did + "/resources/" + rid + "/extras/", "", `["x"]`},
+		{0, "/api/2/datasets/resources/" + rid + "/", "", ""},
+		{1, "/api/1/organizations/", "", `{"name":"n","description":"d","business_number_id":"123","badges":[{"kind":"certified"}]}`},
+		{2, "/api/1/organizations/" + oid + "/", "", `{"url":"javascript:alert(1)"}`},
+		{1, "/api/1/organizations/" + oid + "/member/", "", `{"email":"x@y.z","role":"owner"}`},
+		{4, "/api/1/organizations/" + oid + "/member/x/", "", `{"role":"admin"}`},
+		{0, "/api/1/organizations/suggest/", "q=f&size=-3", ""},
+		{2, "/api/1/me/", "", `{"email":"not-an-email","website":"x"}`},
+		{1, "/api/1/me/api_tokens/", "", `{"expires_at":"yesterday","scopes":"admin"}`},
+		{3, "/api/1/me/api_tokens/nope/", "", ""},
+		{0, "/api/1/users/" + strings.Repeat("a", 300) + "/", "", ""},
+		{5, "/api/1/site", "lang=xx", ""},
+		{0, "/api/1/datasets/%2e%2e/", "", ""},
+	}
+	for _, s := range seeds {
+		for k := range keys {
+			f.Add(s.method, s.path, s.query, []byte(s.body), uint8(k), true)
+		}
+	}
+	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+	f.Fuzz(func(t *testing.T, method uint8, path, query string, body []byte, key uint8, jsonType bool) {
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", bytes.NewReader(body))
+		r.Method = methods[int(method)%len(methods)]
+		r.URL.Path = path
+		r.URL.RawPath = ""
+		r.URL.RawQuery = query
+		if jsonType {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		if k := keys[int(key)%len(keys)]; k != "" {
+			r.Header.Set("X-API-KEY", k)
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
+		defer cancel()
+		r = r.WithContext(ctx)
+		w := httptest.NewRecorder()
+		env.Handler.ServeHTTP(w, r)
+		if ctx.Err() != nil {
+			t.Fatalf("%s %s?%s (%q): no answer in 20s", r.Method, path, query, body)
+		}
+		if w.Code >= 500 {
+			t.Fatalf("%s %s?%s (%q) → %d %s", r.Method, path, query, body, w.Code, w.Body.Bytes())
+		}
+	})
+}
+
+func expectF(f *testing.F, r *gatewaytest.Response, status int) *gatewaytest.Response {
+	f.Helper()
+	if r.Status != status {
+		f.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+	return r
+}

@@ -1,0 +1,119 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is one endpoint: a method, a path in udata's form (ending with "/"
+// unless udata's does not) and its handler.
+type route struct {
+	method  string
+	path    string
+	handler http.HandlerFunc
+}
+
+// routes is the whole API, in udata's order of namespaces.
+func (s *Server) routes() []route {
+	return []route{
+		// Datasets (v1).
+		{"GET", "/api/1/datasets/", s.listDatasets},
+		{"POST", "/api/1/datasets/", s.createDataset},
+		{"GET", "/api/1/datasets/licenses/", s.licenses},
+		{"GET", "/api/1/datasets/frequencies/", s.frequencies},
+		{"GET", "/api/1/datasets/resource_types/", s.resourceTypes},
+		{"GET", "/api/1/datasets/r/{rid}", s.resourceRedirect},
+		{"GET", "/api/1/datasets/{dataset}/", s.getDataset},
+		{"PUT", "/api/1/datasets/{dataset}/", s.updateDataset},
+		{"DELETE", "/api/1/datasets/{dataset}/", s.deleteDataset},
+
+		// Resources (v1).
+		{"POST", "/api/1/datasets/{dataset}/resources/", s.createResource},
+		{"PUT", "/api/1/datasets/{dataset}/resources/", s.reorderResources},
+		{"GET", "/api/1/datasets/{dataset}/resources/{rid}/", s.getResource},
+		{"PUT", "/api/1/datasets/{dataset}/resources/{rid}/", s.updateResource},
+		{"DELETE", "/api/1/datasets/{dataset}/resources/{rid}/", s.deleteResource},
+
+		// Datasets (v2). The three /api/2/datasets/{a}/{b}/ routes share
+		// one pattern: Go's ServeMux refuses /resources/{rid}/ beside
+		// /{dataset}/resources/ as ambiguous, udata's router tries them in
+		// order.
+		{"GET", "/api/2/datasets/", s.listDatasetsV2},
+		{"GET", "/api/2/datasets/{dataset}/", s.getDatasetV2},
+		{"GET", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
+		{"PUT", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
+		{"DELETE", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
+		{"GET", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.getResourceExtras},
+		{"PUT", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.updateResourceExtras},
+		{"DELETE", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.deleteResourceExtras},
+
+		// Organizations.
+		{"GET", "/api/1/organizations/", s.listOrganizations},
+		{"POST", "/api/1/organizations/", s.createOrganization},
+		{"GET", "/api/1/organizations/roles/", s.organizationRoles},
+		{"GET", "/api/1/organizations/suggest/", s.suggestOrganizations},
+		{"GET", "/api/1/organizations/{org}/", s.getOrganization},
+		{"PUT", "/api/1/organizations/{org}/", s.updateOrganization},
+		{"DELETE", "/api/1/organizations/{org}/", s.deleteOrganization},
+		{"GET", "/api/1/organizations/{org}/datasets/", s.organizationDatasets},
+		{"POST", "/api/1/organizations/{org}/member/", s.inviteMember},
+		{"POST", "/api/1/organizations/{org}/member/{user}/", s.addMember},
+		{"PUT", "/api/1/organizations/{org}/member/{user}/", s.updateMember},
+		{"DELETE", "/api/1/organizations/{org}/member/{user}/", s.removeMember},
+
+		// Users.
+		{"GET", "/api/1/me/", s.getMe},
+		{"PUT", "/api/1/me/", s.updateMe},
+		{"GET", "/api/1/me/api_tokens/", s.listAPITokens},
+		{"POST", "/api/1/me/api_tokens/", s.createAPIToken},
+		{"DELETE", "/api/1/me/api_tokens/{id}/", s.revokeAPIToken},
+		{"GET", "/api/1/users/{user}/", s.getUser},
+
+		// Site.
+		{"GET", "/api/1/site/", s.getSite},
+	}
+}
+
+// werkzeugRule writes a route as udata's url_map does, with Werkzeug's
+// converters, for 404 suggestions.
+func werkzeugRule(path string) string {
+	return strings.NewReplacer(
+		"{dataset}", "<dataset:dataset>",
+		"{rid}", "<uuid:rid>",
+		"{org}", "<org:org>",
+		"{user}", "<user:user>",
+		"{id}", "<id>",
+	).Replace(path)
+}
+
+// stripConverters is flask-restx's RE_RULES substitution, "(<.*>)" → "":
+// it drops everything from the first '<' to the last '>' of a rule.
+func stripConverters(rule string) string {
+	i, j := strings.IndexByte(rule, '<'), strings.LastIndexByte(rule, '>')
+	if i < 0 || j < i {
+		return rule
+	}
+	return rule[:i] + rule[j+1:]
+}
+
+func (s *Server) handle(rt route) {
+	pattern := rt.path
+	if strings.HasSuffix(pattern, "/") {
+		pattern += "{$}"
+	}
+	s.mux.HandleFunc(rt.method+" "+pattern, rt.handler)
+
+	var rules []string
+	if strings.HasPrefix(rt.path, "/api/2/datasets/{a}/{b}/") {
+		rules = []string{
+			"/api/2/datasets/<dataset:dataset>/resources/",
+			"/api/2/datasets/resources/<uuid:rid>/",
+			"/api/2/datasets/<dataset:dataset>/extras/",
+		}
+	} else {
+		rules = []string{werkzeugRule(rt.path)}
+	}
+	for _, rule := range rules {
+		s.rules[stripConverters(rule)] = rule
+	}
+}
