@@ -124,7 +124,7 @@ func (s *Service) importOrganization(ctx context.Context, q store.Q, caller doma
 
 // importSlug keeps the given slug when it is free, else derives one.
 func (s *Service) importSlug(ctx context.Context, q store.Q, kind, given, title, id string) (string, error) {
-	if given != "" && given == domain.Slugify(given, domain.MaxSlugLength) {
+	if domain.IsURLSafeSlug(given) {
 		taken, err := q.SlugTaken(ctx, kind, given, id)
 		if err != nil {
 			return "", err
@@ -209,7 +209,7 @@ func (s *Service) importDataset(ctx context.Context, q store.Q, caller domain.Ca
 		}
 	}
 	refreshLastUpdate(d, now)
-	if given := in.GetSlug(); given != "" && !taken[given] && given == domain.Slugify(given, domain.MaxSlugLength) {
+	if given := in.GetSlug(); !taken[given] && domain.IsURLSafeSlug(given) {
 		d.Slug = given // known free: checked for the whole message at once
 	} else if d.Slug, err = s.importSlug(ctx, q, store.KindDataset, "", d.GetTitle(), id); err != nil {
 		return false, err

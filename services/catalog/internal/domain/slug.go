@@ -73,3 +73,20 @@ func SearchWords(q string) []string {
 		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
 	})
 }
+
+// IsURLSafeSlug tells whether s can serve as a slug as it is: lowercase
+// ASCII letters, digits and '-', not starting or ending with '-', at most
+// MaxSlugLength. Slugs made by older slug rules (udata's "--" runs, say)
+// pass: an import keeps them so that their URLs keep working.
+func IsURLSafeSlug(s string) bool {
+	if s == "" || len(s) > MaxSlugLength || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -79,3 +79,21 @@ func FuzzSlugify(f *testing.F) {
 		}
 	})
 }
+
+func TestIsURLSafeSlug(t *testing.T) {
+	for s, want := range map[string]bool{
+		"catalogue-des-donnees-de-data-gouv-fr":         true,
+		"plan-local-d-urbanisme-mediterranee--30381974": true,
+		"":                       false,
+		"-lead":                  false,
+		"trail-":                 false,
+		"Upper":                  false,
+		"accent-é":               false,
+		"with/slash":             false,
+		strings.Repeat("a", 256): false,
+	} {
+		if got := IsURLSafeSlug(s); got != want {
+			t.Errorf("IsURLSafeSlug(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

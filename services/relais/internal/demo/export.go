@@ -33,7 +33,7 @@ type Record struct {
 	CreatedAt        time.Time
 	LastModified     time.Time
 	Tags             []string
-	Archived         time.Time // zero when the dataset is not archived
+	Archived         time.Time         // zero when the dataset is not archived
 	Harvest          map[string]string // backend, domain, created_at, modified_at, remote_url
 }
 
