@@ -17,12 +17,16 @@ scripts/tools.sh
 step "proto: buf lint and regenerate-and-diff"
 scripts/proto-check.sh
 
+# Every module of go.work, as package patterns ("./services/..." alone does
+# not cross module boundaries).
+mapfile -t pkgs < <(go list -m -f '{{.Dir}}/...' | sed "s|^$root/|./|")
+
 step "gofmt and go vet"
 unformatted="$(gofmt -l pkg proto services scripts 2>/dev/null | grep -v '\.pb\.go$' || true)"
 if [[ -n "$unformatted" ]]; then
   echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
 fi
-go vet ./pkg/... ./services/...
+go vet "${pkgs[@]}"
 
 pgdir="$(mktemp -d /tmp/relais-pg.XXXXXX)"
 miniodir="$(mktemp -d /tmp/relais-minio.XXXXXX)"
@@ -44,4 +48,4 @@ export RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_K
 echo "minio at $RELAIS_TEST_S3_ENDPOINT"
 
 step "go test"
-go test -count=1 -timeout 20m "$@" ./pkg/... ./services/...
+go test -count=1 -timeout 20m "$@" "${pkgs[@]}"
