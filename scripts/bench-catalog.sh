@@ -3,9 +3,11 @@
 # ../shared/data/catalog, then drives single-dataset GETs and list pages
 # (page_size=20, with and without organization and tag filters) at 32
 # concurrent clients, on SQLite and on PostgreSQL. Prints the import time
-# and, per scenario, requests/s and latency percentiles. The load generator
-# shares the machine's cores with the server.
-#   scripts/bench-catalog.sh [sqlite|postgres]...   (default: both)
+# and, per scenario, requests/s and latency percentiles, then the same
+# scenarios against relais-ceiling, the simplest program serving stored
+# JSON from SQLite (this machine's ceiling, as in ../shared/LIMITS.md). The
+# load generator (wrk) shares the machine's cores with the server.
+#   scripts/bench-catalog.sh [sqlite|postgres|ceiling]...   (default: all three)
 #   BENCH_DURATION=10s BENCH_CLIENTS=32
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,7 +16,7 @@ export_file="${BENCH_EXPORT:-$root/../shared/data/catalog/datagouv-export-datase
 duration="${BENCH_DURATION:-10s}"
 clients="${BENCH_CLIENTS:-32}"
 drivers=("$@")
-[[ ${#drivers[@]} -gt 0 ]] || drivers=(sqlite postgres)
+[[ ${#drivers[@]} -gt 0 ]] || drivers=(sqlite postgres ceiling)
 
 work="$(mktemp -d /tmp/relais-bench.XXXXXX)"
 pids=()
@@ -25,13 +27,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building relais and relais-load…"
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+echo "building relais, relais-load and relais-ceiling…"
 go build -o "$work/relais" ./services/relais/cmd/relais
 go build -o "$work/relais-load" ./services/relais/cmd/relais-load
+go build -o "$work/relais-ceiling" ./services/relais/cmd/relais-ceiling
 
 for driver in "${drivers[@]}"; do
   echo
   echo "=== $driver ==="
+  if [[ "$driver" == ceiling ]]; then
+    "$work/relais-ceiling" -export "$export_file" -addr 127.0.0.1:18081 2>"$work/ceiling.log" &
+    pids+=($!)
+    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:18081/api/1/datasets/?page=1" && break; sleep 0.2; done
+    "$work/relais-load" -base http://127.0.0.1:18081 -export "$export_file" -c "$clients" -d "$duration" -only "get dataset by slug,list page 1-10,list by organization,list by tag"
+    kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+    unset 'pids[-1]'
+    continue
+  fi
   data="$work/data-$driver"
   args=(-data_dir="$data" -gateway.addr=127.0.0.1:18080 -gateway.public_url=http://127.0.0.1:18080
         -catalog.grpc_addr=127.0.0.1:19091 -admin_addr=127.0.0.1:19090 -log.level=warn)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"time"
 
@@ -83,6 +84,10 @@ func New(cfg Config, logger *slog.Logger) (*Relais, error) {
 	}
 	r := &Relais{cfg: cfg, log: logger}
 	r.app = app.New(logger, app.Options{AdminAddr: cfg.AdminAddr})
+	// Profiles on the admin address (loopback by default), next to /metrics.
+	r.app.Handle("/debug/pprof/", http.HandlerFunc(pprof.Index))
+	r.app.Handle("/debug/pprof/profile", http.HandlerFunc(pprof.Profile))
+	r.app.Handle("/debug/pprof/trace", http.HandlerFunc(pprof.Trace))
 	all := r.modules()
 	for _, name := range plan(cfg.Target, cfg) {
 		m, ok := all[name]

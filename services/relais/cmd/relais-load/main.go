@@ -3,6 +3,11 @@
 // tags, then drives each scenario with N concurrent clients for a fixed
 // time and prints requests/s and latency percentiles.
 //
+// By default the load comes from wrk (Debian's package), as in
+// ../shared/LIMITS.md, fed with a Lua script of sampled URLs per scenario:
+// it leaves more of the machine to the server than a Go client does.
+// -tool=go uses the built-in Go client instead.
+//
 //	relais-load -base http://127.0.0.1:8080 -export ../shared/data/catalog/…csv.gz -c 32 -d 10s
 package main
 
@@ -32,6 +37,7 @@ func main() {
 	clients := flag.Int("c", 32, "concurrent clients")
 	duration := flag.Duration("d", 10*time.Second, "duration of each scenario")
 	only := flag.String("only", "", "comma-separated scenario names to run (default: all)")
+	tool := flag.String("tool", "wrk", "load generator: wrk (Debian's package) or go")
 	flag.Parse()
 	if *export == "" {
 		log.Fatal("-export is required")
@@ -40,12 +46,21 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Printf("load: %s, %d connections, %s per scenario\n", *tool, *clients, *duration)
 	fmt.Printf("%-28s %10s %9s %9s %9s %9s %7s\n", "scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors")
 	for _, sc := range scenarios(*base, corpus) {
 		if *only != "" && !strings.Contains(","+*only+",", ","+sc.name+",") {
 			continue
 		}
-		r := drive(sc, *clients, *duration)
+		var r result
+		if *tool == "wrk" {
+			r, err = driveWrk(*base, sc, *clients, *duration)
+			if err != nil {
+				log.Fatal(err)
+			}
+		} else {
+			r = drive(sc, *clients, *duration)
+		}
 		fmt.Printf("%-28s %10.0f %9.2f %9.2f %9.2f %9.2f %7d\n", sc.name, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors)
 	}
 }
