@@ -41,6 +41,10 @@ type Config struct {
 	PublishTimeout time.Duration `yaml:"publish_timeout"`
 }
 
+// DefaultConfig is Config with its defaults spelled out, for configuration
+// files and `relais config`.
+func DefaultConfig() Config { return Config{}.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	if c.Stream == "" {
 		c.Stream = "RELAIS"

@@ -70,7 +70,7 @@ func DefaultConfig() Config {
 		AdminAddr: "127.0.0.1:9090",
 		Log:       log.Config{Level: "info", Format: "text"},
 		Telemetry: telemetry.Config{ServiceName: "relais", SampleRatio: 1},
-		Events:    EventsConfig{EmbeddedPort: -1},
+		Events:    EventsConfig{Config: events.DefaultConfig(), EmbeddedPort: -1},
 		Catalog: CatalogConfig{
 			Config:   catalog.Config{DB: sqldb.Config{Driver: "sqlite"}},
 			GRPCAddr: "127.0.0.1:9091",
