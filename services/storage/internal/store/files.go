@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/relais-data/relais/pkg/sqldb"
+)
+
+// File states.
+const (
+	statePending = "pending"
+	stateStored  = "stored"
+)
+
+// File is a stored file's row.
+type File struct {
+	Key              string
+	DatasetID        string
+	ResourceID       string
+	Filename         string
+	OriginalFilename string
+	Size             int64
+	SHA1             string
+	SHA256           string
+	MIME             string
+	Format           string
+	CreatedAt        time.Time
+}
+
+const fileColumns = `object_key, dataset_id, resource_id, filename, original_filename, size, sha1, sha256, mime, format, created_at`
+
+func scanFile(row interface{ Scan(...any) error }) (File, error) {
+	var f File
+	var created int64
+	err := row.Scan(&f.Key, &f.DatasetID, &f.ResourceID, &f.Filename, &f.OriginalFilename,
+		&f.Size, &f.SHA1, &f.SHA256, &f.MIME, &f.Format, &created)
+	f.CreatedAt = time.UnixMicro(created).UTC()
+	return f, err
+}
+
+// Reserve claims key for a file being uploaded: a pending row, invisible to
+// Get, that makes a second Reserve of the same key fail with ErrKeyTaken.
+func (s *Store) Reserve(ctx context.Context, key, datasetID string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO storage_files (object_key, state, dataset_id, created_at) VALUES (?, ?, ?, ?)`,
+		key, statePending, datasetID, at.UnixMicro())
+	if sqldb.IsUniqueViolation(err) {
+		return fmt.Errorf("reserve %s: %w", key, ErrKeyTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("reserve %s: %w", key, err)
+	}
+	return nil
+}
+
+// Release drops the reservation of key (a failed upload).
+func (s *Store) Release(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM storage_files WHERE object_key = ? AND state = ?`, key, statePending)
+	if err != nil {
+		return fmt.Errorf("release %s: %w", key, err)
+	}
+	return nil
+}
+
+// Commit turns the reservation of f.Key into a stored file, and runs also
+// in the same transaction (to enqueue the event, to drop the chunked
+// upload's rows). It fails with ErrReservationLost when the pending row is
+// gone.
+func (s *Store) Commit(ctx context.Context, f File, also func(tx *sqldb.Tx) error) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE storage_files SET state = ?, resource_id = ?, filename = ?,
+			original_filename = ?, size = ?, sha1 = ?, sha256 = ?, mime = ?, format = ?
+			WHERE object_key = ? AND state = ?`,
+			stateStored, f.ResourceID, f.Filename, f.OriginalFilename, f.Size, f.SHA1, f.SHA256, f.MIME, f.Format,
+			f.Key, statePending)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return ErrReservationLost
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("commit file %s: %w", f.Key, err)
+	}
+	return nil
+}
+
+// Get returns the stored file at key, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, key string) (File, error) {
+	f, err := scanFile(s.db.QueryRowContext(ctx,
+		`SELECT `+fileColumns+` FROM storage_files WHERE object_key = ? AND state = ?`, key, stateStored))
+	if errors.Is(err, sql.ErrNoRows) {
+		return File{}, fmt.Errorf("get file %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("get file %s: %w", key, err)
+	}
+	return f, nil
+}
+
+// Delete removes the stored file at key and runs also with it in the same
+// transaction. It returns ErrNotFound when there is none.
+func (s *Store) Delete(ctx context.Context, key string, also func(tx *sqldb.Tx, f File) error) (File, error) {
+	var f File
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		f, err = scanFile(tx.QueryRowContext(ctx,
+			`SELECT `+fileColumns+` FROM storage_files WHERE object_key = ? AND state = ?`, key, stateStored))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM storage_files WHERE object_key = ?`, key); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return File{}, fmt.Errorf("delete file %s: %w", key, err)
+	}
+	return f, nil
+}
+
+// StalePending returns up to limit keys reserved before cutoff and never
+// committed (a crash or a collected upload).
+func (s *Store) StalePending(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT object_key FROM storage_files WHERE state = ? AND created_at < ? ORDER BY created_at LIMIT ?`,
+		statePending, cutoff.UnixMicro(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list stale reservations: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("list stale reservations: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list stale reservations: %w", err)
+	}
+	return keys, nil
+}
