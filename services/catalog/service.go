@@ -60,6 +60,12 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	return s, nil
 }
 
+// Migrate brings the catalog and outbox tables of db to the current
+// version. New and BootstrapAdmin call it too; `relais migrate` (the Helm
+// chart's pre-install/pre-upgrade Job) calls it alone. It is idempotent and,
+// on PostgreSQL, safe to run concurrently (advisory lock).
+func Migrate(ctx context.Context, db *sqldb.DB) error { return migrate(ctx, db) }
+
 func migrate(ctx context.Context, db *sqldb.DB) error {
 	if err := events.MigrateOutbox(ctx, db); err != nil {
 		return fmt.Errorf("catalog: %w", err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +26,13 @@ var datasetPaths = []string{
 
 var accessTypes = map[string]bool{"open": true, "open_with_account": true, "restricted": true}
 
-// MsgOwnerAndOrganization is the error of a dataset given both.
-const MsgOwnerAndOrganization = "A dataset cannot be owned by both a user and an organization"
+// udata's errors on a dataset's organization and owner (PublishAsField,
+// CurrentUserField): field errors (400), not 403.
+const (
+	MsgOwnerAndOrganization = "A dataset cannot be owned by both a user and an organization"
+	MsgPublishDenied        = "Permission denied for this organization"
+	MsgOwnerNotSelf         = "You can only set yourself as owner"
+)
 
 // applyDatasetInput validates the fields of in named by paths and copies
 // them into d. Organization and owner are checked against the store and
@@ -93,7 +97,7 @@ func (s *Service) applyDatasetInput(ctx context.Context, q store.Q, caller domai
 				case err != nil:
 					return err
 				case !caller.CanPublishFor(o.GetId()):
-					return fmt.Errorf("publish for organization %s: %w", ref, domain.ErrPermissionDenied)
+					v.Add(p, MsgPublishDenied)
 				default:
 					d.Organization = &catalogv1.OrganizationRef{Id: o.GetId()}
 				}
@@ -102,11 +106,10 @@ func (s *Service) applyDatasetInput(ctx context.Context, q store.Q, caller domai
 			ownerTouched = true
 			d.Owner = nil
 			if id := in.GetOwner(); id != "" {
-				if id != caller.UserID && !caller.Sysadmin {
-					return fmt.Errorf("set owner %s: %w", id, domain.ErrPermissionDenied)
-				}
 				u, err := q.GetUser(ctx, id)
 				switch {
+				case id != caller.UserID && !caller.Sysadmin:
+					v.Add(p, MsgOwnerNotSelf)
 				case isNotFound(err):
 					v.Add(p, "Unknown user")
 				case err != nil:

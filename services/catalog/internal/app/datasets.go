@@ -14,11 +14,17 @@ import (
 	"github.com/relais-data/relais/services/catalog/internal/store"
 )
 
-// resolveDataset finds a dataset by id, slug or old slug (moved).
+// resolveDataset finds a dataset by id, slug, slugified ref or old slug
+// (the last two moved), as udata's ModelConverter.
 func (s *Service) resolveDataset(ctx context.Context, q store.Q, ref string) (*catalogv1.Dataset, bool, error) {
 	d, err := q.GetDataset(ctx, ref)
 	if err == nil || !isNotFound(err) {
 		return d, false, err
+	}
+	if slug := domain.Slugify(ref, domain.MaxSlugLength); slug != "" && slug != ref {
+		if d, err2 := q.GetDataset(ctx, slug); err2 == nil || !isNotFound(err2) {
+			return d, err2 == nil, err2
+		}
 	}
 	id, err2 := q.ResolveOldSlug(ctx, store.KindDataset, ref)
 	if err2 != nil {
@@ -267,11 +273,11 @@ func (s *Service) editDataset(ctx context.Context, ref string, allowDeleted bool
 	return d, nil
 }
 
-// UpdateDataset applies the fields of in named by mask (JSON keys; empty
+// UpdateDataset applies the fields of in named by mask (JSON keys; nil
 // = a full PUT). "deleted" with in.restore restores a deleted dataset.
 func (s *Service) UpdateDataset(ctx context.Context, ref string, in *catalogv1.DatasetInput, mask []string) (*catalogv1.Dataset, error) {
 	paths := mask
-	if len(paths) == 0 {
+	if paths == nil {
 		paths = datasetPaths
 		if in.GetRestore() {
 			paths = append(append([]string{}, paths...), "deleted")

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -37,26 +38,49 @@ func (s *Service) memberChange(ctx context.Context, orgRef string, fn func(q sto
 	})
 }
 
-// AddMember adds a user (by id or email) with a role.
+// udata's answers to a bad invitation (MemberInviteAPI), field errors.
+const (
+	MsgUserAndEmail    = "Cannot provide both user and email"
+	MsgUserOrEmail     = "Either user or email is required"
+	MsgAlreadyMember   = "User is already a member"
+	msgUnknownUserFmt  = "Unknown user '%s'"
+	msgUnknownEmailFmt = "No user has the email '%s': Relais adds existing users only"
+)
+
+// AddMember adds a user (by id or email) with a role (editor when empty),
+// answering bad invitations with udata's field errors.
 func (s *Service) AddMember(ctx context.Context, orgRef, userRef, email, role string) (*catalogv1.Member, error) {
-	if !domain.IsRole(role) {
-		return nil, domain.Invalid("role", domain.MsgNotAChoice)
-	}
-	ref := userRef
-	if ref == "" {
-		ref = email
-	}
-	if ref == "" {
-		return nil, domain.Invalid("user", domain.MsgRequired)
+	if role == "" {
+		role = domain.RoleEditor // udata's DEFAULT_ROLE
 	}
 	var m *catalogv1.Member
 	var userID string
 	err := s.memberChange(ctx, orgRef, func(q store.Q, o *catalogv1.Organization) error {
+		switch { // after the permission check, as udata validates
+		case !domain.IsRole(role):
+			return domain.Invalid("role", domain.MsgNotAChoice)
+		case userRef != "" && email != "":
+			return domain.Invalid("user", MsgUserAndEmail)
+		case userRef == "" && email == "":
+			return domain.Invalid("user", MsgUserOrEmail)
+		}
+		field, ref, unknown := "user", userRef, msgUnknownUserFmt
+		if ref == "" {
+			field, ref, unknown = "email", strings.ToLower(strings.TrimSpace(email)), msgUnknownEmailFmt
+		}
 		u, err := q.GetUser(ctx, ref)
+		if isNotFound(err) {
+			return domain.Invalid(field, fmt.Sprintf(unknown, ref))
+		}
 		if err != nil {
 			return err
 		}
 		userID = u.ID
+		if _, err := q.GetMember(ctx, o.GetId(), u.ID); err == nil {
+			return domain.Invalid("user", MsgAlreadyMember)
+		} else if !isNotFound(err) {
+			return err
+		}
 		now := s.nowUTC()
 		if err := q.PutMember(ctx, store.Member{OrganizationID: o.GetId(), UserID: u.ID, Role: role, Since: now}); err != nil {
 			return err

@@ -21,11 +21,17 @@ const (
 	maxOrgDescriptionLength = 100_000
 )
 
-// resolveOrganization finds an organization by id, slug or old slug.
+// resolveOrganization finds an organization by id, slug, slugified ref or
+// old slug (the last two moved), as udata's ModelConverter.
 func (s *Service) resolveOrganization(ctx context.Context, q store.Q, ref string) (o *catalogv1.Organization, moved bool, err error) {
 	o, err = q.GetOrganization(ctx, ref)
 	if err == nil || !isNotFound(err) {
 		return o, false, err
+	}
+	if slug := domain.Slugify(ref, domain.MaxSlugLength); slug != "" && slug != ref {
+		if o, err2 := q.GetOrganization(ctx, slug); err2 == nil || !isNotFound(err2) {
+			return o, err2 == nil, err2
+		}
 	}
 	id, err2 := q.ResolveOldSlug(ctx, store.KindOrganization, ref)
 	if err2 != nil {
@@ -199,13 +205,14 @@ func (s *Service) CreateOrganization(ctx context.Context, in *catalogv1.Organiza
 }
 
 // UpdateOrganization changes the fields of an organization named by mask
-// (JSON keys; empty = all). Admins of the organization and sysadmins only.
+// (JSON keys; nil = all, empty = none). Admins of the organization and
+// sysadmins only.
 func (s *Service) UpdateOrganization(ctx context.Context, ref string, in *catalogv1.OrganizationInput, mask []string) (*catalogv1.Organization, error) {
 	caller, err := requireCaller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(mask) == 0 {
+	if mask == nil {
 		mask = orgPaths
 	}
 	var v domain.Violations

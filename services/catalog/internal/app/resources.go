@@ -70,11 +70,11 @@ func (s *Service) CreateResource(ctx context.Context, ref string, in *catalogv1.
 	return created, nil
 }
 
-// UpdateResource changes the fields of a resource named by mask (empty =
+// UpdateResource changes the fields of a resource named by mask (nil =
 // all). The filetype cannot change.
 func (s *Service) UpdateResource(ctx context.Context, ref, rid string, in *catalogv1.ResourceInput, mask []string) (*catalogv1.Resource, error) {
 	paths := mask
-	if len(paths) == 0 {
+	if paths == nil {
 		paths = resourcePaths
 	}
 	var updated *catalogv1.Resource
@@ -159,7 +159,9 @@ func (s *Service) UpdateExtras(ctx context.Context, ref, rid string, mergeJSON [
 			r = d.GetResources()[i]
 			target = &r.ExtrasJson
 		}
-		merged, err := mergeExtras(*target, patch, deleteKeys)
+		// udata ignores unknown keys in a dataset's list, but answers 404
+		// for a resource's.
+		merged, err := mergeExtras(*target, patch, deleteKeys, r != nil)
 		if err != nil {
 			return err
 		}
@@ -176,7 +178,9 @@ func (s *Service) UpdateExtras(ctx context.Context, ref, rid string, mergeJSON [
 	return out, nil
 }
 
-func mergeExtras(cur []byte, patch map[string]json.RawMessage, deleteKeys []string) ([]byte, error) {
+// mergeExtras applies patch and deleteKeys to the extras cur; with
+// strict, deleting a key cur lacks fails (ErrNotFound).
+func mergeExtras(cur []byte, patch map[string]json.RawMessage, deleteKeys []string, strict bool) ([]byte, error) {
 	m := map[string]json.RawMessage{}
 	if len(cur) > 0 {
 		if err := json.Unmarshal(cur, &m); err != nil {
@@ -191,6 +195,9 @@ func mergeExtras(cur []byte, patch map[string]json.RawMessage, deleteKeys []stri
 		}
 	}
 	for _, k := range deleteKeys {
+		if _, ok := m[k]; !ok && strict {
+			return nil, fmt.Errorf("extras key %q: %w", k, domain.ErrNotFound)
+		}
 		delete(m, k)
 	}
 	b, err := json.Marshal(m)

@@ -32,13 +32,13 @@ func (s *Service) GetMe(ctx context.Context) (*catalogv1.User, error) {
 }
 
 // UpdateMe changes the caller's first_name, last_name, website, about or
-// email (the paths of mask; empty = all five).
+// email (the paths of mask; nil = all five).
 func (s *Service) UpdateMe(ctx context.Context, in *catalogv1.User, mask []string) (*catalogv1.User, error) {
 	caller, err := requireCaller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(mask) == 0 {
+	if mask == nil {
 		mask = []string{"first_name", "last_name", "website", "about", "email"}
 	}
 	var u store.User

@@ -130,7 +130,7 @@ func TestCatalog(t *testing.T) {
 		_, err = c.UpdateDataset(as(ctx, bob), upd)
 		require.Equal(t, "You do not have the permission to modify that object.", requireCode(t, err, codes.PermissionDenied).Message())
 		_, err = c.CreateDataset(as(ctx, bob), &catalogv1.CreateDatasetRequest{Dataset: &catalogv1.DatasetInput{Title: "t", Description: "d", Organization: orgA.GetOrganization().GetId()}})
-		requireCode(t, err, codes.PermissionDenied)
+		requireFieldViolation(t, err, "organization") // udata's "Permission denied for this organization"
 		_, err = c.AddMember(as(ctx, bob), &catalogv1.AddMemberRequest{Organization: orgA.GetOrganization().GetId(), Email: "bob@example.org", Role: "editor"})
 		requireCode(t, err, codes.PermissionDenied)
 		m, err := c.AddMember(as(ctx, alice), &catalogv1.AddMemberRequest{Organization: orgA.GetOrganization().GetSlug(), Email: "bob@example.org", Role: "editor"})

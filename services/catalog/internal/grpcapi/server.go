@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/app"
@@ -30,6 +31,19 @@ func (s *Server) Register(r grpc.ServiceRegistrar) {
 	catalogv1.RegisterCatalogServiceServer(r, s)
 }
 
+// maskPaths reads an update mask: nil when it is absent (every field),
+// empty but not nil when it names no field (nothing changes, as a PUT of
+// "{}" in udata).
+func maskPaths(m *fieldmaskpb.FieldMask) []string {
+	if m == nil {
+		return nil
+	}
+	if p := m.GetPaths(); p != nil {
+		return p
+	}
+	return []string{}
+}
+
 func (s *Server) err(ctx context.Context, err error) error { return Status(ctx, s.log, err) }
 
 func (s *Server) GetMe(ctx context.Context, _ *catalogv1.GetMeRequest) (*catalogv1.GetMeResponse, error) {
@@ -41,7 +55,7 @@ func (s *Server) GetMe(ctx context.Context, _ *catalogv1.GetMeRequest) (*catalog
 }
 
 func (s *Server) UpdateMe(ctx context.Context, req *catalogv1.UpdateMeRequest) (*catalogv1.UpdateMeResponse, error) {
-	u, err := s.app.UpdateMe(ctx, req.GetUser(), req.GetUpdateMask().GetPaths())
+	u, err := s.app.UpdateMe(ctx, req.GetUser(), maskPaths(req.GetUpdateMask()))
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
@@ -120,7 +134,7 @@ func (s *Server) CreateOrganization(ctx context.Context, req *catalogv1.CreateOr
 }
 
 func (s *Server) UpdateOrganization(ctx context.Context, req *catalogv1.UpdateOrganizationRequest) (*catalogv1.UpdateOrganizationResponse, error) {
-	o, err := s.app.UpdateOrganization(ctx, req.GetOrganization(), req.GetInput(), req.GetUpdateMask().GetPaths())
+	o, err := s.app.UpdateOrganization(ctx, req.GetOrganization(), req.GetInput(), maskPaths(req.GetUpdateMask()))
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
@@ -182,7 +196,7 @@ func (s *Server) CreateDataset(ctx context.Context, req *catalogv1.CreateDataset
 }
 
 func (s *Server) UpdateDataset(ctx context.Context, req *catalogv1.UpdateDatasetRequest) (*catalogv1.UpdateDatasetResponse, error) {
-	d, err := s.app.UpdateDataset(ctx, req.GetDataset(), req.GetInput(), req.GetUpdateMask().GetPaths())
+	d, err := s.app.UpdateDataset(ctx, req.GetDataset(), req.GetInput(), maskPaths(req.GetUpdateMask()))
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
@@ -213,7 +227,7 @@ func (s *Server) CreateResource(ctx context.Context, req *catalogv1.CreateResour
 }
 
 func (s *Server) UpdateResource(ctx context.Context, req *catalogv1.UpdateResourceRequest) (*catalogv1.UpdateResourceResponse, error) {
-	r, err := s.app.UpdateResource(ctx, req.GetDataset(), req.GetResourceId(), req.GetInput(), req.GetUpdateMask().GetPaths())
+	r, err := s.app.UpdateResource(ctx, req.GetDataset(), req.GetResourceId(), req.GetInput(), maskPaths(req.GetUpdateMask()))
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
