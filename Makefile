@@ -22,7 +22,10 @@ build: ## build bin/relais
 bench-catalog: ## import the 24 189 real datasets and load-test the API (SQLite, PostgreSQL)
 	scripts/bench-catalog.sh
 
+bench-storage: ## upload and download 1 GiB through the API (single, 20 MB chunks), MB/s and RSS, beside dd (fs, MinIO)
+	scripts/bench-storage.sh fs s3
+
 demo-data: ## regenerate the embedded demo data from ../shared/data/catalog
 	go run ./services/relais/internal/demo/gen -from ../shared/data/catalog/datagouv-export-dataset-20260116-sample-1in5.csv.gz -out services/relais/internal/demo/data/demo-export.csv.gz
 
-.PHONY: help run test test-short proto build bench-catalog demo-data
+.PHONY: help run test test-short proto build bench-catalog bench-storage demo-data

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README): installs and starts what the tests need, then
 # runs unit, conformance (SQLite and PostgreSQL, fs and MinIO) and
-# end-to-end tests.
+# end-to-end tests, and the chart checks (scripts/chart-check.sh).
 #   scripts/test.sh            everything
 #   scripts/test.sh -short     skip the slow tests (full-catalog import)
 set -euo pipefail
@@ -27,6 +27,9 @@ if [[ -n "$unformatted" ]]; then
   echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
 fi
 go vet "${pkgs[@]}"
+
+step "chart, image and Tiltfile checks (offline: Helm SDK, k8s.io/api, kubeconform)"
+scripts/chart-check.sh
 
 pgdir="$(mktemp -d /tmp/relais-pg.XXXXXX)"
 miniodir="$(mktemp -d /tmp/relais-minio.XXXXXX)"

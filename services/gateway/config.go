@@ -10,4 +10,21 @@ type Config struct {
 	PublicURL string `yaml:"public_url"`
 	// CatalogAddr is the catalog's gRPC address (host:port).
 	CatalogAddr string `yaml:"catalog_addr"`
+	// GRPCAddr is where a gateway running alone (-target=gateway) serves
+	// the standard gRPC health service and server reflection; with the
+	// catalog in the same process, the catalog's gRPC server does.
+	GRPCAddr string `yaml:"grpc_addr"`
+	// StorageAddr is the storage service's gRPC address (host:port).
+	StorageAddr string `yaml:"storage_addr" usage:"gRPC address of the storage service"`
+	// S3Downloads says how files stored on s3 are served: "redirect" (a
+	// short-lived presigned URL, the default) or "proxy" (streamed by the
+	// gateway, for an object store its users cannot reach). Files on the
+	// fs backend are always streamed.
+	S3Downloads string `yaml:"s3_downloads" usage:"s3 files: redirect (presigned URL, default) or proxy"`
+	// StorageToken is the storage service's token (the assembly sets it
+	// from storage.service_token).
+	StorageToken string `yaml:"-"`
+	// MaxChunkSize is the storage service's largest chunk (the assembly
+	// sets it from storage.max_chunk_size; 0 means its default).
+	MaxChunkSize int64 `yaml:"-"`
 }

@@ -1,24 +1,30 @@
 package gateway
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/relais-data/relais/pkg/httpx"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/gateway/internal/api"
 )
 
 // Deps are the gateway's connections to the rest of Relais.
 type Deps struct {
 	Catalog catalogv1.CatalogServiceClient
+	// Storage serves uploads and downloads; nil answers them 503.
+	Storage storagev1.StorageServiceClient
 	Log     *slog.Logger
 }
 
 // Gateway serves the public HTTP API.
 type Gateway struct {
 	handler http.Handler
+	api     *api.Server
 }
 
 // New builds the gateway. Nothing starts: serve [Gateway.Handler].
@@ -33,16 +39,29 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	switch cfg.S3Downloads {
+	case "", api.S3Redirect, api.S3Proxy:
+	default:
+		return nil, fmt.Errorf("gateway: s3_downloads %q: want %s or %s", cfg.S3Downloads, api.S3Redirect, api.S3Proxy)
+	}
 	srv := api.New(api.Options{
 		Catalog:   deps.Catalog,
 		Log:       log,
 		PublicURL: cfg.PublicURL,
+		Storage: api.StorageOptions{
+			Client: deps.Storage, Token: cfg.StorageToken, S3Downloads: cfg.S3Downloads,
+			MaxChunkSize: cfg.MaxChunkSize, Log: log,
+		},
 	})
 	// A trace per request (continued over gRPC by the client's stats
 	// handler) and an access log line; panics are answered by srv itself
 	// with udata's 500 body.
-	return &Gateway{handler: httpx.Chain(srv, httpx.OTel("gateway"), httpx.AccessLog(log))}, nil
+	return &Gateway{handler: httpx.Chain(srv, httpx.OTel("gateway"), httpx.AccessLog(log)), api: srv}, nil
 }
+
+// Close sends the download records still queued, until ctx ends. Call it
+// once the HTTP server has stopped.
+func (g *Gateway) Close(ctx context.Context) error { return g.api.Close(ctx) }
 
 // Handler is the HTTP handler of /api/1 and /api/2.
 func (g *Gateway) Handler() http.Handler { return g.handler }

@@ -1,8 +1,9 @@
 // Package relais assembles the Relais targets into one binary: which
 // services run in which mode, in what order, on what configuration.
 // `relais -target=all` (the default) runs every service in one process on
-// embedded defaults; `-target=catalog` or `-target=gateway` run one service
-// against external NATS and database. The services talk to each other over
+// embedded defaults; `-target=catalog`, `-target=storage` or
+// `-target=gateway` run one service against external NATS, database and
+// object store. The services talk to each other over
 // real gRPC in both modes.
 package relais
 
@@ -21,22 +22,24 @@ import (
 	"github.com/relais-data/relais/pkg/telemetry"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
+	"github.com/relais-data/relais/services/storage"
 )
 
 // Targets are the values -target takes.
-var Targets = []string{"all", "catalog", "gateway"}
+var Targets = []string{"all", "catalog", "storage", "gateway"}
 
 // Config is the whole configuration of the binary. Its zero-config
 // defaults come from DefaultConfig; a YAML file, RELAIS_* variables and
 // flags override them (pkg/config).
 type Config struct {
-	Target    string           `yaml:"target" usage:"what to run: all, catalog or gateway"`
+	Target    string           `yaml:"target" usage:"what to run: all, catalog, storage or gateway"`
 	DataDir   string           `yaml:"data_dir" usage:"where embedded NATS and SQLite keep their files"`
 	AdminAddr string           `yaml:"admin_addr" usage:"address of /healthz, /readyz and /metrics"`
 	Log       log.Config       `yaml:"log"`
 	Telemetry telemetry.Config `yaml:"telemetry"`
 	Events    EventsConfig     `yaml:"events"`
 	Catalog   CatalogConfig    `yaml:"catalog"`
+	Storage   StorageConfig    `yaml:"storage"`
 	Gateway   gateway.Config   `yaml:"gateway"`
 	Demo      DemoConfig       `yaml:"demo"`
 }
@@ -75,10 +78,17 @@ func DefaultConfig() Config {
 			Config:   catalog.Config{DB: sqldb.Config{Driver: "sqlite"}},
 			GRPCAddr: "127.0.0.1:9091",
 		},
+		Storage: StorageConfig{
+			Config:   storage.Config{DB: sqldb.Config{Driver: "sqlite"}},
+			GRPCAddr: "127.0.0.1:9092",
+		},
 		Gateway: gateway.Config{
 			Addr:        ":8080",
 			PublicURL:   "http://localhost:8080",
 			CatalogAddr: "127.0.0.1:9091",
+			StorageAddr: "127.0.0.1:9092",
+			S3Downloads: "redirect",
+			GRPCAddr:    "127.0.0.1:9093",
 		},
 		Demo: DemoConfig{AdminEmail: "admin@relais.localhost"},
 	}
@@ -100,6 +110,7 @@ func (c *Config) finish() error {
 	if c.Catalog.DB.Driver == "sqlite" && c.Catalog.DB.DSN == "" {
 		c.Catalog.DB.DSN = filepath.Join(c.DataDir, "catalog.db")
 	}
+	c.finishStorage()
 	if c.Events.URL == "" && c.Target != "all" && c.Target != "gateway" {
 		return fmt.Errorf("target %s needs events.url (RELAIS_EVENTS_URL): only -target=all embeds NATS", c.Target)
 	}

@@ -44,13 +44,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return config.Print(stdout, cfg)
 	case "admin":
 		return admin(ctx, args, stdout)
+	case "migrate":
+		return migrateDB(ctx, args, stdout)
 	case "import":
 		return importExport(ctx, args, stdout)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "relais", Version)
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (commands: run, config, admin, import, version)", cmd)
+		return fmt.Errorf("unknown command %q (commands: run, config, admin, migrate, import, version)", cmd)
 	}
 }
 
@@ -142,6 +144,31 @@ func admin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "user %s (id %s) ready\nAPI token (shown once): %s\n", *email, id, token)
+	return nil
+}
+
+// migrateDB runs `relais migrate [config flags]`: it brings the catalog's
+// database to the current schema version and exits. Services migrate at
+// start too; the Helm chart runs this as a pre-install/pre-upgrade Job so
+// that new pods start on a migrated database.
+func migrateDB(ctx context.Context, args []string, stdout io.Writer) error {
+	cfg, err := loadConfig(args)
+	if err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return err
+	}
+	start := time.Now()
+	db, err := sqldb.Open(ctx, cfg.Catalog.DB)
+	if err != nil {
+		return fmt.Errorf("migrate: open catalog database: %w", err)
+	}
+	defer db.Close()
+	if err := catalog.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fmt.Fprintf(stdout, "catalog database (%s) migrated in %s\n", cfg.Catalog.DB.Driver, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
 	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // Module names. Which run in which target, and after what, is said once,
@@ -30,6 +31,8 @@ const (
 	modBus       = "bus"
 	modCatalogDB = "catalog-db"
 	modCatalog   = "catalog"
+	modStorageDB = "storage-db"
+	modStorage   = "storage"
 	modGateway   = "gateway"
 	modDemo      = "demo"
 )
@@ -40,10 +43,12 @@ func plan(target string, cfg Config) []string {
 	switch target {
 	case "catalog":
 		return []string{modTelemetry, modBus, modCatalogDB, modCatalog}
+	case "storage":
+		return []string{modTelemetry, modBus, modStorageDB, modStorage}
 	case "gateway":
 		return []string{modTelemetry, modGateway}
 	default: // all
-		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modGateway}
+		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modGateway}
 		if cfg.Demo.Load {
 			mods = append(mods, modDemo)
 		}
@@ -64,9 +69,14 @@ type Relais struct {
 	catalog    *catalog.Service
 	grpcServer *grpcx.Server
 	grpcAddr   net.Addr
+	// gwGRPC serves health and reflection for -target=gateway.
+	gwGRPC     *grpcx.Server
+	gwGRPCAddr net.Addr
+	st         storageModule
 	httpServer *http.Server
 	httpAddr   net.Addr
 	conn       *grpc.ClientConn
+	gateway    *gateway.Gateway
 	demo       DemoResult
 	cancelRun  context.CancelFunc
 	runDone    chan error
@@ -77,10 +87,13 @@ func New(cfg Config, logger *slog.Logger) (*Relais, error) {
 	if err := cfg.finish(); err != nil {
 		return nil, err
 	}
-	if cfg.Target != "gateway" {
+	if cfg.Target == "all" || cfg.Target == "catalog" {
 		if err := cfg.ensureTokenSecret(); err != nil {
 			return nil, err
 		}
+	}
+	if err := cfg.ensureServiceToken(); err != nil {
+		return nil, err
 	}
 	r := &Relais{cfg: cfg, log: logger}
 	r.app = app.New(logger, app.Options{AdminAddr: cfg.AdminAddr})
@@ -112,6 +125,10 @@ func (r *Relais) HTTPAddr() net.Addr { return r.httpAddr }
 
 // GRPCAddr is the catalog's gRPC listen address once started.
 func (r *Relais) GRPCAddr() net.Addr { return r.grpcAddr }
+
+// GatewayGRPCAddr is where -target=gateway serves gRPC health and
+// reflection once started (nil in other targets).
+func (r *Relais) GatewayGRPCAddr() net.Addr { return r.gwGRPCAddr }
 
 // AdminAddr is the address of /healthz, /readyz and /metrics.
 func (r *Relais) AdminAddr() string { return r.app.AdminAddr() }
@@ -173,8 +190,17 @@ func (r *Relais) modules() map[string]app.Module {
 			Start: r.startCatalog,
 			Stop:  r.stopCatalog,
 		},
+		modStorageDB: {
+			Start: r.startStorageDB,
+			Stop:  r.stopStorageDB,
+		},
+		modStorage: {
+			Deps:  []string{modTelemetry, modBus, modStorageDB},
+			Start: r.startStorage,
+			Stop:  r.stopStorage,
+		},
 		modGateway: {
-			Deps:  append([]string{modTelemetry}, r.optional(modCatalog)...),
+			Deps:  append(append([]string{modTelemetry}, r.optional(modCatalog)...), r.optional(modStorage)...),
 			Start: r.startGateway,
 			Stop:  r.stopGateway,
 		},
@@ -203,6 +229,9 @@ func (r *Relais) startCatalog(ctx context.Context) error {
 	r.catalog = svc
 	r.grpcServer = grpcx.NewServer(grpcx.ServerOptions{Log: r.log, Authenticate: svc.Authenticate})
 	svc.Register(r.grpcServer)
+	// Per-service health, for probes naming the service (grpc-health-probe
+	// -service=relais.catalog.v1.CatalogService).
+	r.grpcServer.Health.SetServingStatus(catalogv1.CatalogService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
 	ln, err := grpcx.Listen(r.cfg.Catalog.GRPCAddr)
 	if err != nil {
 		return fmt.Errorf("catalog grpc: %w", err)
@@ -222,13 +251,9 @@ func (r *Relais) startCatalog(ctx context.Context) error {
 }
 
 func (r *Relais) stopCatalog(ctx context.Context) error {
-	stopped := make(chan struct{})
-	go func() { r.grpcServer.GracefulStop(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-ctx.Done():
-		r.grpcServer.Stop()
-	}
+	// NOT_SERVING first, then a graceful stop (forced when ctx ends: the
+	// outbox run below is still stopped).
+	_ = r.grpcServer.Shutdown(ctx)
 	r.cancelRun()
 	select {
 	case err := <-r.runDone:
@@ -251,10 +276,17 @@ func (r *Relais) startGateway(ctx context.Context) error {
 		return fmt.Errorf("dial catalog %s: %w", target, err)
 	}
 	r.conn = conn
-	gw, err := gateway.New(r.cfg.Gateway, gateway.Deps{Catalog: catalogv1.NewCatalogServiceClient(conn), Log: r.log.With("service", "gateway")})
+	storageClient, err := r.dialStorage()
+	if err != nil {
+		return err
+	}
+	gw, err := gateway.New(r.cfg.Gateway, gateway.Deps{
+		Catalog: catalogv1.NewCatalogServiceClient(conn), Storage: storageClient, Log: r.log.With("service", "gateway"),
+	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
 	}
+	r.gateway = gw
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", r.app.HealthzHandler())
 	mux.Handle("/readyz", r.app.ReadyzHandler())
@@ -271,10 +303,31 @@ func (r *Relais) startGateway(ctx context.Context) error {
 		}
 	}()
 	r.log.Info("gateway listening", "addr", r.httpAddr.String(), "public_url", r.cfg.Gateway.PublicURL)
+	if r.grpcServer == nil {
+		// Alone, the gateway still serves gRPC health and reflection, as
+		// every target does.
+		r.gwGRPC = grpcx.NewServer(grpcx.ServerOptions{Log: r.log})
+		gln, err := grpcx.Listen(r.cfg.Gateway.GRPCAddr)
+		if err != nil {
+			return fmt.Errorf("gateway grpc: %w", err)
+		}
+		r.gwGRPCAddr = gln.Addr()
+		go func() {
+			if err := r.gwGRPC.Serve(gln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+				r.log.Error("gateway grpc server stopped", "err", err)
+			}
+		}()
+		r.log.Info("gateway health listening", "grpc_addr", r.gwGRPCAddr.String())
+	}
 	return nil
 }
 
 func (r *Relais) stopGateway(ctx context.Context) error {
 	err := r.httpServer.Shutdown(ctx)
+	if r.gwGRPC != nil {
+		err = errors.Join(err, r.gwGRPC.Shutdown(ctx))
+	}
+	// The download records still queued go to storage before it stops.
+	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn())
 	return errors.Join(err, r.conn.Close())
 }

@@ -19,8 +19,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 
 	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/pkg/grpcx"
 	"github.com/relais-data/relais/services/relais"
 	"github.com/relais-data/relais/services/relais/internal/demo"
 )
@@ -31,6 +34,10 @@ type portal struct {
 	base  string
 	token string
 	demo  demo.Stats
+	// catalogGRPC is the catalog's gRPC address; grpcAddrs are those of
+	// every target's gRPC server (health and reflection).
+	catalogGRPC string
+	grpcAddrs   []string
 }
 
 // modes are the two ways Relais runs; every end-to-end test runs in both.
@@ -39,7 +46,8 @@ var modes = []string{"all-in-one", "split"}
 // startPortal starts Relais on dataDir with free ports, with the demo data
 // loaded, and waits until it is ready. In "all-in-one" mode it is
 // `relais -demo.load`; in "split" mode the test runs a NATS server, then
-// `relais -target=catalog` and `relais -target=gateway` apart, creates the
+// `relais -target=catalog`, `-target=storage` and `-target=gateway` apart
+// (sharing a storage token), creates the
 // admin with `relais admin create-user` and imports the demo data over
 // gRPC. Everything stops when the test ends or when stop is called.
 func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
@@ -49,6 +57,8 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	cfg.DataDir = dataDir
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.Catalog.GRPCAddr = "127.0.0.1:0"
+	cfg.Gateway.GRPCAddr = "127.0.0.1:0"
+	cfg.Storage.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Log.Level = "warn"
@@ -67,6 +77,8 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 		r, s := runTarget(t, cfg)
 		stops = append(stops, s)
 		p.token, p.demo = r.Demo().AdminToken, r.Demo().Stats
+		p.catalogGRPC = r.GRPCAddr().String()
+		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String()}
 		return p, stop
 	}
 
@@ -80,10 +92,18 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	cat, s := runTarget(t, cfg)
 	stops = append(stops, s)
 
+	cfg.Target = "storage"
+	cfg.Storage.ServiceToken = "e2e-storage-token"
+	st, s := runTarget(t, cfg)
+	stops = append(stops, s)
+
 	cfg.Target = "gateway"
 	cfg.Gateway.CatalogAddr = cat.GRPCAddr().String()
-	_, s = runTarget(t, cfg)
+	cfg.Gateway.StorageAddr = st.StorageGRPCAddr().String()
+	gw, s := runTarget(t, cfg)
 	stops = append(stops, s)
+	p.catalogGRPC = cat.GRPCAddr().String()
+	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), gw.GatewayGRPCAddr().String()}
 
 	p.demo, err = relais.ImportDemo(context.Background(), cat.GRPCAddr().String(), p.token)
 	require.NoError(t, err)
@@ -187,4 +207,40 @@ func (p *portal) do(method, path, key string, body any) response {
 		_ = json.Unmarshal(raw, &out.JSON)
 	}
 	return out
+}
+
+// requireGRPCHealth checks grpc.health.v1.Health/Check for service ("" is
+// the server as a whole) answers SERVING without credentials.
+func requireGRPCHealth(t *testing.T, addr, service string) {
+	t.Helper()
+	conn, err := grpcx.Dial(addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: service})
+	require.NoError(t, err, "health of %q on %s", service, addr)
+	require.Equal(t, healthpb.HealthCheckResponse_SERVING, res.GetStatus(), "health of %q on %s", service, addr)
+}
+
+// requireReflection checks server reflection lists the health service.
+func requireReflection(t *testing.T, addr string) {
+	t.Helper()
+	conn, err := grpcx.Dial(addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stream, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	require.NoError(t, err)
+	require.NoError(t, stream.Send(&reflectionpb.ServerReflectionRequest{
+		MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{},
+	}))
+	res, err := stream.Recv()
+	require.NoError(t, err, "reflection on %s", addr)
+	var names []string
+	for _, s := range res.GetListServicesResponse().GetService() {
+		names = append(names, s.GetName())
+	}
+	require.Contains(t, names, "grpc.health.v1.Health", "reflection on %s", addr)
 }

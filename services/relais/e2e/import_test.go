@@ -27,10 +27,13 @@ func TestImportWholeExport(t *testing.T) {
 	cfg.DataDir = dataDir
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.Catalog.GRPCAddr = "127.0.0.1:0"
+	cfg.Gateway.GRPCAddr = "127.0.0.1:0"
+	cfg.Storage.GRPCAddr = "127.0.0.1:0"
 	port := freePort(t)
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
-	r, _ := runTarget(t, cfg)
+	r, stop := runTarget(t, cfg)
+	t.Cleanup(stop) // before TempDir's cleanup: NATS may still be writing
 	addr := r.GRPCAddr().String()
 
 	stats, took, err := relais.ImportFile(context.Background(), addr, token, exportFile, nil)

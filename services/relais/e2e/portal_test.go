@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/relais/internal/demo"
 )
 
@@ -36,6 +38,14 @@ func testPortal(t *testing.T, mode string) {
 	t.Run("health", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, p.do("GET", "/healthz", "", nil).Status)
 		require.Equal(t, http.StatusOK, p.do("GET", "/readyz", "", nil).Status)
+	})
+
+	t.Run("every target serves gRPC health and reflection", func(t *testing.T) {
+		for _, addr := range p.grpcAddrs {
+			requireGRPCHealth(t, addr, "")
+			requireReflection(t, addr)
+		}
+		requireGRPCHealth(t, p.catalogGRPC, catalogv1.CatalogService_ServiceDesc.ServiceName)
 	})
 
 	t.Run("list pager", func(t *testing.T) {
@@ -139,6 +149,36 @@ func testPortal(t *testing.T, mode string) {
 				requireSameShape(t, "fixture organization", o, org)
 			}
 		}
+	})
+
+	t.Run("upload a file and download it", func(t *testing.T) {
+		data, err := os.ReadFile("../../../../shared/data/samples/lave-linge/lave-linge-virgule.csv")
+		require.NoError(t, err)
+		res := p.upload("/api/1/datasets/"+datasetID+"/upload/", p.token, "Lave-linge virgule.csv", data)
+		require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
+		file := res.Object()
+		require.Equal(t, true, file["success"])
+		require.Equal(t, "file", file["filetype"])
+		require.Equal(t, "lave-linge-virgule.csv", file["title"])
+		require.Equal(t, map[string]any{"type": "sha1", "value": sha1Hex(data)}, file["checksum"])
+		require.EqualValues(t, len(data), file["filesize"])
+		url := file["url"].(string)
+		require.True(t, strings.HasPrefix(url, p.base+"/resources/deliberations-du-conseil-municipal/"), url)
+		requireSameShape(t, "uploaded resource", reference(t, "datagouv-datagouv_client", "resource_metadata_api1.json"), res.JSON)
+
+		got := p.get(url, nil)
+		require.Equal(t, http.StatusOK, got.Status)
+		require.Equal(t, data, got.Raw)
+		require.Equal(t, "text/csv", got.Header.Get("Content-Type"))
+		require.Equal(t, `attachment; filename="Lave-linge virgule.csv"`, got.Header.Get("Content-Disposition"))
+		part := p.get(url, http.Header{"Range": {"bytes=0-99"}})
+		require.Equal(t, http.StatusPartialContent, part.Status)
+		require.Equal(t, data[:100], part.Raw)
+		require.Equal(t, http.StatusNotModified, p.get(url, http.Header{"If-None-Match": {got.Header.Get("ETag")}}).Status)
+
+		latest := p.do("GET", "/api/1/datasets/r/"+file["id"].(string), "", nil)
+		require.Equal(t, http.StatusFound, latest.Status)
+		require.Equal(t, url, latest.Header.Get("Location"))
 	})
 
 	t.Run("delete is soft: 410", func(t *testing.T) {

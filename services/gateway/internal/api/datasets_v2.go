@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -62,7 +63,7 @@ func (s *Server) datasetV2Sub(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getResourceV2(w http.ResponseWriter, r *http.Request, rid string) {
 	resp, err := s.catalog.GetResource(r.Context(), &catalogv1.GetResourceRequest{ResourceId: rid})
 	if status.Code(err) == codes.NotFound {
-		writeMessage(w, http.StatusNotFound, "Resource not found")
+		s.notFound(w, r, msgResourceMissing)
 		return
 	}
 	if err != nil {
@@ -81,12 +82,15 @@ func (s *Server) getResourceV2(w http.ResponseWriter, r *http.Request, rid strin
 
 // listResourcesV2 is GET /api/2/datasets/{dataset}/resources/: a page of
 // the dataset's resources, filtered by type and by a case-insensitive
-// substring of the title (q).
+// substring of the title (q). Its pager is udata's own for this endpoint:
+// links on the dataset id with page, page_size, type and q only, and an
+// empty page (not a 404) past the end.
 func (s *Server) listResourcesV2(w http.ResponseWriter, r *http.Request) {
 	a := newArgs(w, r)
-	page, size, capped := pageArgs(a, v2ResourcesPageSize)
+	page, size, _ := pageArgs(a, v2ResourcesPageSize)
 	typ := a.str("type")
-	q := strings.ToLower(a.str("q"))
+	rawQ := a.str("q")
+	q := strings.ToLower(rawQ)
 	if a.failed {
 		return
 	}
@@ -105,14 +109,31 @@ func (s *Server) listResourcesV2(w http.ResponseWriter, r *http.Request) {
 		matched = append(matched, res)
 	}
 	var items []*catalogv1.Resource
-	if start := (page - 1) * size; start < int64(len(matched)) {
+	start := int64(len(matched)) // a page beyond any catalog is past the end
+	if !beyondAnyCatalog(page, size) {
+		start = (page - 1) * size
+	}
+	if start < int64(len(matched)) {
 		items = matched[start:min(start+size, int64(len(matched)))]
 	}
-	if pastTheEnd(page, size, len(items)) {
-		s.notFound(w, r, msgNotFound)
-		return
+	link := func(p int64) string {
+		u := s.render.BaseURL() + "/api/2/datasets/" + d.GetId() + "/resources/?page=" +
+			strconv.FormatInt(p, 10) + "&page_size=" + strconv.FormatInt(size, 10)
+		if typ != "" {
+			u += "&type=" + quotePlus(typ)
+		}
+		if rawQ != "" {
+			u += "&q=" + quotePlus(rawQ)
+		}
+		return u
 	}
-	info := s.pageInfo(r, page, size, int64(len(matched)), capped)
+	info := udata.PageInfo{Page: page, PageSize: size, Total: int64(len(matched))}
+	if start+size < int64(len(matched)) {
+		info.Next = link(page + 1)
+	}
+	if page > 1 {
+		info.Previous = link(page - 1)
+	}
 	s.writeJSON(w, http.StatusOK, func(jw *udata.Writer) {
 		jw.Page(info, func(jw *udata.Writer) {
 			for _, res := range items {

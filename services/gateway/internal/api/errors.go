@@ -26,6 +26,7 @@ const (
 	msgInputInvalid     = "Input payload validation failed"
 	msgInvalidToken     = "Invalid API token"
 	msgResourceMissing  = "Resource does not exist"
+	msgExtrasKeyMissing = "Key not found in existing extras"
 	msgRemoteOnly       = "This endpoint only supports remote resources"
 )
 
@@ -79,8 +80,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, k kind)
 			return
 		}
 		msg := msgNotFound
-		if k == kindResource && strings.HasPrefix(st.Message(), "resource ") {
+		switch {
+		case k == kindResource && strings.HasPrefix(st.Message(), "resource "):
 			msg = msgResourceMissing
+		case k == kindResource && strings.HasPrefix(st.Message(), "extras key "):
+			msg = msgExtrasKeyMissing
 		}
 		s.notFound(w, r, msg)
 	case codes.PermissionDenied:

@@ -2,14 +2,17 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
 // inviteMember is POST /api/1/organizations/{org}/member/: adds a user
-// (by id) or an email with a role. udata (v15+) answers a pending
-// MembershipRequest; Relais adds the member at once and answers it (201).
+// (by id) or the user of an email with a role (editor by default). udata
+// (v15+) answers a pending MembershipRequest; Relais adds the member at
+// once and answers it (201). Bad invitations (unknown user, both user and
+// email, already a member) get udata's 400 field errors.
 func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 	if !requireAuth(w, r) {
 		return
@@ -32,8 +35,8 @@ func (s *Server) inviteMember(w http.ResponseWriter, r *http.Request) {
 }
 
 // addMember is the legacy POST /api/1/organizations/{org}/member/{user}/
-// {"role"} (udata up to v14, still used by clients): 201, or 409 when
-// the user is already a member.
+// {"role"} (udata up to v14, still used by clients): 201, or 409 with the
+// existing Member when the user is already a member.
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
 	if !requireAuth(w, r) {
 		return
@@ -47,9 +50,23 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) {
 		s.writeBodyError(w, err, kindOrganization)
 		return
 	}
+	o, ok := s.fetchOrganization(w, r)
+	if !ok {
+		return
+	}
+	user := r.PathValue("user")
+	for _, m := range o.GetMembers() {
+		if !o.GetPermissions().GetMembers() {
+			break // the catalog answers 403
+		}
+		if u := m.GetUser(); strings.EqualFold(u.GetId(), user) || u.GetSlug() == user {
+			s.writeJSON(w, http.StatusConflict, func(jw *udata.Writer) { s.render.Member(jw, m) })
+			return
+		}
+	}
 	s.addMemberAndAnswer(w, r, &catalogv1.AddMemberRequest{
-		Organization: r.PathValue("org"),
-		User:         r.PathValue("user"),
+		Organization: o.GetId(),
+		User:         user,
 		Role:         in.Role,
 	})
 }

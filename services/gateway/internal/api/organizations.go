@@ -14,13 +14,19 @@ func organizationSorts() []string {
 	return sortChoices("name", "reuses", "datasets", "followers", "views", "created", "last_modified")
 }
 
+// organizationBadges are udata's organization badge kinds (the badge
+// filter's choices).
+func organizationBadges() []string {
+	return []string{"public-service", "certified", "association", "company", "local-authority"}
+}
+
 // listOrganizations is GET /api/1/organizations/.
 func (s *Server) listOrganizations(w http.ResponseWriter, r *http.Request) {
 	a := newArgs(w, r)
 	req := &catalogv1.ListOrganizationsRequest{Q: a.str("q")}
 	req.Sort = a.choice("sort", helpSort, organizationSorts())
 	page, size, capped := pageArgs(a, defaultPageSize)
-	req.Badge = a.str("badge")
+	req.Badge = a.choice("badge", "", organizationBadges())
 	req.Name = a.str("name")
 	req.BusinessNumberId = a.str("business_number_id")
 	if a.failed {

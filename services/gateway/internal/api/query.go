@@ -118,7 +118,11 @@ func (a *args) choice(name, help string, choices []string) string {
 			return c
 		}
 	}
-	a.fail(name, help+" The value '"+v[0]+"' is not a valid choice for '"+name+"'.")
+	msg := "The value '" + v[0] + "' is not a valid choice for '" + name + "'."
+	if help != "" {
+		msg = help + " " + msg
+	}
+	a.fail(name, msg)
 	return ""
 }
 

@@ -22,10 +22,12 @@ func (s *Server) routes() []route {
 		{"GET", "/api/1/datasets/licenses/", s.licenses},
 		{"GET", "/api/1/datasets/frequencies/", s.frequencies},
 		{"GET", "/api/1/datasets/resource_types/", s.resourceTypes},
+		{"GET", "/api/1/datasets/extensions/", s.allowedExtensions},
 		{"GET", "/api/1/datasets/r/{rid}", s.resourceRedirect},
 		{"GET", "/api/1/datasets/{dataset}/", s.getDataset},
 		{"PUT", "/api/1/datasets/{dataset}/", s.updateDataset},
 		{"DELETE", "/api/1/datasets/{dataset}/", s.deleteDataset},
+		{"POST", "/api/1/datasets/{dataset}/upload/", s.uploadNewResource},
 
 		// Resources (v1).
 		{"POST", "/api/1/datasets/{dataset}/resources/", s.createResource},
@@ -33,6 +35,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/1/datasets/{dataset}/resources/{rid}/", s.getResource},
 		{"PUT", "/api/1/datasets/{dataset}/resources/{rid}/", s.updateResource},
 		{"DELETE", "/api/1/datasets/{dataset}/resources/{rid}/", s.deleteResource},
+		{"POST", "/api/1/datasets/{dataset}/resources/{rid}/upload/", s.uploadResourceFile},
 
 		// Datasets (v2). The three /api/2/datasets/{a}/{b}/ routes share
 		// one pattern: Go's ServeMux refuses /resources/{rid}/ beside
@@ -71,6 +74,10 @@ func (s *Server) routes() []route {
 
 		// Site.
 		{"GET", "/api/1/site/", s.getSite},
+
+		// Stored files, where uploaded resources' urls point (udata's
+		// static.data.gouv.fr); not an API route.
+		{"GET", "/resources/{path...}", s.download},
 	}
 }
 
@@ -102,6 +109,9 @@ func (s *Server) handle(rt route) {
 		pattern += "{$}"
 	}
 	s.mux.HandleFunc(rt.method+" "+pattern, rt.handler)
+	if !strings.HasPrefix(rt.path, "/api/") {
+		return // not an API route: no 404 suggestion
+	}
 
 	var rules []string
 	if strings.HasPrefix(rt.path, "/api/2/datasets/{a}/{b}/") {

@@ -24,6 +24,8 @@ type Options struct {
 	Catalog   catalogv1.CatalogServiceClient
 	Log       *slog.Logger
 	PublicURL string
+	// Storage serves uploads and downloads (storage.go).
+	Storage StorageOptions
 }
 
 // Server is the HTTP handler of the API.
@@ -39,6 +41,7 @@ type Server struct {
 	rules    map[string]string
 	ruleKeys []string
 	writers  sync.Pool
+	files    *files
 }
 
 // New builds the server and its routes.
@@ -50,6 +53,7 @@ func New(opts Options) *Server {
 		mux:     http.NewServeMux(),
 		rules:   map[string]string{},
 	}
+	s.files = newFiles(opts.Storage, opts.PublicURL)
 	host := opts.PublicURL
 	if u, err := url.Parse(opts.PublicURL); err == nil && u.Host != "" {
 		host = u.Host

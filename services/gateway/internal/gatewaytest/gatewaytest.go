@@ -21,8 +21,10 @@ import (
 	"github.com/relais-data/relais/pkg/grpcx"
 	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
+	"github.com/relais-data/relais/services/storage"
 )
 
 // tokenSecret signs the catalog's API tokens in tests.
@@ -39,6 +41,10 @@ type Env struct {
 	Catalog catalogv1.CatalogServiceClient
 	// Handler is the gateway's HTTP handler, to call it without a socket.
 	Handler http.Handler
+	// Storage is a gRPC client of the storage service (StorageCtx gives
+	// calls its token); Bus is the event bus of both services.
+	Storage storagev1.StorageServiceClient
+	Bus     *events.Bus
 
 	client *http.Client
 }
@@ -47,6 +53,13 @@ type Env struct {
 type Options struct {
 	// Log receives every component's logs; nil discards them.
 	Log *slog.Logger
+	// Blob is the storage service's backend: fs (default) or s3 (the test
+	// MinIO, see blobtest).
+	Blob string
+	// Storage adjusts the storage service's configuration; Gateway the
+	// gateway's.
+	Storage func(*storage.Config)
+	Gateway func(*gateway.Config)
 }
 
 // Start starts embedded NATS, the catalog on a fresh SQLite file, a gRPC
@@ -104,19 +117,32 @@ func Start(t testing.TB, opts Options) *Env {
 	t.Cleanup(func() { _ = conn.Close() })
 	client := catalogv1.NewCatalogServiceClient(conn)
 
+	storageClient := startStorage(t, dir, opts.Blob, bus, log, opts.Storage)
+
 	httpSrv := httptest.NewUnstartedServer(nil)
 	base := "http://" + httpSrv.Listener.Addr().String()
-	gw, err := gateway.New(gateway.Config{PublicURL: base}, gateway.Deps{Catalog: client, Log: log})
+	gwCfg := gateway.Config{PublicURL: base, StorageToken: StorageToken}
+	if opts.Gateway != nil {
+		opts.Gateway(&gwCfg)
+	}
+	gw, err := gateway.New(gwCfg, gateway.Deps{Catalog: client, Storage: storageClient, Log: log})
 	require.NoError(t, err, "new gateway")
 	httpSrv.Config.Handler = gw.Handler()
 	httpSrv.Start()
-	t.Cleanup(httpSrv.Close)
+	t.Cleanup(func() {
+		httpSrv.Close()
+		cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer ccancel()
+		_ = gw.Close(cctx)
+	})
 
 	return &Env{
 		URL:        base,
 		AdminToken: adminToken,
 		Catalog:    client,
 		Handler:    gw.Handler(),
+		Storage:    storageClient,
+		Bus:        bus,
 		client:     &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 }

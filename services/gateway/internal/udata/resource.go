@@ -8,6 +8,16 @@ import (
 
 // Resource writes a resource as udata's resource_fields (keys sorted).
 func (r *Renderer) Resource(w *Writer, res *catalogv1.Resource) {
+	r.resource(w, res, false)
+}
+
+// UploadedResource writes a resource as udata's upload_fields: the
+// resource and "success": true.
+func (r *Renderer) UploadedResource(w *Writer, res *catalogv1.Resource) {
+	r.resource(w, res, true)
+}
+
+func (r *Renderer) resource(w *Writer, res *catalogv1.Resource, uploaded bool) {
 	harvest := res.GetHarvestJson()
 
 	w.BeginObject()
@@ -60,6 +70,10 @@ func (r *Renderer) Resource(w *Writer, res *catalogv1.Resource) {
 	w.Null() // set once the preview service exists
 	w.Key("schema")
 	writeSchema(w, res.GetSchema())
+	if uploaded {
+		w.Key("success")
+		w.Bool(true)
+	}
 	w.Key("title")
 	w.String(res.GetTitle())
 	w.Key("type")

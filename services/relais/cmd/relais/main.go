@@ -1,9 +1,10 @@
 // Command relais is the one Relais binary.
 //
-//	relais [-target=all|catalog|gateway] [-demo.load] [-config.file F] [-<path>=<value>…]
+//	relais [-target=all|catalog|storage|gateway] [-demo.load] [-config.file F] [-<path>=<value>…]
 //	relais config [flags]                  print the effective configuration
 //	relais import --file export.csv.gz --token T   import a data.gouv.fr catalogue export
 //	relais admin create-user --email E [--sysadmin]   prints an API token
+//	relais migrate [flags]                 migrate the catalog's database and exit
 //	relais version
 //
 // main only wires: it parses the configuration, builds the logger and

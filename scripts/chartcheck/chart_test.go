@@ -1,0 +1,384 @@
+package chartcheck
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/yannh/kubeconform/pkg/validator"
+	"golang.org/x/mod/modfile"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/relais-data/relais/scripts/chartcheck/internal/k8sschema"
+)
+
+// values.schema.json and the chart's own checks refuse bad values with a
+// message that says what is wrong.
+func TestBadValuesAreRefused(t *testing.T) {
+	distributed := []string{scenarioFile(t, "distributed.yaml")}
+	for _, tc := range []struct {
+		name  string
+		files []string
+		set   []string
+		want  string
+	}{
+		{"unknown mode", nil, []string{"mode=cluster"}, "/mode"},
+		{"unknown top-level key", nil, []string{"replicas=2"}, "replicas"},
+		{"typo in defaults", nil, []string{"defaults.replica=2"}, "replica"},
+		{"replicas not a number", nil, []string{"targets.gateway.replicas=two"}, "/targets/gateway/replicas"},
+		{"admin is the chart's port", nil, []string{"targets.catalog.ports.admin=9090"}, "propertyName 'admin'"},
+		{"bad digest", nil, []string{"image.digest=latest"}, "/image/digest"},
+		{"even stream replicas", nil, []string{"events.streamReplicas=2"}, "/events/streamReplicas"},
+		{"unknown need", nil, []string{"targets.catalog.needs={redis}"}, "/targets/catalog/needs"},
+		{"distributed without NATS", distributed, []string{"nats.enabled=false"}, "events.url"},
+		{"distributed without PostgreSQL", distributed, []string{"postgresql.enabled=false"}, "database.existingSecret"},
+		{"distributed without token secret", distributed, []string{"tokenSecret.value="}, "tokenSecret.existingSecret"},
+		{"a call to no target", distributed, []string{"targets.gateway.calls={search}"}, `no target "search"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := render(t, tc.files, tc.set...)
+			if err == nil {
+				t.Fatalf("rendered with %v", tc.set)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q does not mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAllInOne(t *testing.T) {
+	ms := renderStrict(t, []string{scenarioFile(t, "all-in-one.yaml")})
+	deps := ofKind[*appsv1.Deployment](ms)
+	if len(deps) != 1 {
+		t.Fatalf("allInOne renders %d Deployments: %v", len(deps), names(deps))
+	}
+	d := deps[0]
+	if *d.Spec.Replicas != 1 || d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+		t.Errorf("the one pod owns a RWO volume: want 1 replica and Recreate, got %d, %s", *d.Spec.Replicas, d.Spec.Strategy.Type)
+	}
+	env := envOf(d.Spec.Template.Spec.Containers[0])
+	for k, want := range map[string]string{
+		"RELAIS_TARGET":               "all",
+		"RELAIS_ADMIN_ADDR":           ":9090",
+		"RELAIS_CATALOG_GRPC_ADDR":    ":9091",
+		"RELAIS_DATA_DIR":             "/data",
+		"RELAIS_GATEWAY_PUBLIC_URL":   "https://data.example-region.fr",
+		"RELAIS_CATALOG_TOKEN_SECRET": "secret:r-relais-secrets/token-secret",
+	} {
+		if env[k] != want {
+			t.Errorf("env %s = %q, want %q", k, env[k], want)
+		}
+	}
+	if _, ok := env["RELAIS_EVENTS_URL"]; ok {
+		t.Error("allInOne embeds NATS: no events URL")
+	}
+	claim := ""
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		if v.Name == "data" && v.PersistentVolumeClaim != nil {
+			claim = v.PersistentVolumeClaim.ClaimName
+		}
+	}
+	pvc := mustFind(t, ofKind[*corev1.PersistentVolumeClaim](ms), claim)
+	if pvc.Annotations["helm.sh/resource-policy"] != "keep" {
+		t.Error("the data volume must outlive helm uninstall")
+	}
+	if len(ofKind[*autoscalingv2.HorizontalPodAutoscaler](ms))+len(ofKind[*policyv1.PodDisruptionBudget](ms))+len(ofKind[*batchv1.Job](ms)) != 0 {
+		t.Error("allInOne: no HPA, PDB or migration Job (one SQLite pod migrates at start)")
+	}
+	svc := mustFind(t, ofKind[*corev1.Service](ms), "r-relais")
+	var ports []string
+	for _, p := range svc.Spec.Ports {
+		ports = append(ports, p.Name)
+	}
+	slices.Sort(ports)
+	if !slices.Equal(ports, []string{"admin", "grpc", "http"}) {
+		t.Errorf("Service ports %v", ports)
+	}
+}
+
+func TestDistributed(t *testing.T) {
+	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
+	deps := ofKind[*appsv1.Deployment](ms)
+	if got := names(deps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway"}) {
+		t.Fatalf("Deployments %v", got)
+	}
+	catalog := mustFind(t, deps, "r-relais-catalog")
+	gateway := mustFind(t, deps, "r-relais-gateway")
+	if *catalog.Spec.Replicas != 2 {
+		t.Errorf("targets.catalog.replicas: got %d", *catalog.Spec.Replicas)
+	}
+	if gateway.Spec.Replicas != nil {
+		t.Error("an autoscaled Deployment leaves replicas to its HPA")
+	}
+	hpa := mustFind(t, ofKind[*autoscalingv2.HorizontalPodAutoscaler](ms), "r-relais-gateway")
+	if hpa.Spec.MaxReplicas != 8 || len(hpa.Spec.Metrics) != 2 {
+		t.Errorf("gateway HPA: max %d, %d metrics", hpa.Spec.MaxReplicas, len(hpa.Spec.Metrics))
+	}
+	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway"}) {
+		t.Errorf("PDBs (defaults.podDisruptionBudget for every target): %v", got)
+	}
+	cenv := envOf(catalog.Spec.Template.Spec.Containers[0])
+	for k, want := range map[string]string{
+		"RELAIS_TARGET":               "catalog",
+		"RELAIS_CATALOG_GRPC_ADDR":    ":9091",
+		"RELAIS_EVENTS_URL":           "nats://r-nats:4222",
+		"RELAIS_EVENTS_REPLICAS":      "3",
+		"RELAIS_CATALOG_DB_DRIVER":    "postgres",
+		"RELAIS_CATALOG_DB_DSN":       "postgres://relais:$(PG_PASSWORD)@r-postgresql:5432/relais?sslmode=disable",
+		"PG_PASSWORD":                 "secret:r-postgresql/password",
+		"RELAIS_CATALOG_TOKEN_SECRET": "secret:r-relais-secrets/token-secret",
+	} {
+		if cenv[k] != want {
+			t.Errorf("catalog env %s = %q, want %q", k, cenv[k], want)
+		}
+	}
+	genv := envOf(gateway.Spec.Template.Spec.Containers[0])
+	if genv["RELAIS_GATEWAY_CATALOG_ADDR"] != "r-relais-catalog:9091" {
+		t.Errorf("gateway → catalog at %q", genv["RELAIS_GATEWAY_CATALOG_ADDR"])
+	}
+	for k := range genv {
+		if strings.Contains(k, "DB_DSN") || strings.Contains(k, "TOKEN_SECRET") || strings.Contains(k, "PASSWORD") {
+			t.Errorf("the gateway gets no database or token secret, got %s", k)
+		}
+	}
+	mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-nats")
+	mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-postgresql")
+}
+
+// The migration Job is a Helm hook that runs `relais migrate` before the
+// new pods: pre-install with an external database, post-install with the
+// bundled one (it is part of the release); always pre-upgrade.
+func TestMigrationJobIsAHook(t *testing.T) {
+	for _, tc := range []struct{ scenario, hook string }{
+		{"distributed-external-secrets.yaml", "pre-install,pre-upgrade"},
+		{"distributed.yaml", "post-install,pre-upgrade"},
+	} {
+		ms := renderStrict(t, []string{scenarioFile(t, tc.scenario)})
+		job := mustFind(t, ofKind[*batchv1.Job](ms), "r-relais-migrate")
+		if got := job.Annotations["helm.sh/hook"]; got != tc.hook {
+			t.Errorf("%s: helm.sh/hook %q, want %q", tc.scenario, got, tc.hook)
+		}
+		if !strings.Contains(job.Annotations["helm.sh/hook-delete-policy"], "before-hook-creation") {
+			t.Errorf("%s: the Job must be replaced on the next upgrade", tc.scenario)
+		}
+		c := job.Spec.Template.Spec.Containers[0]
+		if !slices.Equal(c.Args, []string{"migrate"}) {
+			t.Errorf("%s: args %v", tc.scenario, c.Args)
+		}
+		if _, ok := envOf(c)["RELAIS_CATALOG_DB_DSN"]; !ok {
+			t.Errorf("%s: the Job needs the DSN", tc.scenario)
+		}
+		for _, m := range ms {
+			s, ok := m.Obj.(*corev1.Secret)
+			if !ok || s.Labels["app.kubernetes.io/name"] != "relais" {
+				continue
+			}
+			// The chart's own Secret is read by the Job: it must exist first.
+			if !strings.Contains(s.Annotations["helm.sh/hook"], "pre-install") || s.Annotations["helm.sh/hook-weight"] >= job.Annotations["helm.sh/hook-weight"] {
+				t.Errorf("%s: Secret %s must be a pre-install hook weighing less than the Job", tc.scenario, s.Name)
+			}
+		}
+	}
+}
+
+// NetworkPolicies admit only what the architecture needs.
+func TestNetworkPolicies(t *testing.T) {
+	none := renderStrict(t, []string{scenarioFile(t, "all-in-one-defaults.yaml")})
+	if n := len(ofKind[*networkingv1.NetworkPolicy](none)); n != 0 {
+		t.Errorf("networkPolicy.enabled=false renders %d policies", n)
+	}
+	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
+	nps := ofKind[*networkingv1.NetworkPolicy](ms)
+	if got := names(nps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-migrate"}) {
+		t.Fatalf("one policy per target and the migration Job, got %v", got)
+	}
+	for _, np := range nps {
+		if !slices.Equal(np.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}) {
+			t.Errorf("%s: policyTypes %v", np.Name, np.Spec.PolicyTypes)
+		}
+		if len(np.Spec.Egress) == 0 || !egressAllows(np, 53, "") {
+			t.Errorf("%s: DNS egress missing", np.Name)
+		}
+	}
+	catalog := mustFind(t, nps, "r-relais-catalog")
+	var grpcFrom []string
+	for _, r := range catalog.Spec.Ingress {
+		for _, p := range r.Ports {
+			if p.Port.String() != "grpc" {
+				continue
+			}
+			for _, f := range r.From {
+				if f.PodSelector == nil || f.NamespaceSelector != nil || f.IPBlock != nil {
+					t.Errorf("catalog gRPC admits more than pods of the release: %+v", f)
+					continue
+				}
+				for _, e := range f.PodSelector.MatchExpressions {
+					grpcFrom = append(grpcFrom, e.Values...)
+				}
+			}
+		}
+	}
+	if !slices.Equal(grpcFrom, []string{"gateway"}) {
+		t.Errorf("catalog gRPC admits %v, want the gateway only", grpcFrom)
+	}
+	if !egressAllows(catalog, 4222, "nats") || !egressAllows(catalog, 5432, "postgresql") {
+		t.Error("catalog egress must reach the bundled NATS and PostgreSQL")
+	}
+	gateway := mustFind(t, nps, "r-relais-gateway")
+	if !egressAllows(gateway, 9091, "") {
+		t.Error("gateway egress must reach the catalog's gRPC port")
+	}
+	if egressAllows(gateway, 5432, "") || egressAllows(gateway, 4222, "") {
+		t.Error("the gateway needs neither PostgreSQL nor NATS")
+	}
+	migrate := mustFind(t, nps, "r-relais-migrate")
+	if len(migrate.Spec.Ingress) != 0 || !egressAllows(migrate, 5432, "postgresql") || egressAllows(migrate, 4222, "") {
+		t.Error("the migration Job: no ingress, egress to PostgreSQL (and DNS) only")
+	}
+}
+
+// egressAllows says whether a rule of np allows TCP or UDP port (to pods
+// named app when app is not empty).
+func egressAllows(np *networkingv1.NetworkPolicy, port int, app string) bool {
+	for _, r := range np.Spec.Egress {
+		for _, p := range r.Ports {
+			if p.Port == nil || p.Port.IntValue() != port {
+				continue
+			}
+			if app == "" {
+				return true
+			}
+			for _, to := range r.To {
+				if to.PodSelector != nil && to.PodSelector.MatchLabels["app.kubernetes.io/name"] == app {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// The validators are live: an unknown field fails both the strict decoding
+// and kubeconform (whose schema for Deployment exists and accepts the fixed
+// object), and an API version Kubernetes does not serve has no schema.
+func TestValidatorsRejectInvalidObjects(t *testing.T) {
+	v := newKubeconform(t)
+	bad := manifest{Source: "test", Raw: []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: x}
+spec:
+  replicas: 1
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      containers:
+        - name: x
+          image: x
+          securityContext: {readOnlyRootFileSystem: true}
+`)}
+	if err := decodeStrict(&bad); err == nil || !strings.Contains(err.Error(), "readOnlyRootFileSystem") {
+		t.Errorf("strict decoding accepts an unknown field: %v", err)
+	}
+	// Invalid, not Error: the schema was found and said no.
+	if res := v.v.ValidateResource(toResource(bad)); res.Status != validator.Invalid {
+		t.Errorf("kubeconform does not find the unknown field invalid: status %v, %v", res.Status, res.Err)
+	}
+	good := manifest{Source: "test", Raw: []byte(strings.ReplaceAll(string(bad.Raw), "FileSystem", "Filesystem"))}
+	if res := v.v.ValidateResource(toResource(good)); res.Status != validator.Valid {
+		t.Errorf("kubeconform refuses a valid Deployment: status %v, %v %v", res.Status, res.Err, res.ValidationErrors)
+	}
+	tooNew := manifest{Source: "test", Raw: []byte("apiVersion: apps/v2\nkind: Deployment\nmetadata: {name: x}\n")}
+	if res := v.v.ValidateResource(toResource(tooNew)); res.Status != validator.Error {
+		t.Errorf("kubeconform knows apps/v2: status %v", res.Status)
+	}
+	unknown := manifest{Source: "test", Raw: []byte("apiVersion: example.org/v9\nkind: Nothing\nmetadata: {name: x}\n")}
+	if err := decodeStrict(&unknown); err == nil {
+		t.Error("strict decoding accepts an unknown kind")
+	}
+}
+
+// Every key of values.yaml is in the values table of the chart's README.
+func TestValuesAreDocumented(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(chartDir, "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals map[string]any
+	if err := yaml.Unmarshal(raw, &vals); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(chartDir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([^`]+)` \\|").FindAllStringSubmatch(string(readme), -1) {
+		documented[m[1]] = true
+	}
+	var missing []string
+	for _, p := range documentedPaths(vals, "") {
+		if !documented[p] {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("charts/relais/README.md has no row for: %s", strings.Join(missing, ", "))
+	}
+}
+
+// documentedPaths are the keys the README documents: leaves, and maps
+// whose content is free-form (probes, resources, each target).
+func documentedPaths(v any, prefix string) []string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 || prefix == "config" || strings.HasSuffix(prefix, ".resources") ||
+		strings.HasSuffix(prefix, ".probes") || strings.HasSuffix(prefix, ".ports") || strings.HasPrefix(prefix, "targets.") ||
+		strings.HasPrefix(prefix, "networkPolicy.egress.") || prefix == "podSecurityContext" || prefix == "containerSecurityContext" ||
+		prefix == "networkPolicy.dns" {
+		return []string{prefix}
+	}
+	var out []string
+	for k, c := range m {
+		p := k
+		if prefix != "" {
+			p = prefix + "." + k
+		}
+		out = append(out, documentedPaths(c, p)...)
+	}
+	return out
+}
+
+// The Kubernetes version the chart is checked against is the one of the
+// k8s.io/api types it is decoded with.
+func TestKubernetesVersionMatchesAPITypes(t *testing.T) {
+	raw, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := modfile.Parse("go.mod", raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minor := strings.Split(k8sschema.KubernetesVersion, ".")[1]
+	for _, r := range mf.Require {
+		if r.Mod.Path == "k8s.io/api" {
+			if got := strings.Split(r.Mod.Version, ".")[1]; got != minor {
+				t.Fatalf("k8s.io/api %s but schemas of Kubernetes %s: keep the minor versions equal", r.Mod.Version, k8sschema.KubernetesVersion)
+			}
+			return
+		}
+	}
+	t.Fatal("go.mod requires no k8s.io/api")
+}
