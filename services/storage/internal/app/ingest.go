@@ -140,6 +140,16 @@ func (s *Service) reserve(ctx context.Context, dsSlug string, now time.Time, nam
 			return key, stored, nil
 		}
 		if !errors.Is(err, store.ErrKeyTaken) {
+			if ctx.Err() != nil {
+				// Cancelled while the INSERT was in flight: the server may
+				// have committed it. Drop our reservation, if it exists (the
+				// reservation time tells ours from another upload's).
+				cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+				defer cancel()
+				if rerr := s.store.ReleaseReservation(cleanup, key, now); rerr != nil {
+					s.log.WarnContext(ctx, "release cancelled reservation failed", "key", key, "err", rerr)
+				}
+			}
 			return "", "", err
 		}
 	}

@@ -66,6 +66,17 @@ func (s *Store) Release(ctx context.Context, key string) error {
 	return nil
 }
 
+// ReleaseReservation drops the pending row of key only if it was reserved
+// at exactly at: the reservation of an upload whose Reserve call was
+// cancelled in flight, and nobody else's.
+func (s *Store) ReleaseReservation(ctx context.Context, key string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM storage_files WHERE object_key = ? AND state = ? AND created_at = ?`, key, statePending, at.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("release reservation %s: %w", key, err)
+	}
+	return nil
+}
+
 // Commit turns the reservation of f.Key into a stored file, and runs also
 // in the same transaction (to enqueue the event, to drop the chunked
 // upload's rows). It fails with ErrReservationLost when the pending row is
