@@ -19,6 +19,7 @@ drivers=("$@")
 [[ ${#drivers[@]} -gt 0 ]] || drivers=(sqlite postgres ceiling)
 
 work="$(mktemp -d /tmp/relais-bench.XXXXXX)"
+chmod 755 "$work" # the PostgreSQL cluster runs as the postgres user
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
@@ -50,7 +51,8 @@ for driver in "${drivers[@]}"; do
         -catalog.grpc_addr=127.0.0.1:19091 -admin_addr=127.0.0.1:19090 -log.level=warn)
   if [[ "$driver" == postgres ]]; then
     url="$(scripts/pg.sh start "$work/pg")"
-    args+=(-catalog.db.driver=postgres "-catalog.db.dsn=$url")
+    args+=(-catalog.db.driver=postgres "-catalog.db.dsn=$url" -catalog.token_secret=bench-secret
+           -storage.db.driver=postgres "-storage.db.dsn=$url" -storage.service_token=bench-token)
   fi
   token="$("$work/relais" admin create-user --email bench@relais.localhost --sysadmin "${args[@]}" | sed -n 's/^API token.*: //p')"
   "$work/relais" "${args[@]}" >"$work/relais-$driver.log" 2>&1 &
