@@ -19,11 +19,12 @@ type Server struct {
 	catalogv1.UnimplementedCatalogServiceServer
 	app *app.Service
 	log *slog.Logger
+	enc *encodings
 }
 
 // NewServer returns the gRPC handlers of svc.
 func NewServer(svc *app.Service, log *slog.Logger) *Server {
-	return &Server{app: svc, log: log}
+	return &Server{app: svc, log: log, enc: newEncodings()}
 }
 
 // Register registers the service on r.
@@ -176,7 +177,11 @@ func (s *Server) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsRe
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
-	return &catalogv1.ListDatasetsResponse{Datasets: ds, Total: total}, nil
+	resp, err := s.enc.listResponse(ds, total)
+	if err != nil {
+		return nil, s.err(ctx, err)
+	}
+	return resp, nil
 }
 
 func (s *Server) GetDataset(ctx context.Context, req *catalogv1.GetDatasetRequest) (*catalogv1.GetDatasetResponse, error) {
@@ -184,7 +189,11 @@ func (s *Server) GetDataset(ctx context.Context, req *catalogv1.GetDatasetReques
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
-	return &catalogv1.GetDatasetResponse{Dataset: d, Moved: moved}, nil
+	resp, err := s.enc.getResponse(d, moved)
+	if err != nil {
+		return nil, s.err(ctx, err)
+	}
+	return resp, nil
 }
 
 func (s *Server) CreateDataset(ctx context.Context, req *catalogv1.CreateDatasetRequest) (*catalogv1.CreateDatasetResponse, error) {
