@@ -71,45 +71,75 @@ func (e *buildError) Error() string { return "go build relais: " + e.err.Error()
 // checkBinaryAcceptsConfig runs `relais config` with the environment,
 // configuration file and arguments of every relais container the chart
 // renders (Secrets replaced by placeholders): the binary must accept them
-// (no unknown file key, no bad value, a complete configuration for its
-// target), and every RELAIS_* variable the chart sets must name a key the
-// binary knows — it silently ignores the others.
+// — no unknown file key, no bad value, and every setting the pod's target
+// needs (the checks New makes before any I/O: tokens, events URL, database,
+// object store…) — the target must be the one the pod is labelled with,
+// and every RELAIS_* variable the chart sets must name a key the binary
+// knows (it silently ignores the others). A Job running a subcommand
+// (`relais migrate`) is checked with `relais config migrate`.
 func checkBinaryAcceptsConfig(t *testing.T, ms []manifest) {
 	t.Helper()
 	bin, err := relaisBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
+	configMaps := configMapsOf(ms)
+	for _, m := range ms {
+		var tpl corev1.PodTemplateSpec
+		switch o := m.Obj.(type) {
+		case *appsv1.Deployment:
+			tpl = o.Spec.Template
+		case *batchv1.Job:
+			tpl = o.Spec.Template
+		default:
+			continue
+		}
+		for _, c := range tpl.Spec.Containers {
+			if !strings.Contains(c.Image, "relais") {
+				continue
+			}
+			t.Run("relais config of "+m.Name, func(t *testing.T) {
+				res := runConfig(t, bin, tpl.Spec, c, configMaps)
+				if res.err != nil {
+					t.Fatalf("relais %s refuses the chart's configuration: %v\n%s\nenv: %v", strings.Join(res.args, " "), res.err, res.stderr, res.env)
+				}
+				checkPrintedConfig(t, res)
+				_, isJob := m.Obj.(*batchv1.Job)
+				if want := tpl.Labels["app.kubernetes.io/component"]; !isJob && res.printed["target"] != want {
+					t.Errorf("%s (component %s) runs target %v", m, want, res.printed["target"])
+				}
+			})
+		}
+	}
+}
+
+func configMapsOf(ms []manifest) map[string]*corev1.ConfigMap {
 	configMaps := map[string]*corev1.ConfigMap{}
 	for _, m := range ms {
 		if cm, ok := m.Obj.(*corev1.ConfigMap); ok {
 			configMaps[cm.Name] = cm
 		}
 	}
-	for _, m := range ms {
-		var spec corev1.PodSpec
-		switch o := m.Obj.(type) {
-		case *appsv1.Deployment:
-			spec = o.Spec.Template.Spec
-		case *batchv1.Job:
-			spec = o.Spec.Template.Spec
-		default:
-			continue
-		}
-		for _, c := range spec.Containers {
-			if !strings.Contains(c.Image, "relais") {
-				continue
-			}
-			t.Run("relais config of "+m.Name, func(t *testing.T) {
-				runConfig(t, bin, spec, c, configMaps)
-			})
-		}
-	}
+	return configMaps
 }
 
 var varRef = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
 
-func runConfig(t *testing.T, bin string, spec corev1.PodSpec, c corev1.Container, configMaps map[string]*corev1.ConfigMap) {
+// configRun is one `relais config` of a container.
+type configRun struct {
+	args    []string
+	env     []string
+	order   []string // the container's variables, in order
+	stderr  string
+	printed map[string]any
+	err     error
+}
+
+// runConfig runs `relais config [subcommand] args…` as the container
+// would run: its variables (Secrets replaced by placeholders, $(VAR)
+// expanded), its configuration file.
+func runConfig(t *testing.T, bin string, spec corev1.PodSpec, c corev1.Container, configMaps map[string]*corev1.ConfigMap) configRun {
+	t.Helper()
 	tmp := t.TempDir()
 	env := map[string]string{}
 	var order []string
@@ -131,11 +161,9 @@ func runConfig(t *testing.T, bin string, spec corev1.PodSpec, c corev1.Container
 	if file, ok := env["RELAIS_CONFIG_FILE"]; ok {
 		env["RELAIS_CONFIG_FILE"] = configFile(t, tmp, file, spec, c, configMaps)
 	}
-	args := slices.Clone(c.Args)
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = args[1:] // a subcommand (migrate): check its configuration
-	}
-	cmd := exec.Command(bin, append([]string{"config"}, args...)...)
+	// A subcommand (migrate) is checked by `relais config migrate`: the
+	// checks `relais migrate` makes; else the checks of running the target.
+	cmd := exec.Command(bin, append([]string{"config"}, c.Args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp}
 	for _, k := range order {
 		cmd.Env = append(cmd.Env, k+"="+env[k])
@@ -143,24 +171,30 @@ func runConfig(t *testing.T, bin string, spec corev1.PodSpec, c corev1.Container
 	cmd.Dir = tmp
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("relais %s refuses the chart's configuration: %v\n%s\nenv: %v", strings.Join(cmd.Args[1:], " "), err, stderr.String(), cmd.Env)
+	res := configRun{args: cmd.Args[1:], env: cmd.Env, order: order}
+	res.err = cmd.Run()
+	res.stderr = stderr.String()
+	if res.err != nil {
+		return res
 	}
-	var printed map[string]any
-	if err := yaml.Unmarshal(stdout.Bytes(), &printed); err != nil {
+	if err := yaml.Unmarshal(stdout.Bytes(), &res.printed); err != nil {
 		t.Fatalf("relais config output: %v\n%s", err, stdout.String())
 	}
+	return res
+}
+
+// checkPrintedConfig asserts that every RELAIS_* variable of the container
+// names a key `relais config` printed.
+func checkPrintedConfig(t *testing.T, res configRun) {
+	t.Helper()
 	known := map[string]bool{"RELAIS_CONFIG_FILE": true}
-	for _, p := range leafPaths(printed, "") {
+	for _, p := range leafPaths(res.printed, "") {
 		known["RELAIS_"+strings.ToUpper(strings.ReplaceAll(p, ".", "_"))] = true
 	}
-	for _, k := range order {
+	for _, k := range res.order {
 		if strings.HasPrefix(k, "RELAIS_") && !known[k] {
 			t.Errorf("env %s names no configuration key of relais (it would be ignored); known: %v", k, sortedKeys(known))
 		}
-	}
-	if want, ok := env["RELAIS_TARGET"]; ok && printed["target"] != want {
-		t.Errorf("relais config says target %v, want %s", printed["target"], want)
 	}
 }
 
@@ -225,4 +259,56 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The check of every pod's configuration catches a setting the chart
+// forgets: each pod of a scenario, less one variable its target needs, is
+// refused by `relais config` with the key and its variable — as the pod
+// would be at start (the gateway the chart rendered before it knew the
+// storage target refused to start for want of the storage token).
+func TestBinaryRefusesIncompletePods(t *testing.T) {
+	bin, err := relaisBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
+	configMaps := configMapsOf(ms)
+	pods := map[string]corev1.PodSpec{}
+	for _, p := range podTemplates(ms) {
+		pods[p.Owner] = p.Spec.Spec
+	}
+	for _, tc := range []struct{ pod, drop, want string }{
+		{"Deployment r-relais-gateway", "RELAIS_STORAGE_SERVICE_TOKEN", "storage.service_token (RELAIS_STORAGE_SERVICE_TOKEN) is required with -target=gateway"},
+		{"Deployment r-relais-storage", "RELAIS_STORAGE_SERVICE_TOKEN", "storage.service_token (RELAIS_STORAGE_SERVICE_TOKEN) is required with -target=storage"},
+		{"Deployment r-relais-storage", "RELAIS_STORAGE_BLOB_S3_ENDPOINT", "storage.blob.s3.endpoint (RELAIS_STORAGE_BLOB_S3_ENDPOINT) is required"},
+		{"Deployment r-relais-storage", "RELAIS_EVENTS_URL", "events.url (RELAIS_EVENTS_URL) is required with -target=storage"},
+		{"Deployment r-relais-storage", "RELAIS_STORAGE_DB_DSN", "storage.db.dsn (RELAIS_STORAGE_DB_DSN) is required"},
+		{"Deployment r-relais-catalog", "RELAIS_CATALOG_TOKEN_SECRET", "catalog.token_secret (RELAIS_CATALOG_TOKEN_SECRET) is required with -target=catalog"},
+		{"Job r-relais-migrate", "RELAIS_STORAGE_DB_DSN", "storage.db.dsn (RELAIS_STORAGE_DB_DSN) is required"},
+	} {
+		t.Run(tc.pod+" without "+tc.drop, func(t *testing.T) {
+			var spec corev1.PodSpec
+			for owner, s := range pods {
+				if strings.HasPrefix(owner, tc.pod+" ") {
+					spec = *s.DeepCopy()
+				}
+			}
+			if len(spec.Containers) == 0 {
+				t.Fatalf("no pod %s", tc.pod)
+			}
+			c := spec.Containers[0]
+			n := len(c.Env)
+			c.Env = slices.DeleteFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == tc.drop })
+			if len(c.Env) == n {
+				t.Fatalf("%s sets no %s", tc.pod, tc.drop)
+			}
+			res := runConfig(t, bin, spec, c, configMaps)
+			if res.err == nil {
+				t.Fatalf("relais %s accepts %s without %s", strings.Join(res.args, " "), tc.pod, tc.drop)
+			}
+			if !strings.Contains(res.stderr, tc.want) {
+				t.Errorf("relais %s:\n%s\nwant %q", strings.Join(res.args, " "), res.stderr, tc.want)
+			}
+		})
+	}
 }

@@ -44,6 +44,10 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"distributed without PostgreSQL", distributed, []string{"postgresql.enabled=false"}, "database.existingSecret"},
 		{"distributed without token secret", distributed, []string{"tokenSecret.value="}, "tokenSecret.existingSecret"},
 		{"a call to no target", distributed, []string{"targets.gateway.calls={search}"}, `no target "search"`},
+		{"storage without S3", distributed, []string{"objectStorage.endpoint="}, "objectStorage.endpoint"},
+		{"S3 endpoint with a path", nil, []string{"objectStorage.endpoint=https://s3.example.org/bucket"}, "/objectStorage/endpoint"},
+		{"unknown download mode", nil, []string{"objectStorage.downloads=stream"}, "/objectStorage/downloads"},
+		{"storage DSN not PostgreSQL", nil, []string{"storageDatabase.dsn=mysql://x"}, "/storageDatabase/dsn"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := render(t, tc.files, tc.set...)
@@ -69,19 +73,22 @@ func TestAllInOne(t *testing.T) {
 	}
 	env := envOf(d.Spec.Template.Spec.Containers[0])
 	for k, want := range map[string]string{
-		"RELAIS_TARGET":               "all",
-		"RELAIS_ADMIN_ADDR":           ":9090",
-		"RELAIS_CATALOG_GRPC_ADDR":    ":9091",
-		"RELAIS_DATA_DIR":             "/data",
-		"RELAIS_GATEWAY_PUBLIC_URL":   "https://data.example-region.fr",
-		"RELAIS_CATALOG_TOKEN_SECRET": "secret:r-relais-secrets/token-secret",
+		"RELAIS_TARGET":                "all",
+		"RELAIS_ADMIN_ADDR":            ":9090",
+		"RELAIS_CATALOG_GRPC_ADDR":     ":9091",
+		"RELAIS_DATA_DIR":              "/data",
+		"RELAIS_GATEWAY_PUBLIC_URL":    "https://data.example-region.fr",
+		"RELAIS_CATALOG_TOKEN_SECRET":  "secret:r-relais-secrets/token-secret",
+		"RELAIS_STORAGE_SERVICE_TOKEN": "secret:r-relais-secrets/storage-token",
 	} {
 		if env[k] != want {
 			t.Errorf("env %s = %q, want %q", k, env[k], want)
 		}
 	}
-	if _, ok := env["RELAIS_EVENTS_URL"]; ok {
-		t.Error("allInOne embeds NATS: no events URL")
+	for k := range env {
+		if k == "RELAIS_EVENTS_URL" || strings.HasPrefix(k, "RELAIS_STORAGE_BLOB_") || strings.HasPrefix(k, "RELAIS_STORAGE_DB_") {
+			t.Errorf("allInOne embeds NATS and keeps its files and databases in the data directory: %s set", k)
+		}
 	}
 	claim := ""
 	for _, v := range d.Spec.Template.Spec.Volumes {
@@ -92,6 +99,38 @@ func TestAllInOne(t *testing.T) {
 	pvc := mustFind(t, ofKind[*corev1.PersistentVolumeClaim](ms), claim)
 	if pvc.Annotations["helm.sh/resource-policy"] != "keep" {
 		t.Error("the data volume must outlive helm uninstall")
+	}
+	// The uploaded files and the storage database are in the data directory,
+	// on the PVC, as the binary resolves them.
+	bin, err := relaisBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Spec.Template.Spec.Containers[0]
+	res := runConfig(t, bin, d.Spec.Template.Spec, c, configMapsOf(ms))
+	if res.err != nil {
+		t.Fatalf("relais config: %v\n%s", res.err, res.stderr)
+	}
+	mount := ""
+	for _, vm := range c.VolumeMounts {
+		if vm.Name == "data" {
+			mount = vm.MountPath
+		}
+	}
+	for _, key := range [][]string{{"data_dir"}, {"storage", "blob", "dir"}} {
+		if p, _ := dig(res.printed, key...).(string); mount == "" || (p != mount && !strings.HasPrefix(p, mount+"/")) {
+			t.Errorf("%s = %q is not on the data volume (mounted at %q)", strings.Join(key, "."), p, mount)
+		}
+	}
+	if b := dig(res.printed, "storage", "blob", "backend"); b != "fs" {
+		t.Errorf("allInOne keeps files on the PVC: storage.blob.backend %v", b)
+	}
+	defaults := renderStrict(t, []string{scenarioFile(t, "all-in-one-defaults.yaml")})
+	if _, ok := envOf(ofKind[*appsv1.Deployment](defaults)[0].Spec.Template.Spec.Containers[0])["RELAIS_STORAGE_SERVICE_TOKEN"]; ok {
+		t.Error("allInOne without storageToken: the pod makes its token on its volume")
+	}
+	if n := len(ofKind[*corev1.Secret](defaults)); n != 0 {
+		t.Errorf("allInOne defaults: %d Secrets, want none", n)
 	}
 	if len(ofKind[*autoscalingv2.HorizontalPodAutoscaler](ms))+len(ofKind[*policyv1.PodDisruptionBudget](ms))+len(ofKind[*batchv1.Job](ms)) != 0 {
 		t.Error("allInOne: no HPA, PDB or migration Job (one SQLite pod migrates at start)")
@@ -110,11 +149,12 @@ func TestAllInOne(t *testing.T) {
 func TestDistributed(t *testing.T) {
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	deps := ofKind[*appsv1.Deployment](ms)
-	if got := names(deps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway"}) {
+	if got := names(deps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-storage"}) {
 		t.Fatalf("Deployments %v", got)
 	}
 	catalog := mustFind(t, deps, "r-relais-catalog")
 	gateway := mustFind(t, deps, "r-relais-gateway")
+	storage := mustFind(t, deps, "r-relais-storage")
 	if *catalog.Spec.Replicas != 2 {
 		t.Errorf("targets.catalog.replicas: got %d", *catalog.Spec.Replicas)
 	}
@@ -125,7 +165,7 @@ func TestDistributed(t *testing.T) {
 	if hpa.Spec.MaxReplicas != 8 || len(hpa.Spec.Metrics) != 2 {
 		t.Errorf("gateway HPA: max %d, %d metrics", hpa.Spec.MaxReplicas, len(hpa.Spec.Metrics))
 	}
-	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway"}) {
+	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-storage"}) {
 		t.Errorf("PDBs (defaults.podDisruptionBudget for every target): %v", got)
 	}
 	cenv := envOf(catalog.Spec.Template.Spec.Containers[0])
@@ -143,14 +183,57 @@ func TestDistributed(t *testing.T) {
 			t.Errorf("catalog env %s = %q, want %q", k, cenv[k], want)
 		}
 	}
+	senv := envOf(storage.Spec.Template.Spec.Containers[0])
+	for k, want := range map[string]string{
+		"RELAIS_TARGET":                        "storage",
+		"RELAIS_STORAGE_GRPC_ADDR":             ":9092",
+		"RELAIS_EVENTS_URL":                    "nats://r-nats:4222",
+		"RELAIS_STORAGE_DB_DRIVER":             "postgres",
+		"RELAIS_STORAGE_DB_DSN":                "postgres://relais:$(PG_PASSWORD)@r-postgresql:5432/relais?sslmode=disable",
+		"PG_PASSWORD":                          "secret:r-postgresql/password",
+		"RELAIS_STORAGE_SERVICE_TOKEN":         "secret:r-relais-secrets/storage-token",
+		"RELAIS_STORAGE_BLOB_BACKEND":          "s3",
+		"RELAIS_STORAGE_BLOB_S3_ENDPOINT":      "http://minio.minio:9000",
+		"RELAIS_STORAGE_BLOB_S3_BUCKET":        "relais-staging",
+		"RELAIS_STORAGE_BLOB_S3_ACCESS_KEY":    "secret:r-relais-secrets/s3-access-key",
+		"RELAIS_STORAGE_BLOB_S3_SECRET_KEY":    "secret:r-relais-secrets/s3-secret-key",
+		"RELAIS_STORAGE_BLOB_S3_CREATE_BUCKET": "true",
+	} {
+		if senv[k] != want {
+			t.Errorf("storage env %s = %q, want %q", k, senv[k], want)
+		}
+	}
+	if _, ok := senv["RELAIS_CATALOG_TOKEN_SECRET"]; ok {
+		t.Error("the storage service gets no catalog token secret")
+	}
 	genv := envOf(gateway.Spec.Template.Spec.Containers[0])
-	if genv["RELAIS_GATEWAY_CATALOG_ADDR"] != "r-relais-catalog:9091" {
-		t.Errorf("gateway → catalog at %q", genv["RELAIS_GATEWAY_CATALOG_ADDR"])
+	for k, want := range map[string]string{
+		"RELAIS_GATEWAY_CATALOG_ADDR":  "r-relais-catalog:9091",
+		"RELAIS_GATEWAY_STORAGE_ADDR":  "r-relais-storage:9092",
+		"RELAIS_GATEWAY_S3_DOWNLOADS":  "proxy",
+		"RELAIS_STORAGE_SERVICE_TOKEN": senv["RELAIS_STORAGE_SERVICE_TOKEN"],
+	} {
+		if genv[k] != want {
+			t.Errorf("gateway env %s = %q, want %q", k, genv[k], want)
+		}
 	}
 	for k := range genv {
-		if strings.Contains(k, "DB_DSN") || strings.Contains(k, "TOKEN_SECRET") || strings.Contains(k, "PASSWORD") {
-			t.Errorf("the gateway gets no database or token secret, got %s", k)
+		if strings.Contains(k, "DB_DSN") || strings.Contains(k, "TOKEN_SECRET") || strings.Contains(k, "PASSWORD") || strings.Contains(k, "BLOB") {
+			t.Errorf("the gateway gets no database, token secret or object store keys, got %s", k)
 		}
+	}
+	// The chart generates the storage token when none is given, once per
+	// rendering: the Secret and every pod's checksum agree.
+	secret := mustFind(t, ofKind[*corev1.Secret](ms), "r-relais-secrets")
+	if len(secret.Data["storage-token"]) < 32 {
+		t.Errorf("the chart's Secret holds no generated storage token: %q", secret.Data["storage-token"])
+	}
+	sums := map[string]bool{}
+	for _, d := range deps {
+		sums[d.Spec.Template.Annotations["checksum/secret"]] = true
+	}
+	if len(sums) != 1 || sums[""] {
+		t.Errorf("every pod reads the chart's Secret: one checksum/secret, got %v", sums)
 	}
 	mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-nats")
 	mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-postgresql")
@@ -176,8 +259,10 @@ func TestMigrationJobIsAHook(t *testing.T) {
 		if !slices.Equal(c.Args, []string{"migrate"}) {
 			t.Errorf("%s: args %v", tc.scenario, c.Args)
 		}
-		if _, ok := envOf(c)["RELAIS_CATALOG_DB_DSN"]; !ok {
-			t.Errorf("%s: the Job needs the DSN", tc.scenario)
+		for _, k := range []string{"RELAIS_CATALOG_DB_DSN", "RELAIS_STORAGE_DB_DSN"} {
+			if _, ok := envOf(c)[k]; !ok {
+				t.Errorf("%s: the Job migrates both databases: no %s", tc.scenario, k)
+			}
 		}
 		for _, m := range ms {
 			s, ok := m.Obj.(*corev1.Secret)
@@ -200,7 +285,7 @@ func TestNetworkPolicies(t *testing.T) {
 	}
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	nps := ofKind[*networkingv1.NetworkPolicy](ms)
-	if got := names(nps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-migrate"}) {
+	if got := names(nps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-migrate", "r-relais-storage"}) {
 		t.Fatalf("one policy per target and the migration Job, got %v", got)
 	}
 	for _, np := range nps {
@@ -212,32 +297,33 @@ func TestNetworkPolicies(t *testing.T) {
 		}
 	}
 	catalog := mustFind(t, nps, "r-relais-catalog")
-	var grpcFrom []string
-	for _, r := range catalog.Spec.Ingress {
-		for _, p := range r.Ports {
-			if p.Port.String() != "grpc" {
-				continue
-			}
-			for _, f := range r.From {
-				if f.PodSelector == nil || f.NamespaceSelector != nil || f.IPBlock != nil {
-					t.Errorf("catalog gRPC admits more than pods of the release: %+v", f)
-					continue
-				}
-				for _, e := range f.PodSelector.MatchExpressions {
-					grpcFrom = append(grpcFrom, e.Values...)
-				}
-			}
+	storage := mustFind(t, nps, "r-relais-storage")
+	for _, np := range []*networkingv1.NetworkPolicy{catalog, storage} {
+		if got := grpcCallers(t, np); !slices.Equal(got, []string{"gateway"}) {
+			t.Errorf("%s gRPC admits %v, want the gateway only", np.Name, got)
 		}
 	}
-	if !slices.Equal(grpcFrom, []string{"gateway"}) {
-		t.Errorf("catalog gRPC admits %v, want the gateway only", grpcFrom)
+	if !egressAllows(storage, 4222, "nats") || !egressAllows(storage, 5432, "postgresql") || !egressAllows(storage, 9000, "") {
+		t.Error("storage egress must reach NATS, PostgreSQL and S3")
+	}
+	// networkPolicy.grpcFrom opens the catalog's gRPC port to the
+	// operator's tools, never the storage service's.
+	ext := ofKind[*networkingv1.NetworkPolicy](renderStrict(t, []string{scenarioFile(t, "distributed-external-secrets.yaml")}))
+	if got := grpcCallers(t, mustFind(t, ext, "r-relais-storage")); !slices.Equal(got, []string{"gateway"}) {
+		t.Errorf("with grpcFrom, storage gRPC admits %v, want the gateway only", got)
+	}
+	if got := grpcCallers(t, mustFind(t, ext, "r-relais-catalog")); !slices.Contains(got, "namespace kubernetes.io/metadata.name=operator-tools") {
+		t.Errorf("with grpcFrom, catalog gRPC admits %v", got)
 	}
 	if !egressAllows(catalog, 4222, "nats") || !egressAllows(catalog, 5432, "postgresql") {
 		t.Error("catalog egress must reach the bundled NATS and PostgreSQL")
 	}
 	gateway := mustFind(t, nps, "r-relais-gateway")
-	if !egressAllows(gateway, 9091, "") {
-		t.Error("gateway egress must reach the catalog's gRPC port")
+	if !egressAllows(gateway, 9091, "") || !egressAllows(gateway, 9092, "") {
+		t.Error("gateway egress must reach the catalog's and the storage service's gRPC ports")
+	}
+	if egressAllows(gateway, 9000, "") || egressAllows(gateway, 443, "") {
+		t.Error("the gateway reaches S3 only through the storage service")
 	}
 	if egressAllows(gateway, 5432, "") || egressAllows(gateway, 4222, "") {
 		t.Error("the gateway needs neither PostgreSQL nor NATS")
@@ -246,6 +332,35 @@ func TestNetworkPolicies(t *testing.T) {
 	if len(migrate.Spec.Ingress) != 0 || !egressAllows(migrate, 5432, "postgresql") || egressAllows(migrate, 4222, "") {
 		t.Error("the migration Job: no ingress, egress to PostgreSQL (and DNS) only")
 	}
+}
+
+// grpcCallers lists who np admits to the gRPC port: the components of the
+// release, and "namespace k=v" for a namespace selector.
+func grpcCallers(t *testing.T, np *networkingv1.NetworkPolicy) []string {
+	t.Helper()
+	var out []string
+	for _, r := range np.Spec.Ingress {
+		for _, p := range r.Ports {
+			if p.Port.String() != "grpc" {
+				continue
+			}
+			for _, f := range r.From {
+				switch {
+				case f.IPBlock != nil:
+					out = append(out, "ipBlock "+f.IPBlock.CIDR)
+				case f.NamespaceSelector != nil:
+					for k, v := range f.NamespaceSelector.MatchLabels {
+						out = append(out, "namespace "+k+"="+v)
+					}
+				case f.PodSelector != nil:
+					for _, e := range f.PodSelector.MatchExpressions {
+						out = append(out, e.Values...)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // egressAllows says whether a rule of np allows TCP or UDP port (to pods

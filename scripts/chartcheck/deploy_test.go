@@ -33,6 +33,7 @@ func TestDeployExamples(t *testing.T) {
 				checkPods(t, ms)
 			}
 			checkReferences(t, ms, values(t, []string{f}))
+			checkBinaryAcceptsConfig(t, ms)
 		})
 	}
 	t.Run("relais.yaml", func(t *testing.T) {

@@ -183,7 +183,10 @@ func checkReferences(t *testing.T, ms []manifest, vals map[string]any) {
 		}
 	}
 	external := map[string]bool{}
-	for _, path := range [][]string{{"database", "existingSecret"}, {"tokenSecret", "existingSecret"}} {
+	for _, path := range [][]string{
+		{"database", "existingSecret"}, {"tokenSecret", "existingSecret"}, {"storageDatabase", "existingSecret"},
+		{"storageToken", "existingSecret"}, {"objectStorage", "existingSecret"},
+	} {
 		if name, _ := dig(vals, path...).(string); name != "" {
 			external[name] = true
 		}

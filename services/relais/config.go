@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/relais-data/relais/pkg/events"
 	"github.com/relais-data/relais/pkg/log"
@@ -94,14 +96,12 @@ func DefaultConfig() Config {
 	}
 }
 
-// finish fills the defaults that depend on other settings and checks the
-// combination.
+// finish fills the defaults that depend on other settings and checks what
+// every command needs (a known target, a database per service). It is
+// what `relais migrate` and `relais admin` need; running a target needs
+// Validate.
 func (c *Config) finish() error {
-	valid := false
-	for _, t := range Targets {
-		valid = valid || t == c.Target
-	}
-	if !valid {
+	if !slices.Contains(Targets, c.Target) {
 		return fmt.Errorf("unknown target %q (want one of %v)", c.Target, Targets)
 	}
 	if c.Catalog.DB.Driver == "" {
@@ -111,13 +111,125 @@ func (c *Config) finish() error {
 		c.Catalog.DB.DSN = filepath.Join(c.DataDir, "catalog.db")
 	}
 	c.finishStorage()
-	if c.Events.URL == "" && c.Target != "all" && c.Target != "gateway" {
-		return fmt.Errorf("target %s needs events.url (RELAIS_EVENTS_URL): only -target=all embeds NATS", c.Target)
-	}
 	if c.Demo.Load && c.Target != "all" {
 		return fmt.Errorf("demo.load needs -target=all")
 	}
 	return nil
+}
+
+// Validate fills the defaults (finish) and checks, without touching the
+// disk or the network, that the configuration is complete for its target:
+// every setting a target needs and has no default for. New runs it, and so
+// does `relais config`, so that a configuration (the Helm chart's, per pod)
+// can be checked before anything starts. It reports every missing setting
+// at once. What needs I/O stays in New: reading or making the token files
+// of the laptop mode, opening databases, blob stores and NATS.
+func (c *Config) Validate() error {
+	if err := c.finish(); err != nil {
+		return err
+	}
+	runs := func(targets ...string) bool { return slices.Contains(targets, c.Target) }
+	var errs []error
+	if runs("all", "catalog") {
+		errs = append(errs, checkDB("catalog.db", c.Catalog.DB))
+		if c.Catalog.TokenSecret == "" && c.Catalog.DB.Driver != "sqlite" {
+			errs = append(errs, fmt.Errorf("%s is required with -target=%s on %s: every catalog replica hashes API tokens with it (only SQLite keeps one in the data directory)",
+				setting("catalog.token_secret"), c.Target, "catalog.db.driver="+c.Catalog.DB.Driver))
+		}
+	}
+	if runs("all", "storage") {
+		errs = append(errs, checkDB("storage.db", c.Storage.DB), c.checkBlob())
+	}
+	if runs("catalog", "storage") && c.Events.URL == "" {
+		errs = append(errs, fmt.Errorf("%s is required with -target=%s: only -target=all embeds NATS", setting("events.url"), c.Target))
+	}
+	if runs("storage", "gateway") && c.Storage.ServiceToken == "" {
+		errs = append(errs, fmt.Errorf("%s is required with -target=%s: the gateway and the storage service share it (only -target=all makes one in the data directory)",
+			setting("storage.service_token"), c.Target))
+	}
+	if runs("all", "gateway") {
+		switch c.Gateway.S3Downloads {
+		case "", "redirect", "proxy":
+		default:
+			errs = append(errs, fmt.Errorf("gateway.s3_downloads %q: want redirect or proxy", c.Gateway.S3Downloads))
+		}
+	}
+	if runs("gateway") {
+		if c.Gateway.CatalogAddr == "" {
+			errs = append(errs, fmt.Errorf("%s is required with -target=gateway", setting("gateway.catalog_addr")))
+		}
+		if c.Gateway.StorageAddr == "" {
+			errs = append(errs, fmt.Errorf("%s is required with -target=gateway", setting("gateway.storage_addr")))
+		}
+	}
+	return incomplete("-target="+c.Target, errs)
+}
+
+// incomplete is nil without errors, the one error, or every error on a line
+// of its own under what they are about.
+func incomplete(what string, errs []error) error {
+	var msgs []string
+	for _, err := range errs {
+		if err != nil {
+			msgs = append(msgs, strings.Split(err.Error(), "\n")...)
+		}
+	}
+	switch len(msgs) {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(msgs[0])
+	}
+	return fmt.Errorf("%s is not fully configured:\n  - %s", what, strings.Join(msgs, "\n  - "))
+}
+
+// checkMigrate checks what `relais migrate` needs: the two databases.
+func (c *Config) checkMigrate() error {
+	if err := c.finish(); err != nil {
+		return err
+	}
+	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB)})
+}
+
+// checkDB checks the database settings under key (catalog.db, storage.db).
+func checkDB(key string, db sqldb.Config) error {
+	switch db.Driver {
+	case "sqlite":
+		return nil
+	case "postgres":
+		if db.DSN == "" {
+			return fmt.Errorf("%s is required with %s.driver=postgres", setting(key+".dsn"), key)
+		}
+		return nil
+	default:
+		return fmt.Errorf("%s.driver %q: want sqlite or postgres", key, db.Driver)
+	}
+}
+
+// checkBlob checks the blob store of the storage service.
+func (c *Config) checkBlob() error {
+	b := c.Storage.Blob
+	switch b.Backend {
+	case "fs":
+		return nil
+	case "s3":
+		var errs []error
+		if b.S3.Endpoint == "" {
+			errs = append(errs, fmt.Errorf("%s is required with storage.blob.backend=s3", setting("storage.blob.s3.endpoint")))
+		}
+		if b.S3.Bucket == "" {
+			errs = append(errs, fmt.Errorf("%s is required with storage.blob.backend=s3", setting("storage.blob.s3.bucket")))
+		}
+		return errors.Join(errs...)
+	default:
+		return fmt.Errorf("storage.blob.backend %q: want fs or s3", b.Backend)
+	}
+}
+
+// setting names a configuration key and its environment variable:
+// "storage.service_token (RELAIS_STORAGE_SERVICE_TOKEN)".
+func setting(key string) string {
+	return fmt.Sprintf("%s (RELAIS_%s)", key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
 }
 
 // ensureTokenSecret gives the laptop mode a token secret without any

@@ -84,7 +84,7 @@ type Relais struct {
 
 // New prepares the modules of cfg.Target; Run starts them.
 func New(cfg Config, logger *slog.Logger) (*Relais, error) {
-	if err := cfg.finish(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Target == "all" || cfg.Target == "catalog" {

@@ -63,11 +63,8 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 			return nil, fmt.Errorf("storage: %w", err)
 		}
 	}
-	if err := events.MigrateOutbox(ctx, deps.DB); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
-	}
-	if err := store.Migrate(ctx, deps.DB); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+	if err := Migrate(ctx, deps.DB); err != nil {
+		return nil, err
 	}
 	s := &Service{cfg: cfg, log: log}
 	if deps.Bus != nil {
@@ -85,6 +82,18 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	return s, nil
+}
+
+// Migrate creates or upgrades the storage and outbox tables of db, as New
+// does at start; `relais migrate` runs it before new pods roll out.
+func Migrate(ctx context.Context, db *sqldb.DB) error {
+	if err := events.MigrateOutbox(ctx, db); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	if err := store.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	return nil
 }
 
 // Register registers relais.storage.v1.StorageService on r.

@@ -26,6 +26,8 @@ A new target adds its block to relais.env.target below. */}}
 {{ include "relais.env.all" . }}
 {{- else if eq .target "catalog" }}
 {{ include "relais.env.catalog" . }}
+{{- else if eq .target "storage" }}
+{{ include "relais.env.storage" . }}
 {{- else if eq .target "gateway" }}
 {{ include "relais.env.gateway" . }}
 {{- else }}
@@ -46,14 +48,28 @@ A new target adds its block to relais.env.target below. */}}
 {{- if or .root.Values.tokenSecret.existingSecret .root.Values.tokenSecret.value }}
 {{ include "relais.env.tokenSecret" .root }}
 {{- end }}
+{{- /* Storage keeps storage.db and files/ in the data directory (the PVC),
+and makes its service token there unless one is given. */}}
+{{- if or .root.Values.storageToken.existingSecret .root.Values.storageToken.value }}
+{{ include "relais.env.storageToken" .root }}
+{{- end }}
 {{- end -}}
 
 {{- define "relais.env.catalog" -}}
 - name: RELAIS_CATALOG_GRPC_ADDR
   value: ":{{ .t.ports.grpc }}"
 {{ include "relais.env.events" .root }}
-{{ include "relais.env.catalogDB" .root }}
+{{ include "relais.env.db" (dict "root" .root "service" "catalog" "password" true) }}
 {{ include "relais.env.tokenSecret" .root }}
+{{- end -}}
+
+{{- define "relais.env.storage" -}}
+- name: RELAIS_STORAGE_GRPC_ADDR
+  value: ":{{ .t.ports.grpc }}"
+{{ include "relais.env.events" .root }}
+{{ include "relais.env.db" (dict "root" .root "service" "storage" "password" true) }}
+{{ include "relais.env.storageToken" .root }}
+{{ include "relais.env.s3" .root }}
 {{- end -}}
 
 {{- define "relais.env.gateway" -}}
@@ -63,6 +79,13 @@ A new target adds its block to relais.env.target below. */}}
   value: {{ include "relais.publicURL" .root | quote }}
 - name: RELAIS_GATEWAY_CATALOG_ADDR
   value: "{{ include "relais.targetName" (dict "root" .root "target" "catalog") }}:{{ .root.Values.targets.catalog.ports.grpc }}"
+- name: RELAIS_GATEWAY_STORAGE_ADDR
+  value: "{{ include "relais.targetName" (dict "root" .root "target" "storage") }}:{{ .root.Values.targets.storage.ports.grpc }}"
+- name: RELAIS_GATEWAY_S3_DOWNLOADS
+  value: {{ .root.Values.objectStorage.downloads | quote }}
+{{ include "relais.env.storageToken" .root }}
+{{- /* RELAIS_GATEWAY_GRPC_ADDR stays on loopback: the probes are HTTP on the
+admin port, and nothing calls the gateway over gRPC. */}}
 {{- end -}}
 
 {{/* Shared pieces. */}}
@@ -74,30 +97,45 @@ A new target adds its block to relais.env.target below. */}}
   value: {{ .Values.events.streamReplicas | quote }}
 {{- end -}}
 
-{{/* The catalog's PostgreSQL DSN: from an existing Secret, from the chart's
-Secret, or composed for the bundled PostgreSQL with its password (Kubernetes
-expands $(VAR) from the variable defined just before). */}}
-{{- define "relais.env.catalogDB" -}}
-- name: RELAIS_CATALOG_DB_DRIVER
+{{/* A service's PostgreSQL: (dict "root" $ "service" "catalog"|"storage"
+"password" BOOL). The catalog's DSN comes from database.*; the storage
+service's from storageDatabase.* when set, else it is the catalog's (one
+database, tables of their own). Each comes from an existing Secret, from the
+chart's Secret, or is composed for the bundled PostgreSQL with its password
+(Kubernetes expands $(VAR) from a variable defined before it; "password"
+false when an earlier call defined PG_PASSWORD in the same container). */}}
+{{- define "relais.env.db" -}}
+{{- $v := .root.Values -}}
+{{- $P := upper .service -}}
+{{- $src := $v.database -}}
+{{- $key := "database-dsn" -}}
+{{- if and (eq .service "storage") (or $v.storageDatabase.existingSecret $v.storageDatabase.dsn) -}}
+{{- $src = $v.storageDatabase -}}
+{{- $key = "storage-database-dsn" -}}
+{{- end -}}
+{{- $maxOpen := ternary $v.storageDatabase.maxOpenConns $v.database.maxOpenConns (eq .service "storage") -}}
+- name: RELAIS_{{ $P }}_DB_DRIVER
   value: postgres
-{{- if .Values.database.maxOpenConns }}
-- name: RELAIS_CATALOG_DB_MAX_OPEN_CONNS
-  value: {{ .Values.database.maxOpenConns | quote }}
+{{- if $maxOpen }}
+- name: RELAIS_{{ $P }}_DB_MAX_OPEN_CONNS
+  value: {{ $maxOpen | quote }}
 {{- end }}
-{{- if or .Values.database.existingSecret .Values.database.dsn }}
-- name: RELAIS_CATALOG_DB_DSN
+{{- if or $src.existingSecret $src.dsn }}
+- name: RELAIS_{{ $P }}_DB_DSN
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.database.existingSecret | default (include "relais.secretName" .) }}
-      key: {{ ternary .Values.database.existingSecretKey "database-dsn" (not (empty .Values.database.existingSecret)) }}
+      name: {{ $src.existingSecret | default (include "relais.secretName" .root) }}
+      key: {{ ternary $src.existingSecretKey $key (not (empty $src.existingSecret)) }}
 {{- else }}
+{{- if .password }}
 - name: PG_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ printf "%s-postgresql" .Release.Name }}
+      name: {{ printf "%s-postgresql" .root.Release.Name }}
       key: password
-- name: RELAIS_CATALOG_DB_DSN
-  value: {{ printf "postgres://%s:$(PG_PASSWORD)@%s-postgresql:5432/%s?sslmode=disable" (dig "auth" "username" "relais" .Values.postgresql) .Release.Name (dig "auth" "database" "relais" .Values.postgresql) | quote }}
+{{- end }}
+- name: RELAIS_{{ $P }}_DB_DSN
+  value: {{ printf "postgres://%s:$(PG_PASSWORD)@%s-postgresql:5432/%s?sslmode=disable" (dig "auth" "username" "relais" $v.postgresql) .root.Release.Name (dig "auth" "database" "relais" $v.postgresql) | quote }}
 {{- end }}
 {{- end -}}
 
@@ -107,4 +145,51 @@ expands $(VAR) from the variable defined just before). */}}
     secretKeyRef:
       name: {{ .Values.tokenSecret.existingSecret | default (include "relais.secretName" .) }}
       key: {{ ternary .Values.tokenSecret.existingSecretKey "token-secret" (not (empty .Values.tokenSecret.existingSecret)) }}
+{{- end -}}
+
+
+{{/* The storage service's token (storage.service_token), shared by the
+gateway and the storage service: from an existing Secret, else from the
+chart's Secret (storageToken.value, or one the chart generates). */}}
+{{- define "relais.env.storageToken" -}}
+- name: RELAIS_STORAGE_SERVICE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.storageToken.existingSecret | default (include "relais.secretName" .) }}
+      key: {{ ternary .Values.storageToken.existingSecretKey "storage-token" (not (empty .Values.storageToken.existingSecret)) }}
+{{- end -}}
+
+{{/* The storage service's blobs on S3 / MinIO (objectStorage.*): the keys
+from objectStorage.existingSecret, or from the chart's Secret, or none
+(anonymous access). */}}
+{{- define "relais.env.s3" -}}
+{{- $o := .Values.objectStorage -}}
+- name: RELAIS_STORAGE_BLOB_BACKEND
+  value: s3
+- name: RELAIS_STORAGE_BLOB_S3_ENDPOINT
+  value: {{ $o.endpoint | quote }}
+- name: RELAIS_STORAGE_BLOB_S3_BUCKET
+  value: {{ $o.bucket | quote }}
+{{- with $o.region }}
+- name: RELAIS_STORAGE_BLOB_S3_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- if $o.createBucket }}
+- name: RELAIS_STORAGE_BLOB_S3_CREATE_BUCKET
+  value: "true"
+{{- end }}
+{{- if or $o.existingSecret $o.accessKey }}
+- name: RELAIS_STORAGE_BLOB_S3_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $o.existingSecret | default (include "relais.secretName" .) }}
+      key: {{ ternary $o.accessKeyKey "s3-access-key" (not (empty $o.existingSecret)) }}
+{{- end }}
+{{- if or $o.existingSecret $o.secretKey }}
+- name: RELAIS_STORAGE_BLOB_S3_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $o.existingSecret | default (include "relais.secretName" .) }}
+      key: {{ ternary $o.secretKeyKey "s3-secret-key" (not (empty $o.existingSecret)) }}
+{{- end }}
 {{- end -}}

@@ -118,7 +118,33 @@ this, so both modes share one Deployment, Service, … template. */}}
 {{- end -}}
 
 {{- define "relais.makesSecret" -}}
-{{- if or .Values.tokenSecret.value .Values.database.dsn -}}true{{- end -}}
+{{- $v := .Values -}}
+{{- if or $v.tokenSecret.value $v.database.dsn $v.storageDatabase.dsn $v.objectStorage.accessKey $v.objectStorage.secretKey (include "relais.storageTokenInSecret" .) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Whether the storage token goes into the chart's Secret: given as a
+value, or generated in distributed mode when no existing Secret holds it
+(allInOne makes one on its volume). */}}
+{{- define "relais.storageTokenInSecret" -}}
+{{- if or .Values.storageToken.value (and (eq .Values.mode "distributed") (not .Values.storageToken.existingSecret)) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The storage token of the chart's Secret: storageToken.value, else the
+one of the Secret already in the cluster (helm install/upgrade look it up,
+so upgrades keep it), else a new random one. Made once per rendering, so
+that the Secret and the pods' checksum/secret agree. */}}
+{{- define "relais.storageToken" -}}
+{{- if .Values.storageToken.value -}}
+{{- .Values.storageToken.value -}}
+{{- else -}}
+{{- $memo := .Values.storageToken -}}
+{{- if not (hasKey $memo "_rendered") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "relais.secretName" .) | default dict -}}
+{{- $old := dig "data" "storage-token" "" $existing -}}
+{{- $_ := set $memo "_rendered" (ternary ($old | b64dec) (randAlphaNum 48) (not (empty $old))) -}}
+{{- end -}}
+{{- get $memo "_rendered" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The events URL of distributed mode. */}}
@@ -164,6 +190,9 @@ http://localhost:8080
 {{- if not (and .Values.targets.gateway.enabled .Values.targets.catalog.enabled) -}}
 {{- fail "distributed mode needs targets.catalog and targets.gateway enabled" -}}
 {{- end -}}
+{{- if and .Values.targets.storage.enabled (not .Values.objectStorage.endpoint) -}}
+{{- fail "targets.storage keeps its files on S3: set objectStorage.endpoint (and its keys: objectStorage.existingSecret, or objectStorage.accessKey and secretKey)" -}}
+{{- end -}}
 {{- range $name, $t := .Values.targets -}}
 {{- range $t.calls -}}
 {{- if not (get $.Values.targets .) -}}
@@ -192,11 +221,26 @@ token-secret: {{ . | b64enc | quote }}
 {{- with .Values.database.dsn }}
 database-dsn: {{ . | b64enc | quote }}
 {{- end }}
+{{- with .Values.storageDatabase.dsn }}
+storage-database-dsn: {{ . | b64enc | quote }}
+{{- end }}
+{{- if include "relais.storageTokenInSecret" . }}
+storage-token: {{ include "relais.storageToken" . | b64enc | quote }}
+{{- end }}
+{{- with .Values.objectStorage.accessKey }}
+s3-access-key: {{ . | b64enc | quote }}
+{{- end }}
+{{- with .Values.objectStorage.secretKey }}
+s3-secret-key: {{ . | b64enc | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* The ingress rules of one pod's NetworkPolicy (networkpolicy.yaml):
 (dict "root" $ "name" TARGET "t" SETTINGS "callers" TARGETS). */}}
 {{- define "relais.networkPolicyIngress" -}}
+{{- /* The storage service's gRPC API is the gateway's alone (it takes the
+service token): networkPolicy.grpcFrom does not reach it. */ -}}
+{{- $grpcFrom := ternary list .root.Values.networkPolicy.grpcFrom (eq .name "storage") -}}
 {{- range $port, $number := .t.ports }}
 {{- if eq $port "http" }}
 # The public HTTP API, from the ingress controller.
@@ -207,8 +251,8 @@ database-dsn: {{ . | b64enc | quote }}
   from:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-{{- else if or $.callers $.root.Values.networkPolicy.grpcFrom }}
-# gRPC, from the targets that call it{{ if $.root.Values.networkPolicy.grpcFrom }} and networkPolicy.grpcFrom{{ end }}.
+{{- else if or $.callers $grpcFrom }}
+# gRPC, from the targets that call it{{ if $grpcFrom }} and networkPolicy.grpcFrom{{ end }}.
 - ports:
     - port: {{ $port }}
       protocol: TCP
@@ -222,7 +266,7 @@ database-dsn: {{ . | b64enc | quote }}
             operator: In
             values: {{ toJson $.callers }}
     {{- end }}
-    {{- with $.root.Values.networkPolicy.grpcFrom }}
+    {{- with $grpcFrom }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 {{- end }}

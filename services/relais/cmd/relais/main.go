@@ -1,10 +1,10 @@
 // Command relais is the one Relais binary.
 //
 //	relais [-target=all|catalog|storage|gateway] [-demo.load] [-config.file F] [-<path>=<value>…]
-//	relais config [flags]                  print the effective configuration
+//	relais config [migrate] [flags]        check the configuration (as running the target, or migrate, would) and print it
 //	relais import --file export.csv.gz --token T   import a data.gouv.fr catalogue export
 //	relais admin create-user --email E [--sysadmin]   prints an API token
-//	relais migrate [flags]                 migrate the catalog's database and exit
+//	relais migrate [flags]                 migrate the catalog's and the storage service's databases and exit
 //	relais version
 //
 // main only wires: it parses the configuration, builds the logger and
