@@ -28,6 +28,7 @@ type Service struct {
 	app   *app.Service
 	grpc  *grpcapi.Server
 	relay *events.Relay
+	bus   *events.Bus
 	log   *slog.Logger
 }
 
@@ -47,7 +48,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if err := migrate(ctx, deps.DB); err != nil {
 		return nil, err
 	}
-	s := &Service{log: log}
+	s := &Service{log: log, bus: deps.Bus}
 	if deps.Bus != nil {
 		s.relay = events.NewRelay(deps.DB, deps.Bus, log, events.RelayOptions{})
 	}
@@ -100,9 +101,16 @@ func (s *Service) Notify() {
 	}
 }
 
-// Run publishes the outbox (when the service has a bus) and records token
-// usage until ctx ends.
+// Run publishes the outbox and consumes relais.storage.object.stored (when
+// the service has a bus) and records token usage until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
+	if s.bus != nil {
+		cons, err := s.consumeStoredObjects(ctx)
+		if err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+		defer cons.Stop()
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	if s.relay != nil {
 		g.Go(func() error { return s.relay.Run(ctx) })

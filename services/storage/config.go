@@ -2,6 +2,8 @@ package storage
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/relais-data/relais/pkg/blob"
@@ -30,6 +32,37 @@ type Config struct {
 	MaxChunkSize int64 `yaml:"max_chunk_size" usage:"largest part of a chunked upload, in bytes (default 64 MiB)"`
 	// AllowedExtensions replaces udata's ALLOWED_RESOURCES_EXTENSIONS.
 	AllowedExtensions []string `yaml:"allowed_extensions" usage:"extensions uploads may have (default: udata's list)"`
+	// QuotaPerOrganization bounds the bytes of the stored files of each
+	// organization; 0 means no quota. Datasets of users have none.
+	QuotaPerOrganization int64 `yaml:"quota_per_organization" usage:"bytes each organization's stored files may take (0: no quota)"`
+	// OrganizationQuotas overrides QuotaPerOrganization for some
+	// organizations: "<organization id>=<bytes>" (0: no quota).
+	OrganizationQuotas []string `yaml:"organization_quotas" usage:"per-organization quotas, as <organization id>=<bytes> (0: no quota)"`
+
+	quotas map[string]int64
+}
+
+// QuotaOf returns an organization's quota in bytes; 0 means none.
+func (c Config) QuotaOf(organizationID string) int64 {
+	if q, ok := c.quotas[organizationID]; ok {
+		return q
+	}
+	return c.QuotaPerOrganization
+}
+
+// parseQuotas reads OrganizationQuotas.
+func (c Config) parseQuotas() (map[string]int64, error) {
+	m := make(map[string]int64, len(c.OrganizationQuotas))
+	for _, o := range c.OrganizationQuotas {
+		id, n, ok := strings.Cut(strings.TrimSpace(o), "=")
+		id = strings.TrimSpace(id)
+		q, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+		if !ok || id == "" || err != nil || q < 0 {
+			return nil, fmt.Errorf("storage: organization_quotas %q: want <organization id>=<bytes>", o)
+		}
+		m[id] = q
+	}
+	return m, nil
 }
 
 // Defaults.
@@ -61,6 +94,12 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("storage: part_retention %v and collect_interval %v must be positive", c.PartRetention, c.CollectInterval)
 	case c.MaxFileSize < 0 || c.MaxChunkSize < 0:
 		return c, fmt.Errorf("storage: max_file_size and max_chunk_size must be positive")
+	case c.QuotaPerOrganization < 0:
+		return c, fmt.Errorf("storage: quota_per_organization must not be negative")
+	}
+	var err error
+	if c.quotas, err = c.parseQuotas(); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -7,7 +7,7 @@
 // sha1 (udata's checksum) and sha256, their size, content type and udata
 // format, never holding a file whole in memory. Stored files are recorded in
 // the service's own database (pkg/sqldb, migration set "storage") in the
-// same transaction as their relais.storage.file.stored event (outbox), so
+// same transaction as their relais.storage.object.stored event (outbox), so
 // a file is visible exactly when its event will be published. Downloads are
 // streamed with ranges (Download) or presigned (s3). Each download the
 // gateway serves is published as relais.storage.resource.downloaded

@@ -14,14 +14,14 @@ import (
 	"github.com/relais-data/relais/services/storage"
 )
 
-// TestEvents: one relais.storage.file.stored per stored file (single and
-// chunked), none for refused uploads, one file.deleted per deletion, one
+// TestEvents: one relais.storage.object.stored per stored file (single and
+// chunked), none for refused uploads, one object.deleted per deletion, one
 // resource.downloaded per RecordDownload (once per event id).
 func TestEvents(t *testing.T) {
 	forEachEnv(t, func(t *testing.T, e *env) {
 		ctx := testCtx(t)
-		stored := collect(t, e.bus, "relais.storage.file.stored")
-		deleted := collect(t, e.bus, "relais.storage.file.deleted")
+		stored := collect(t, e.bus, "relais.storage.object.stored")
+		deleted := collect(t, e.bus, "relais.storage.object.deleted")
 		downloads := collect(t, e.bus, "relais.storage.resource.downloaded")
 
 		h := header("budget.csv")

@@ -34,6 +34,7 @@ type Service struct {
 	app   *app.Service
 	grpc  *grpcapi.Server
 	relay *events.Relay
+	bus   *events.Bus
 	cfg   Config
 	log   *slog.Logger
 }
@@ -66,14 +67,14 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if err := Migrate(ctx, deps.DB); err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, log: log}
+	s := &Service{cfg: cfg, log: log, bus: deps.Bus}
 	if deps.Bus != nil {
 		s.relay = events.NewRelay(deps.DB, deps.Bus, log, events.RelayOptions{})
 	}
 	s.app, err = app.New(app.Options{
 		Blob: bs, Store: store.New(deps.DB), Bus: deps.Bus, Notify: s.notify, Extensions: ext,
 		MaxFileSize: cfg.MaxFileSize, MaxChunkSize: cfg.MaxChunkSize, PartRetention: cfg.PartRetention,
-		Log: log,
+		Quota: cfg.QuotaOf, Log: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
@@ -107,9 +108,17 @@ func (s *Service) notify() {
 	}
 }
 
-// Run publishes the outbox (when the service has a bus) and collects the
-// leftovers of abandoned uploads every CollectInterval, until ctx ends.
+// Run publishes the outbox and deletes the objects of deleted resources
+// (when the service has a bus), and collects the leftovers of abandoned
+// uploads every CollectInterval, until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
+	if s.bus != nil {
+		cons, err := s.consumeResourceDeletions(ctx)
+		if err != nil {
+			return fmt.Errorf("storage: %w", err)
+		}
+		defer cons.Stop()
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	if s.relay != nil {
 		g.Go(func() error { return s.relay.Run(ctx) })

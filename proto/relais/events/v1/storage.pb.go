@@ -22,7 +22,7 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// FileStored is published on relais.storage.file.stored when an uploaded
+// FileStored is published on relais.storage.object.stored when an uploaded
 // file (single or chunked) is durably stored and recorded. It goes through
 // the storage service's outbox, in the transaction that records the file.
 type FileStored struct {
@@ -159,7 +159,7 @@ func (x *FileStored) GetFilename() string {
 	return ""
 }
 
-// FileDeleted is published on relais.storage.file.deleted when a stored
+// FileDeleted is published on relais.storage.object.deleted when a stored
 // file is deleted (through the outbox, with the deletion).
 type FileDeleted struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`

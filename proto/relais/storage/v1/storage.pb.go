@@ -202,9 +202,14 @@ type UploadHeader struct {
 	Size *int64 `protobuf:"varint,5,opt,name=size,proto3,oneof" json:"size,omitempty"`
 	// resource_id is the resource whose file this replaces, when there is
 	// one; it is recorded and carried by the stored event.
-	ResourceId    string `protobuf:"bytes,6,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ResourceId string `protobuf:"bytes,6,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	// organization_id is the catalog id of the organization owning the
+	// dataset, empty for a user's dataset. The file counts towards the
+	// organization's quota; an upload that would exceed it fails with
+	// QUOTA_EXCEEDED.
+	OrganizationId string `protobuf:"bytes,7,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *UploadHeader) Reset() {
@@ -275,6 +280,13 @@ func (x *UploadHeader) GetSize() int64 {
 func (x *UploadHeader) GetResourceId() string {
 	if x != nil {
 		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *UploadHeader) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
 	}
 	return ""
 }
@@ -428,9 +440,12 @@ type ChunkHeader struct {
 	// maximum (64 MiB by default; data.gouv.fr's front end sends 20 MB);
 	// fewer or more bytes fail with CHUNK_SIZE_MISMATCH ("Chunk size
 	// mismatch") and the part is not kept.
-	ChunkSize     int64 `protobuf:"varint,7,opt,name=chunk_size,json=chunkSize,proto3" json:"chunk_size,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ChunkSize int64 `protobuf:"varint,7,opt,name=chunk_size,json=chunkSize,proto3" json:"chunk_size,omitempty"`
+	// organization_id, as in UploadHeader: a part that would bring the file
+	// over the organization's quota fails with QUOTA_EXCEEDED.
+	OrganizationId string `protobuf:"bytes,8,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ChunkHeader) Reset() {
@@ -510,6 +525,13 @@ func (x *ChunkHeader) GetChunkSize() int64 {
 		return x.ChunkSize
 	}
 	return 0
+}
+
+func (x *ChunkHeader) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
+	}
+	return ""
 }
 
 type PutChunkRequest struct {
@@ -649,8 +671,10 @@ type CompleteChunkedUploadRequest struct {
 	TotalParts      int32  `protobuf:"varint,5,opt,name=total_parts,json=totalParts,proto3" json:"total_parts,omitempty"`
 	ContentTypeHint string `protobuf:"bytes,6,opt,name=content_type_hint,json=contentTypeHint,proto3" json:"content_type_hint,omitempty"`
 	ResourceId      string `protobuf:"bytes,7,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// organization_id, as in UploadHeader.
+	OrganizationId string `protobuf:"bytes,8,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CompleteChunkedUploadRequest) Reset() {
@@ -728,6 +752,13 @@ func (x *CompleteChunkedUploadRequest) GetContentTypeHint() string {
 func (x *CompleteChunkedUploadRequest) GetResourceId() string {
 	if x != nil {
 		return x.ResourceId
+	}
+	return ""
+}
+
+func (x *CompleteChunkedUploadRequest) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
 	}
 	return ""
 }
@@ -1605,6 +1636,113 @@ func (x *RecordDownloadResponse) GetEventId() string {
 	return ""
 }
 
+type GetUsageRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	OrganizationId string                 `protobuf:"bytes,1,opt,name=organization_id,json=organizationId,proto3" json:"organization_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GetUsageRequest) Reset() {
+	*x = GetUsageRequest{}
+	mi := &file_relais_storage_v1_storage_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUsageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUsageRequest) ProtoMessage() {}
+
+func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_storage_v1_storage_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUsageRequest.ProtoReflect.Descriptor instead.
+func (*GetUsageRequest) Descriptor() ([]byte, []int) {
+	return file_relais_storage_v1_storage_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetUsageRequest) GetOrganizationId() string {
+	if x != nil {
+		return x.OrganizationId
+	}
+	return ""
+}
+
+type GetUsageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// used_bytes is the total size of the organization's stored files.
+	UsedBytes int64 `protobuf:"varint,1,opt,name=used_bytes,json=usedBytes,proto3" json:"used_bytes,omitempty"`
+	// quota_bytes is the organization's quota; 0 means none.
+	QuotaBytes int64 `protobuf:"varint,2,opt,name=quota_bytes,json=quotaBytes,proto3" json:"quota_bytes,omitempty"`
+	// files counts the organization's stored files.
+	Files         int64 `protobuf:"varint,3,opt,name=files,proto3" json:"files,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUsageResponse) Reset() {
+	*x = GetUsageResponse{}
+	mi := &file_relais_storage_v1_storage_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUsageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUsageResponse) ProtoMessage() {}
+
+func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_storage_v1_storage_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUsageResponse.ProtoReflect.Descriptor instead.
+func (*GetUsageResponse) Descriptor() ([]byte, []int) {
+	return file_relais_storage_v1_storage_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetUsageResponse) GetUsedBytes() int64 {
+	if x != nil {
+		return x.UsedBytes
+	}
+	return 0
+}
+
+func (x *GetUsageResponse) GetQuotaBytes() int64 {
+	if x != nil {
+		return x.QuotaBytes
+	}
+	return 0
+}
+
+func (x *GetUsageResponse) GetFiles() int64 {
+	if x != nil {
+		return x.Files
+	}
+	return 0
+}
+
 var File_relais_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_relais_storage_v1_storage_proto_rawDesc = "" +
@@ -1628,7 +1766,7 @@ const file_relais_storage_v1_storage_proto_rawDesc = "" +
 	"\x04mime\x18\v \x01(\tR\x04mime\x12\x16\n" +
 	"\x06format\x18\f \x01(\tR\x06format\x129\n" +
 	"\n" +
-	"created_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\xdb\x01\n" +
+	"created_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x84\x02\n" +
 	"\fUploadHeader\x12\x1d\n" +
 	"\n" +
 	"dataset_id\x18\x01 \x01(\tR\tdatasetId\x12!\n" +
@@ -1637,14 +1775,15 @@ const file_relais_storage_v1_storage_proto_rawDesc = "" +
 	"\x11content_type_hint\x18\x04 \x01(\tR\x0fcontentTypeHint\x12\x17\n" +
 	"\x04size\x18\x05 \x01(\x03H\x00R\x04size\x88\x01\x01\x12\x1f\n" +
 	"\vresource_id\x18\x06 \x01(\tR\n" +
-	"resourceIdB\a\n" +
+	"resourceId\x12'\n" +
+	"\x0forganization_id\x18\a \x01(\tR\x0eorganizationIdB\a\n" +
 	"\x05_size\"g\n" +
 	"\rUploadRequest\x129\n" +
 	"\x06header\x18\x01 \x01(\v2\x1f.relais.storage.v1.UploadHeaderH\x00R\x06header\x12\x14\n" +
 	"\x04data\x18\x02 \x01(\fH\x00R\x04dataB\x05\n" +
 	"\x03msg\"C\n" +
 	"\x0eUploadResponse\x121\n" +
-	"\x04file\x18\x01 \x01(\v2\x1d.relais.storage.v1.StoredFileR\x04file\"\xe5\x01\n" +
+	"\x04file\x18\x01 \x01(\v2\x1d.relais.storage.v1.StoredFileR\x04file\"\x8e\x02\n" +
 	"\vChunkHeader\x12\x1d\n" +
 	"\n" +
 	"dataset_id\x18\x01 \x01(\tR\tdatasetId\x12\x12\n" +
@@ -1656,13 +1795,14 @@ const file_relais_storage_v1_storage_proto_rawDesc = "" +
 	"\vtotal_parts\x18\x06 \x01(\x05R\n" +
 	"totalParts\x12\x1d\n" +
 	"\n" +
-	"chunk_size\x18\a \x01(\x03R\tchunkSize\"h\n" +
+	"chunk_size\x18\a \x01(\x03R\tchunkSize\x12'\n" +
+	"\x0forganization_id\x18\b \x01(\tR\x0eorganizationId\"h\n" +
 	"\x0fPutChunkRequest\x128\n" +
 	"\x06header\x18\x01 \x01(\v2\x1e.relais.storage.v1.ChunkHeaderH\x00R\x06header\x12\x14\n" +
 	"\x04data\x18\x02 \x01(\fH\x00R\x04dataB\x05\n" +
 	"\x03msg\"9\n" +
 	"\x10PutChunkResponse\x12%\n" +
-	"\x0eparts_received\x18\x01 \x01(\x05R\rpartsReceived\"\xfe\x01\n" +
+	"\x0eparts_received\x18\x01 \x01(\x05R\rpartsReceived\"\xa7\x02\n" +
 	"\x1cCompleteChunkedUploadRequest\x12\x1d\n" +
 	"\n" +
 	"dataset_id\x18\x01 \x01(\tR\tdatasetId\x12!\n" +
@@ -1673,7 +1813,8 @@ const file_relais_storage_v1_storage_proto_rawDesc = "" +
 	"totalParts\x12*\n" +
 	"\x11content_type_hint\x18\x06 \x01(\tR\x0fcontentTypeHint\x12\x1f\n" +
 	"\vresource_id\x18\a \x01(\tR\n" +
-	"resourceId\"R\n" +
+	"resourceId\x12'\n" +
+	"\x0forganization_id\x18\b \x01(\tR\x0eorganizationId\"R\n" +
 	"\x1dCompleteChunkedUploadResponse\x121\n" +
 	"\x04file\x18\x01 \x01(\v2\x1d.relais.storage.v1.StoredFileR\x04file\"\x1e\n" +
 	"\x1cListAllowedExtensionsRequest\"?\n" +
@@ -1729,7 +1870,15 @@ const file_relais_storage_v1_storage_proto_rawDesc = "" +
 	"\x11user_agent_is_bot\x18\x05 \x01(\bR\x0euserAgentIsBot\x12\x19\n" +
 	"\bevent_id\x18\x06 \x01(\tR\aeventId\"3\n" +
 	"\x16RecordDownloadResponse\x12\x19\n" +
-	"\bevent_id\x18\x01 \x01(\tR\aeventId2\xd7\a\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\":\n" +
+	"\x0fGetUsageRequest\x12'\n" +
+	"\x0forganization_id\x18\x01 \x01(\tR\x0eorganizationId\"h\n" +
+	"\x10GetUsageResponse\x12\x1d\n" +
+	"\n" +
+	"used_bytes\x18\x01 \x01(\x03R\tusedBytes\x12\x1f\n" +
+	"\vquota_bytes\x18\x02 \x01(\x03R\n" +
+	"quotaBytes\x12\x14\n" +
+	"\x05files\x18\x03 \x01(\x03R\x05files2\xac\b\n" +
 	"\x0eStorageService\x12O\n" +
 	"\x06Upload\x12 .relais.storage.v1.UploadRequest\x1a!.relais.storage.v1.UploadResponse(\x01\x12U\n" +
 	"\bPutChunk\x12\".relais.storage.v1.PutChunkRequest\x1a#.relais.storage.v1.PutChunkResponse(\x01\x12z\n" +
@@ -1742,7 +1891,8 @@ const file_relais_storage_v1_storage_proto_rawDesc = "" +
 	"VerifyFile\x12$.relais.storage.v1.VerifyFileRequest\x1a%.relais.storage.v1.VerifyFileResponse\x12Y\n" +
 	"\n" +
 	"DeleteFile\x12$.relais.storage.v1.DeleteFileRequest\x1a%.relais.storage.v1.DeleteFileResponse\x12e\n" +
-	"\x0eRecordDownload\x12(.relais.storage.v1.RecordDownloadRequest\x1a).relais.storage.v1.RecordDownloadResponseBAZ?github.com/relais-data/relais/proto/relais/storage/v1;storagev1b\x06proto3"
+	"\x0eRecordDownload\x12(.relais.storage.v1.RecordDownloadRequest\x1a).relais.storage.v1.RecordDownloadResponse\x12S\n" +
+	"\bGetUsage\x12\".relais.storage.v1.GetUsageRequest\x1a#.relais.storage.v1.GetUsageResponseBAZ?github.com/relais-data/relais/proto/relais/storage/v1;storagev1b\x06proto3"
 
 var (
 	file_relais_storage_v1_storage_proto_rawDescOnce sync.Once
@@ -1756,7 +1906,7 @@ func file_relais_storage_v1_storage_proto_rawDescGZIP() []byte {
 	return file_relais_storage_v1_storage_proto_rawDescData
 }
 
-var file_relais_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_relais_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_relais_storage_v1_storage_proto_goTypes = []any{
 	(*StoredFile)(nil),                    // 0: relais.storage.v1.StoredFile
 	(*UploadHeader)(nil),                  // 1: relais.storage.v1.UploadHeader
@@ -1782,11 +1932,13 @@ var file_relais_storage_v1_storage_proto_goTypes = []any{
 	(*DeleteFileResponse)(nil),            // 21: relais.storage.v1.DeleteFileResponse
 	(*RecordDownloadRequest)(nil),         // 22: relais.storage.v1.RecordDownloadRequest
 	(*RecordDownloadResponse)(nil),        // 23: relais.storage.v1.RecordDownloadResponse
-	(*timestamppb.Timestamp)(nil),         // 24: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),           // 25: google.protobuf.Duration
+	(*GetUsageRequest)(nil),               // 24: relais.storage.v1.GetUsageRequest
+	(*GetUsageResponse)(nil),              // 25: relais.storage.v1.GetUsageResponse
+	(*timestamppb.Timestamp)(nil),         // 26: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),           // 27: google.protobuf.Duration
 }
 var file_relais_storage_v1_storage_proto_depIdxs = []int32{
-	24, // 0: relais.storage.v1.StoredFile.created_at:type_name -> google.protobuf.Timestamp
+	26, // 0: relais.storage.v1.StoredFile.created_at:type_name -> google.protobuf.Timestamp
 	1,  // 1: relais.storage.v1.UploadRequest.header:type_name -> relais.storage.v1.UploadHeader
 	0,  // 2: relais.storage.v1.UploadResponse.file:type_name -> relais.storage.v1.StoredFile
 	4,  // 3: relais.storage.v1.PutChunkRequest.header:type_name -> relais.storage.v1.ChunkHeader
@@ -1794,8 +1946,8 @@ var file_relais_storage_v1_storage_proto_depIdxs = []int32{
 	0,  // 5: relais.storage.v1.StatResponse.file:type_name -> relais.storage.v1.StoredFile
 	0,  // 6: relais.storage.v1.DownloadHeader.file:type_name -> relais.storage.v1.StoredFile
 	14, // 7: relais.storage.v1.DownloadResponse.header:type_name -> relais.storage.v1.DownloadHeader
-	25, // 8: relais.storage.v1.PresignDownloadRequest.ttl:type_name -> google.protobuf.Duration
-	24, // 9: relais.storage.v1.PresignDownloadResponse.expires_at:type_name -> google.protobuf.Timestamp
+	27, // 8: relais.storage.v1.PresignDownloadRequest.ttl:type_name -> google.protobuf.Duration
+	26, // 9: relais.storage.v1.PresignDownloadResponse.expires_at:type_name -> google.protobuf.Timestamp
 	0,  // 10: relais.storage.v1.VerifyFileResponse.file:type_name -> relais.storage.v1.StoredFile
 	2,  // 11: relais.storage.v1.StorageService.Upload:input_type -> relais.storage.v1.UploadRequest
 	5,  // 12: relais.storage.v1.StorageService.PutChunk:input_type -> relais.storage.v1.PutChunkRequest
@@ -1807,18 +1959,20 @@ var file_relais_storage_v1_storage_proto_depIdxs = []int32{
 	18, // 18: relais.storage.v1.StorageService.VerifyFile:input_type -> relais.storage.v1.VerifyFileRequest
 	20, // 19: relais.storage.v1.StorageService.DeleteFile:input_type -> relais.storage.v1.DeleteFileRequest
 	22, // 20: relais.storage.v1.StorageService.RecordDownload:input_type -> relais.storage.v1.RecordDownloadRequest
-	3,  // 21: relais.storage.v1.StorageService.Upload:output_type -> relais.storage.v1.UploadResponse
-	6,  // 22: relais.storage.v1.StorageService.PutChunk:output_type -> relais.storage.v1.PutChunkResponse
-	8,  // 23: relais.storage.v1.StorageService.CompleteChunkedUpload:output_type -> relais.storage.v1.CompleteChunkedUploadResponse
-	10, // 24: relais.storage.v1.StorageService.ListAllowedExtensions:output_type -> relais.storage.v1.ListAllowedExtensionsResponse
-	12, // 25: relais.storage.v1.StorageService.Stat:output_type -> relais.storage.v1.StatResponse
-	15, // 26: relais.storage.v1.StorageService.Download:output_type -> relais.storage.v1.DownloadResponse
-	17, // 27: relais.storage.v1.StorageService.PresignDownload:output_type -> relais.storage.v1.PresignDownloadResponse
-	19, // 28: relais.storage.v1.StorageService.VerifyFile:output_type -> relais.storage.v1.VerifyFileResponse
-	21, // 29: relais.storage.v1.StorageService.DeleteFile:output_type -> relais.storage.v1.DeleteFileResponse
-	23, // 30: relais.storage.v1.StorageService.RecordDownload:output_type -> relais.storage.v1.RecordDownloadResponse
-	21, // [21:31] is the sub-list for method output_type
-	11, // [11:21] is the sub-list for method input_type
+	24, // 21: relais.storage.v1.StorageService.GetUsage:input_type -> relais.storage.v1.GetUsageRequest
+	3,  // 22: relais.storage.v1.StorageService.Upload:output_type -> relais.storage.v1.UploadResponse
+	6,  // 23: relais.storage.v1.StorageService.PutChunk:output_type -> relais.storage.v1.PutChunkResponse
+	8,  // 24: relais.storage.v1.StorageService.CompleteChunkedUpload:output_type -> relais.storage.v1.CompleteChunkedUploadResponse
+	10, // 25: relais.storage.v1.StorageService.ListAllowedExtensions:output_type -> relais.storage.v1.ListAllowedExtensionsResponse
+	12, // 26: relais.storage.v1.StorageService.Stat:output_type -> relais.storage.v1.StatResponse
+	15, // 27: relais.storage.v1.StorageService.Download:output_type -> relais.storage.v1.DownloadResponse
+	17, // 28: relais.storage.v1.StorageService.PresignDownload:output_type -> relais.storage.v1.PresignDownloadResponse
+	19, // 29: relais.storage.v1.StorageService.VerifyFile:output_type -> relais.storage.v1.VerifyFileResponse
+	21, // 30: relais.storage.v1.StorageService.DeleteFile:output_type -> relais.storage.v1.DeleteFileResponse
+	23, // 31: relais.storage.v1.StorageService.RecordDownload:output_type -> relais.storage.v1.RecordDownloadResponse
+	25, // 32: relais.storage.v1.StorageService.GetUsage:output_type -> relais.storage.v1.GetUsageResponse
+	22, // [22:33] is the sub-list for method output_type
+	11, // [11:22] is the sub-list for method input_type
 	11, // [11:11] is the sub-list for extension type_name
 	11, // [11:11] is the sub-list for extension extendee
 	0,  // [0:11] is the sub-list for field type_name
@@ -1849,7 +2003,7 @@ func file_relais_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_storage_v1_storage_proto_rawDesc), len(file_relais_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	StorageService_VerifyFile_FullMethodName            = "/relais.storage.v1.StorageService/VerifyFile"
 	StorageService_DeleteFile_FullMethodName            = "/relais.storage.v1.StorageService/DeleteFile"
 	StorageService_RecordDownload_FullMethodName        = "/relais.storage.v1.StorageService/RecordDownload"
+	StorageService_GetUsage_FullMethodName              = "/relais.storage.v1.StorageService/GetUsage"
 )
 
 // StorageServiceClient is the client API for StorageService service.
@@ -63,6 +64,8 @@ const (
 //	CHUNK_SIZE_MISMATCH    INVALID_ARGUMENT  HTTP 400 {"success": false, "error": "Chunk size mismatch"}
 //	SIZE_MISMATCH          INVALID_ARGUMENT  HTTP 400: the stream ended before or after UploadHeader.size bytes
 //	FILE_TOO_LARGE         INVALID_ARGUMENT  HTTP 413: more bytes than the configured maximum file size
+//	QUOTA_EXCEEDED         RESOURCE_EXHAUSTED HTTP 413 {"message": "Organization quota exceeded (used X of Y bytes)"}
+//	                       ({"success": false, "error": ...} in the chunked flow); metadata "used_bytes", "quota_bytes"
 //	MISSING_PARTS          INVALID_ARGUMENT  HTTP 400 {"success": false, "error": ...}; metadata "missing" lists the part indexes
 //	UPLOAD_MISMATCH        INVALID_ARGUMENT  HTTP 400: totalparts, filename or part offsets disagree between calls
 //	UPLOAD_BUSY            ABORTED           HTTP 409: another call is completing the same chunked upload
@@ -78,7 +81,7 @@ type StorageServiceClient interface {
 	// /datasets/{id}/upload/ with the multipart field `file`). The bytes are
 	// hashed (sha1, sha256) while they stream to the blob store; nothing is
 	// held whole in memory. The file becomes visible, and
-	// relais.storage.file.stored is published, only once every byte is
+	// relais.storage.object.stored is published, only once every byte is
 	// durably stored.
 	Upload(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadRequest, UploadResponse], error)
 	// PutChunk stores one part of a chunked upload (udata's `uuid`,
@@ -109,11 +112,14 @@ type StorageServiceClient interface {
 	// with those recorded at upload.
 	VerifyFile(ctx context.Context, in *VerifyFileRequest, opts ...grpc.CallOption) (*VerifyFileResponse, error)
 	// DeleteFile removes a stored file and publishes
-	// relais.storage.file.deleted. Deleting a missing file is not an error.
+	// relais.storage.object.deleted. Deleting a missing file is not an error.
 	DeleteFile(ctx context.Context, in *DeleteFileRequest, opts ...grpc.CallOption) (*DeleteFileResponse, error)
 	// RecordDownload publishes relais.storage.resource.downloaded; the
 	// gateway calls it once per download it serves or redirects.
 	RecordDownload(ctx context.Context, in *RecordDownloadRequest, opts ...grpc.CallOption) (*RecordDownloadResponse, error)
+	// GetUsage returns the bytes an organization's stored files take and its
+	// quota.
+	GetUsage(ctx context.Context, in *GetUsageRequest, opts ...grpc.CallOption) (*GetUsageResponse, error)
 }
 
 type storageServiceClient struct {
@@ -239,6 +245,16 @@ func (c *storageServiceClient) RecordDownload(ctx context.Context, in *RecordDow
 	return out, nil
 }
 
+func (c *storageServiceClient) GetUsage(ctx context.Context, in *GetUsageRequest, opts ...grpc.CallOption) (*GetUsageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetUsageResponse)
+	err := c.cc.Invoke(ctx, StorageService_GetUsage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StorageServiceServer is the server API for StorageService service.
 // All implementations must embed UnimplementedStorageServiceServer
 // for forward compatibility.
@@ -271,6 +287,8 @@ func (c *storageServiceClient) RecordDownload(ctx context.Context, in *RecordDow
 //	CHUNK_SIZE_MISMATCH    INVALID_ARGUMENT  HTTP 400 {"success": false, "error": "Chunk size mismatch"}
 //	SIZE_MISMATCH          INVALID_ARGUMENT  HTTP 400: the stream ended before or after UploadHeader.size bytes
 //	FILE_TOO_LARGE         INVALID_ARGUMENT  HTTP 413: more bytes than the configured maximum file size
+//	QUOTA_EXCEEDED         RESOURCE_EXHAUSTED HTTP 413 {"message": "Organization quota exceeded (used X of Y bytes)"}
+//	                       ({"success": false, "error": ...} in the chunked flow); metadata "used_bytes", "quota_bytes"
 //	MISSING_PARTS          INVALID_ARGUMENT  HTTP 400 {"success": false, "error": ...}; metadata "missing" lists the part indexes
 //	UPLOAD_MISMATCH        INVALID_ARGUMENT  HTTP 400: totalparts, filename or part offsets disagree between calls
 //	UPLOAD_BUSY            ABORTED           HTTP 409: another call is completing the same chunked upload
@@ -286,7 +304,7 @@ type StorageServiceServer interface {
 	// /datasets/{id}/upload/ with the multipart field `file`). The bytes are
 	// hashed (sha1, sha256) while they stream to the blob store; nothing is
 	// held whole in memory. The file becomes visible, and
-	// relais.storage.file.stored is published, only once every byte is
+	// relais.storage.object.stored is published, only once every byte is
 	// durably stored.
 	Upload(grpc.ClientStreamingServer[UploadRequest, UploadResponse]) error
 	// PutChunk stores one part of a chunked upload (udata's `uuid`,
@@ -317,11 +335,14 @@ type StorageServiceServer interface {
 	// with those recorded at upload.
 	VerifyFile(context.Context, *VerifyFileRequest) (*VerifyFileResponse, error)
 	// DeleteFile removes a stored file and publishes
-	// relais.storage.file.deleted. Deleting a missing file is not an error.
+	// relais.storage.object.deleted. Deleting a missing file is not an error.
 	DeleteFile(context.Context, *DeleteFileRequest) (*DeleteFileResponse, error)
 	// RecordDownload publishes relais.storage.resource.downloaded; the
 	// gateway calls it once per download it serves or redirects.
 	RecordDownload(context.Context, *RecordDownloadRequest) (*RecordDownloadResponse, error)
+	// GetUsage returns the bytes an organization's stored files take and its
+	// quota.
+	GetUsage(context.Context, *GetUsageRequest) (*GetUsageResponse, error)
 	mustEmbedUnimplementedStorageServiceServer()
 }
 
@@ -361,6 +382,9 @@ func (UnimplementedStorageServiceServer) DeleteFile(context.Context, *DeleteFile
 }
 func (UnimplementedStorageServiceServer) RecordDownload(context.Context, *RecordDownloadRequest) (*RecordDownloadResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordDownload not implemented")
+}
+func (UnimplementedStorageServiceServer) GetUsage(context.Context, *GetUsageRequest) (*GetUsageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetUsage not implemented")
 }
 func (UnimplementedStorageServiceServer) mustEmbedUnimplementedStorageServiceServer() {}
 func (UnimplementedStorageServiceServer) testEmbeddedByValue()                        {}
@@ -534,6 +558,24 @@ func _StorageService_RecordDownload_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StorageService_GetUsage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetUsageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StorageServiceServer).GetUsage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StorageService_GetUsage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StorageServiceServer).GetUsage(ctx, req.(*GetUsageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // StorageService_ServiceDesc is the grpc.ServiceDesc for StorageService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -568,6 +610,10 @@ var StorageService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordDownload",
 			Handler:    _StorageService_RecordDownload_Handler,
+		},
+		{
+			MethodName: "GetUsage",
+			Handler:    _StorageService_GetUsage_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

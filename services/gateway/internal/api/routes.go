@@ -59,6 +59,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/1/organizations/{org}/", s.updateOrganization},
 		{"DELETE", "/api/1/organizations/{org}/", s.deleteOrganization},
 		{"GET", "/api/1/organizations/{org}/datasets/", s.organizationDatasets},
+		{"GET", "/api/1/organizations/{org}/storage/", s.organizationStorage},
 		{"POST", "/api/1/organizations/{org}/member/", s.inviteMember},
 		{"POST", "/api/1/organizations/{org}/member/{user}/", s.addMember},
 		{"PUT", "/api/1/organizations/{org}/member/{user}/", s.updateMember},

@@ -53,6 +53,11 @@ func writeUploadStatus(w http.ResponseWriter, code int, errMsg string) {
 // failStorage answers the error of a storage call as udata answers the
 // same refusal (see the table in relais/storage/v1/storage.proto).
 func (s *Server) failStorage(w http.ResponseWriter, r *http.Request, err error) {
+	var ce chunkedError
+	chunked := errors.As(err, &ce)
+	if chunked {
+		err = ce.err
+	}
 	var ue *uploadError
 	if errors.As(err, &ue) {
 		ue.write(w)
@@ -88,6 +93,13 @@ func (s *Server) failStorage(w http.ResponseWriter, r *http.Request, err error) 
 	case "FILE_TOO_LARGE":
 		writeMessage(w, http.StatusRequestEntityTooLarge, msg)
 		return
+	case "QUOTA_EXCEEDED":
+		if chunked {
+			writeUploadStatus(w, http.StatusRequestEntityTooLarge, msg)
+		} else {
+			writeMessage(w, http.StatusRequestEntityTooLarge, msg)
+		}
+		return
 	case "UPLOAD_BUSY":
 		writeUploadStatus(w, http.StatusConflict, msg)
 		return
@@ -113,6 +125,22 @@ func (s *Server) failStorage(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.ErrorContext(r.Context(), "storage call failed", "path", r.URL.Path, "code", st.Code().String(), "err", msg)
 		writeMessage(w, http.StatusInternalServerError, msgInternalError)
 	}
+}
+
+// chunkedError marks the error of a chunked upload's call (a part, or the
+// final call), answered {"success": false, "error": ...} where a single
+// upload's is {"message": ...}.
+type chunkedError struct{ err error }
+
+func (e chunkedError) Error() string { return e.err.Error() }
+func (e chunkedError) Unwrap() error { return e.err }
+
+// asChunked marks err, if any, as a chunked upload's.
+func asChunked(err error) error {
+	if err == nil {
+		return nil
+	}
+	return chunkedError{err}
 }
 
 // uploadError is a refusal the gateway decides itself while reading an

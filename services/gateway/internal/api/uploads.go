@@ -136,9 +136,10 @@ func (s *Server) receiveUpload(r *http.Request, u upload) (*storagev1.StoredFile
 	resp, err := s.files.client.CompleteChunkedUpload(ctx, &storagev1.CompleteChunkedUploadRequest{
 		DatasetId: u.dataset.GetId(), DatasetSlug: u.dataset.GetSlug(), ResourceId: u.resourceID,
 		Uuid: fields.uuid, Filename: fields.filename, TotalParts: total,
+		OrganizationId: u.dataset.GetOrganization().GetId(),
 	})
 	if err != nil {
-		return nil, err
+		return nil, chunkedError{err}
 	}
 	return resp.GetFile(), nil
 }
@@ -158,7 +159,7 @@ func (s *Server) receiveFile(ctx context.Context, r *http.Request, form *uploadF
 	hint := part.Header.Get("Content-Type")
 	switch {
 	case fields.chunkReady():
-		return nil, s.putChunk(ctx, fields, u, &thenRest{r: part, rest: form.rest}, nil)
+		return nil, asChunked(s.putChunk(ctx, fields, u, &thenRest{r: part, rest: form.rest}, nil))
 	case fields.notChunk() || r.ContentLength > s.files.maxChunk+chunkFormSlack:
 		return s.uploadWhole(ctx, u, name, hint, nil, &thenRest{r: part, rest: wholeRest(form)})
 	}
@@ -187,7 +188,7 @@ func (s *Server) receiveFile(ctx context.Context, r *http.Request, form *uploadF
 		if fields.chunkSize == nil || *fields.chunkSize != size {
 			return nil, &uploadError{code: http.StatusBadRequest, status: true, msg: msgChunkSizeMismatch}
 		}
-		return nil, s.putChunk(ctx, fields, u, held, &size)
+		return nil, asChunked(s.putChunk(ctx, fields, u, held, &size))
 	}
 	return s.uploadWhole(ctx, u, name, hint, &size, held)
 }
@@ -215,6 +216,7 @@ func (s *Server) uploadWhole(ctx context.Context, u upload, name, hint string, s
 	return storage.Upload(ctx, s.files.client, &storagev1.UploadHeader{
 		DatasetId: u.dataset.GetId(), DatasetSlug: u.dataset.GetSlug(), ResourceId: u.resourceID,
 		Filename: name, ContentTypeHint: hint, Size: size,
+		OrganizationId: u.dataset.GetOrganization().GetId(),
 	}, body)
 }
 
@@ -236,6 +238,7 @@ func (s *Server) putChunk(ctx context.Context, f uploadFields, u upload, body io
 	_, err = storage.PutChunk(ctx, s.files.client, &storagev1.ChunkHeader{
 		DatasetId: u.dataset.GetId(), Uuid: f.uuid, Filename: f.filename,
 		PartIndex: index, PartByteOffset: *f.partOffset, TotalParts: total, ChunkSize: *f.chunkSize,
+		OrganizationId: u.dataset.GetOrganization().GetId(),
 	}, body)
 	return err
 }

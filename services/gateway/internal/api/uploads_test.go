@@ -656,7 +656,7 @@ func TestUploadNotPublishedIsDeleted(t *testing.T) {
 	require.Equal(t, http.StatusGone, res.status)
 
 	evs := stored.wait(t, 2)
-	require.Equal(t, []string{"relais.storage.file.stored", "relais.storage.file.deleted"}, []string{evs[0].subject, evs[1].subject})
+	require.Equal(t, []string{"relais.storage.object.stored", "relais.storage.object.deleted"}, []string{evs[0].subject, evs[1].subject})
 	require.Equal(t, evs[0].key, evs[1].key)
 }
 
@@ -671,7 +671,7 @@ func collectFileEvents(t testing.TB, bus *events.Bus) *fileEvents {
 	t.Helper()
 	f := &fileEvents{}
 	cons, err := bus.Consume(t.Context(), events.ConsumerConfig{
-		Durable: "test-files-" + fmt.Sprint(time.Now().UnixNano()), FilterSubjects: []string{"relais.storage.file.>"},
+		Durable: "test-files-" + fmt.Sprint(time.Now().UnixNano()), FilterSubjects: []string{"relais.storage.object.>"},
 	}, func(_ context.Context, m events.Message) error {
 		var e eventsv1.FileStored // FileDeleted's key has the same field number
 		if err := proto.Unmarshal(m.Data, &e); err != nil {

@@ -21,6 +21,9 @@ type ChunkInput struct {
 	TotalParts int
 	ChunkSize  int64
 	Body       io.Reader
+	// OrganizationID owns the dataset (optional): a part that would bring
+	// the file over the organization's quota is refused.
+	OrganizationID string
 }
 
 // PutChunk stores one part under the upload's prefix. The same part sent
@@ -28,6 +31,9 @@ type ChunkInput struct {
 // parts the upload has.
 func (s *Service) PutChunk(ctx context.Context, in ChunkInput) (int, error) {
 	if err := s.checkChunk(in); err != nil {
+		return 0, err
+	}
+	if err := s.checkQuota(ctx, in.OrganizationID, in.PartOffset+in.ChunkSize); err != nil {
 		return 0, err
 	}
 	ref := store.UploadRef{DatasetID: in.DatasetID, UUID: in.UUID}
@@ -54,6 +60,9 @@ func (s *Service) checkChunk(in ChunkInput) error {
 		return err
 	}
 	if err := domain.CheckID("uuid", in.UUID, false); err != nil {
+		return err
+	}
+	if err := domain.CheckID("organization_id", in.OrganizationID, true); err != nil {
 		return err
 	}
 	if err := checkParts(in.TotalParts); err != nil {
@@ -93,6 +102,8 @@ type CompleteInput struct {
 	TotalParts  int
 	Hint        string
 	ResourceID  string
+	// OrganizationID, as in UploadInput.
+	OrganizationID string
 }
 
 // CompleteChunkedUpload joins the parts, in index order, into the final
@@ -125,6 +136,9 @@ func (s *Service) CompleteChunkedUpload(ctx context.Context, in CompleteInput) (
 	if err == nil && size > s.maxFile {
 		err = domain.FileTooLarge(s.maxFile)
 	}
+	if err == nil {
+		err = s.checkQuota(ctx, in.OrganizationID, size)
+	}
 	if err != nil {
 		s.unclaim(ctx, ref)
 		return store.File{}, err
@@ -132,7 +146,7 @@ func (s *Service) CompleteChunkedUpload(ctx context.Context, in CompleteInput) (
 
 	body := &partsReader{ctx: ctx, blob: s.blob, ref: ref, parts: parts}
 	f, err := s.ingest(ctx, ingestInput{
-		DatasetID: in.DatasetID, DatasetSlug: in.DatasetSlug, ResourceID: in.ResourceID,
+		DatasetID: in.DatasetID, DatasetSlug: in.DatasetSlug, ResourceID: in.ResourceID, OrganizationID: in.OrganizationID,
 		Filename: in.Filename, Hint: in.Hint, Size: size, Body: body, Upload: &ref,
 	})
 	body.Close()

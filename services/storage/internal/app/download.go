@@ -162,7 +162,7 @@ func (s *Service) Verify(ctx context.Context, key string) (Verification, error) 
 	return v, nil
 }
 
-// Delete removes a stored file: its row and the relais.storage.file.deleted
+// Delete removes a stored file: its row and the relais.storage.object.deleted
 // event in one transaction, then its bytes. It reports false when there was
 // no such file.
 func (s *Service) Delete(ctx context.Context, key string) (bool, error) {

@@ -16,8 +16,8 @@ import (
 
 // Subjects and payload types of the storage service's events.
 const (
-	SubjectFileStored         = "relais.storage.file.stored"
-	SubjectFileDeleted        = "relais.storage.file.deleted"
+	SubjectObjectStored       = "relais.storage.object.stored"
+	SubjectObjectDeleted      = "relais.storage.object.deleted"
 	SubjectResourceDownloaded = "relais.storage.resource.downloaded"
 
 	TypeFileStored         = "relais.events.v1.FileStored"
@@ -27,7 +27,7 @@ const (
 
 func fileStoredEvent(f store.File, at time.Time) (events.Message, error) {
 	id := events.NewID()
-	return message(id, SubjectFileStored, TypeFileStored, at, &eventsv1.FileStored{
+	return message(id, SubjectObjectStored, TypeFileStored, at, &eventsv1.FileStored{
 		EventId: id, OccurredAt: timestamppb.New(at),
 		Key: f.Key, DatasetId: f.DatasetID, ResourceId: f.ResourceID,
 		Sha1: f.SHA1, Sha256: f.SHA256, Size: f.Size, Mime: f.MIME, Format: f.Format,
@@ -37,7 +37,7 @@ func fileStoredEvent(f store.File, at time.Time) (events.Message, error) {
 
 func fileDeletedEvent(f store.File, at time.Time) (events.Message, error) {
 	id := events.NewID()
-	return message(id, SubjectFileDeleted, TypeFileDeleted, at, &eventsv1.FileDeleted{
+	return message(id, SubjectObjectDeleted, TypeFileDeleted, at, &eventsv1.FileDeleted{
 		EventId: id, OccurredAt: timestamppb.New(at),
 		Key: f.Key, DatasetId: f.DatasetID, ResourceId: f.ResourceID,
 	})

@@ -18,6 +18,7 @@ import (
 // ingestInput is a file on its way in, from Upload or a chunked upload.
 type ingestInput struct {
 	DatasetID, DatasetSlug, ResourceID string
+	OrganizationID                     string
 	Filename, Hint                     string
 	Size                               int64 // -1 when unknown
 	Body                               io.Reader
@@ -38,12 +39,14 @@ const cleanupTimeout = 30 * time.Second
 //  1. check the names (extension whitelist, slugs) and the declared size;
 //  2. read the first bytes and decide the content type (HTML is refused)
 //     before writing anything;
-//  3. reserve the key in the database (a pending row: invisible, but no
+//  3. check the organization's quota (with the declared size), and
+//     reserve the key in the database (a pending row: invisible, but no
 //     other upload can take the key);
 //  4. stream the bytes to the blob store through the hashes, never holding
 //     the file (the blob store commits atomically, or stores nothing);
-//  5. in one transaction, turn the reservation into a stored file and
-//     enqueue relais.storage.file.stored.
+//  5. in one transaction, turn the reservation into a stored file, check
+//     the quota again with every stored byte counted, and enqueue
+//     relais.storage.object.stored.
 //
 // Any failure after 3 removes what was written: no half-stored file is
 // ever visible.
@@ -62,8 +65,14 @@ func (s *Service) ingest(ctx context.Context, in ingestInput) (store.File, error
 	if err := domain.CheckID("resource_id", in.ResourceID, true); err != nil {
 		return store.File{}, err
 	}
+	if err := domain.CheckID("organization_id", in.OrganizationID, true); err != nil {
+		return store.File{}, err
+	}
 	if in.Size > s.maxFile {
 		return store.File{}, domain.FileTooLarge(s.maxFile)
+	}
+	if err := s.checkQuota(ctx, in.OrganizationID, max(in.Size, 0)); err != nil {
+		return store.File{}, err
 	}
 
 	head := make([]byte, domain.SniffLen)
@@ -78,7 +87,7 @@ func (s *Service) ingest(ctx context.Context, in ingestInput) (store.File, error
 	}
 
 	now := s.now().UTC()
-	key, stored, err := s.reserve(ctx, dsSlug, now, name, in.DatasetID)
+	key, stored, err := s.reserve(ctx, dsSlug, now, name, in.DatasetID, in.OrganizationID)
 	if err != nil {
 		return store.File{}, err
 	}
@@ -102,7 +111,7 @@ func (s *Service) ingest(ctx context.Context, in ingestInput) (store.File, error
 
 	sha1Hex, sha256Hex := hr.Sums()
 	f := store.File{
-		Key: key, DatasetID: in.DatasetID, ResourceID: in.ResourceID,
+		Key: key, DatasetID: in.DatasetID, OrganizationID: in.OrganizationID, ResourceID: in.ResourceID,
 		Filename: stored, OriginalFilename: name.Original,
 		Size: hr.n, SHA1: sha1Hex, SHA256: sha256Hex, MIME: mime, Format: name.Format,
 		CreatedAt: now,
@@ -112,7 +121,17 @@ func (s *Service) ingest(ctx context.Context, in ingestInput) (store.File, error
 		s.abandon(ctx, key, true)
 		return store.File{}, err
 	}
+	quota := s.quotaOf(in.OrganizationID)
 	err = s.store.Commit(ctx, f, func(tx *sqldb.Tx) error {
+		if quota > 0 {
+			u, err := store.UsageTx(ctx, tx, in.OrganizationID)
+			if err != nil {
+				return err
+			}
+			if u.Bytes > quota {
+				return domain.QuotaExceeded(u.Bytes-f.Size, quota)
+			}
+		}
 		if in.Upload != nil {
 			if err := store.DeleteUploadTx(ctx, tx, *in.Upload); err != nil {
 				return err
@@ -131,11 +150,11 @@ func (s *Service) ingest(ctx context.Context, in ingestInput) (store.File, error
 
 // reserve claims the first free key for name: "name.csv", then
 // "name-1.csv"… in the same second's folder.
-func (s *Service) reserve(ctx context.Context, dsSlug string, now time.Time, name domain.Filename, datasetID string) (key, stored string, err error) {
+func (s *Service) reserve(ctx context.Context, dsSlug string, now time.Time, name domain.Filename, datasetID, organizationID string) (key, stored string, err error) {
 	for n := range maxKeyTries {
 		stored = name.WithCounter(n)
 		key = domain.ResourceKey(dsSlug, now, stored)
-		err = s.store.Reserve(ctx, key, datasetID, now)
+		err = s.store.Reserve(ctx, key, datasetID, organizationID, now)
 		if err == nil {
 			return key, stored, nil
 		}

@@ -27,7 +27,10 @@ type Options struct {
 	// PartRetention is how long the parts of an unfinished chunked upload
 	// are kept after its last part.
 	PartRetention time.Duration
-	Log           *slog.Logger
+	// Quota returns an organization's quota in bytes; 0 means none. nil
+	// means no quota at all.
+	Quota func(organizationID string) int64
+	Log   *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -42,6 +45,7 @@ type Service struct {
 	maxFile   int64
 	maxChunk  int64
 	retention time.Duration
+	quota     func(string) int64
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -57,7 +61,10 @@ func New(o Options) (*Service, error) {
 	s := &Service{
 		blob: o.Blob, store: o.Store, bus: o.Bus, notify: o.Notify, ext: o.Extensions,
 		maxFile: o.MaxFileSize, maxChunk: o.MaxChunkSize, retention: o.PartRetention,
-		log: o.Log, now: o.Now,
+		quota: o.Quota, log: o.Log, now: o.Now,
+	}
+	if s.quota == nil {
+		s.quota = func(string) int64 { return 0 }
 	}
 	if s.notify == nil {
 		s.notify = func() {}

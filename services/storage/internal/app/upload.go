@@ -13,10 +13,13 @@ type UploadInput struct {
 	DatasetID   string
 	DatasetSlug string
 	ResourceID  string // optional: the resource whose file this replaces
-	Filename    string
-	Hint        string // the client's Content-Type
-	Size        int64  // -1 when unknown
-	Body        io.Reader
+	// OrganizationID owns the dataset (optional): the file counts towards
+	// its quota.
+	OrganizationID string
+	Filename       string
+	Hint           string // the client's Content-Type
+	Size           int64  // -1 when unknown
+	Body           io.Reader
 }
 
 // Upload stores a file sent in one request.
@@ -25,7 +28,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (store.File, error
 		return store.File{}, domain.Invalid("size %d is negative", in.Size)
 	}
 	return s.ingest(ctx, ingestInput{
-		DatasetID: in.DatasetID, DatasetSlug: in.DatasetSlug, ResourceID: in.ResourceID,
+		DatasetID: in.DatasetID, DatasetSlug: in.DatasetSlug, ResourceID: in.ResourceID, OrganizationID: in.OrganizationID,
 		Filename: in.Filename, Hint: in.Hint, Size: in.Size, Body: in.Body,
 	})
 }

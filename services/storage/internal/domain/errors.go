@@ -21,6 +21,7 @@ const (
 	ReasonUploadBusy          = "UPLOAD_BUSY"
 	ReasonUploadNotFound      = "UPLOAD_NOT_FOUND"
 	ReasonInvalidRequest      = "INVALID_REQUEST"
+	ReasonQuotaExceeded       = "QUOTA_EXCEEDED"
 )
 
 // udata's messages.
@@ -101,6 +102,19 @@ func FileTooLarge(max int64) error {
 		Reason:   ReasonFileTooLarge,
 		Message:  fmt.Sprintf("file too large: the maximum is %d bytes", max),
 		Metadata: map[string]string{"max_size": strconv.FormatInt(max, 10)},
+	}
+}
+
+// QuotaExceeded refuses an upload that would bring an organization's
+// stored bytes over its quota; used is what its files take already.
+func QuotaExceeded(used, quota int64) error {
+	return &Error{
+		Reason:  ReasonQuotaExceeded,
+		Message: fmt.Sprintf("Organization quota exceeded (used %d of %d bytes)", used, quota),
+		Metadata: map[string]string{
+			"used_bytes":  strconv.FormatInt(used, 10),
+			"quota_bytes": strconv.FormatInt(quota, 10),
+		},
 	}
 }
 

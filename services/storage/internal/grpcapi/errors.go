@@ -31,6 +31,8 @@ func Status(ctx context.Context, log *slog.Logger, err error) error {
 			code = codes.Aborted
 		case domain.ReasonUploadNotFound:
 			code = codes.NotFound
+		case domain.ReasonQuotaExceeded:
+			code = codes.ResourceExhausted
 		}
 		st := status.New(code, de.Message)
 		if ds, derr := st.WithDetails(&errdetails.ErrorInfo{Reason: de.Reason, Domain: ErrorDomain, Metadata: de.Metadata}); derr == nil {

@@ -46,7 +46,8 @@ func (s *Server) Upload(stream storagev1.StorageService_UploadServer) error {
 	}}
 	f, err := s.app.Upload(ctx, app.UploadInput{
 		DatasetID: h.GetDatasetId(), DatasetSlug: h.GetDatasetSlug(), ResourceID: h.GetResourceId(),
-		Filename: h.GetFilename(), Hint: h.GetContentTypeHint(), Size: size, Body: body,
+		OrganizationID: h.GetOrganizationId(),
+		Filename:       h.GetFilename(), Hint: h.GetContentTypeHint(), Size: size, Body: body,
 	})
 	if err != nil {
 		return s.err(ctx, err)
@@ -83,7 +84,7 @@ func (s *Server) PutChunk(stream storagev1.StorageService_PutChunkServer) error 
 	n, err := s.app.PutChunk(ctx, app.ChunkInput{
 		DatasetID: h.GetDatasetId(), UUID: h.GetUuid(), Filename: h.GetFilename(),
 		PartIndex: int(h.GetPartIndex()), PartOffset: h.GetPartByteOffset(), TotalParts: int(h.GetTotalParts()),
-		ChunkSize: h.GetChunkSize(), Body: body,
+		ChunkSize: h.GetChunkSize(), Body: body, OrganizationID: h.GetOrganizationId(),
 	})
 	if err != nil {
 		return s.err(ctx, err)
@@ -98,10 +99,21 @@ func (s *Server) CompleteChunkedUpload(ctx context.Context, req *storagev1.Compl
 	f, err := s.app.CompleteChunkedUpload(ctx, app.CompleteInput{
 		DatasetID: req.GetDatasetId(), DatasetSlug: req.GetDatasetSlug(), UUID: req.GetUuid(),
 		Filename: req.GetFilename(), TotalParts: int(req.GetTotalParts()), Hint: req.GetContentTypeHint(),
-		ResourceID: req.GetResourceId(),
+		ResourceID: req.GetResourceId(), OrganizationID: req.GetOrganizationId(),
 	})
 	if err != nil {
 		return nil, s.err(ctx, err)
 	}
 	return &storagev1.CompleteChunkedUploadResponse{File: storedFile(f)}, nil
+}
+
+func (s *Server) GetUsage(ctx context.Context, req *storagev1.GetUsageRequest) (*storagev1.GetUsageResponse, error) {
+	if err := s.authorize(ctx); err != nil {
+		return nil, err
+	}
+	u, err := s.app.Usage(ctx, req.GetOrganizationId())
+	if err != nil {
+		return nil, s.err(ctx, err)
+	}
+	return &storagev1.GetUsageResponse{UsedBytes: u.UsedBytes, QuotaBytes: u.QuotaBytes, Files: u.Files}, nil
 }

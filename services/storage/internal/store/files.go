@@ -20,6 +20,7 @@ const (
 type File struct {
 	Key              string
 	DatasetID        string
+	OrganizationID   string
 	ResourceID       string
 	Filename         string
 	OriginalFilename string
@@ -31,12 +32,12 @@ type File struct {
 	CreatedAt        time.Time
 }
 
-const fileColumns = `object_key, dataset_id, resource_id, filename, original_filename, size, sha1, sha256, mime, format, created_at`
+const fileColumns = `object_key, dataset_id, organization_id, resource_id, filename, original_filename, size, sha1, sha256, mime, format, created_at`
 
 func scanFile(row interface{ Scan(...any) error }) (File, error) {
 	var f File
 	var created int64
-	err := row.Scan(&f.Key, &f.DatasetID, &f.ResourceID, &f.Filename, &f.OriginalFilename,
+	err := row.Scan(&f.Key, &f.DatasetID, &f.OrganizationID, &f.ResourceID, &f.Filename, &f.OriginalFilename,
 		&f.Size, &f.SHA1, &f.SHA256, &f.MIME, &f.Format, &created)
 	f.CreatedAt = time.UnixMicro(created).UTC()
 	return f, err
@@ -44,10 +45,10 @@ func scanFile(row interface{ Scan(...any) error }) (File, error) {
 
 // Reserve claims key for a file being uploaded: a pending row, invisible to
 // Get, that makes a second Reserve of the same key fail with ErrKeyTaken.
-func (s *Store) Reserve(ctx context.Context, key, datasetID string, at time.Time) error {
+func (s *Store) Reserve(ctx context.Context, key, datasetID, organizationID string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx,
-		`INSERT INTO storage_files (object_key, state, dataset_id, created_at) VALUES (?, ?, ?, ?)`,
-		key, statePending, datasetID, at.UnixMicro())
+		`INSERT INTO storage_files (object_key, state, dataset_id, organization_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+		key, statePending, datasetID, organizationID, at.UnixMicro())
 	if sqldb.IsUniqueViolation(err) {
 		return fmt.Errorf("reserve %s: %w", key, ErrKeyTaken)
 	}
@@ -170,4 +171,35 @@ func (s *Store) StalePending(ctx context.Context, cutoff time.Time, limit int) (
 		return nil, fmt.Errorf("list stale reservations: %w", err)
 	}
 	return keys, nil
+}
+
+// Usage is what an organization's stored files take.
+type Usage struct {
+	Bytes int64
+	Files int64
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func usage(ctx context.Context, q querier, organizationID string) (Usage, error) {
+	var u Usage
+	err := q.QueryRowContext(ctx,
+		`SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), COUNT(*) FROM storage_files WHERE organization_id = ? AND state = ?`,
+		organizationID, stateStored).Scan(&u.Bytes, &u.Files)
+	if err != nil {
+		return Usage{}, fmt.Errorf("usage of organization %s: %w", organizationID, err)
+	}
+	return u, nil
+}
+
+// Usage sums the stored files of an organization.
+func (s *Store) Usage(ctx context.Context, organizationID string) (Usage, error) {
+	return usage(ctx, s.db, organizationID)
+}
+
+// UsageTx is Usage inside tx (it counts the files tx committed).
+func UsageTx(ctx context.Context, tx *sqldb.Tx, organizationID string) (Usage, error) {
+	return usage(ctx, tx, organizationID)
 }

@@ -5,6 +5,9 @@ CREATE TABLE storage_files (
 	object_key        TEXT    NOT NULL PRIMARY KEY,
 	state             TEXT    NOT NULL,
 	dataset_id        TEXT    NOT NULL,
+	-- organization_id owns the dataset ('' for a user's): its stored files
+	-- count towards its quota.
+	organization_id   TEXT    NOT NULL DEFAULT '',
 	resource_id       TEXT    NOT NULL DEFAULT '',
 	filename          TEXT    NOT NULL DEFAULT '',
 	original_filename TEXT    NOT NULL DEFAULT '',
@@ -16,6 +19,7 @@ CREATE TABLE storage_files (
 	created_at        BIGINT  NOT NULL
 );
 CREATE INDEX storage_files_dataset ON storage_files (dataset_id);
+CREATE INDEX storage_files_organization ON storage_files (organization_id, state);
 CREATE INDEX storage_files_state_created ON storage_files (state, created_at);
 
 -- Chunked uploads in progress: 'receiving' parts, or 'completing' while
