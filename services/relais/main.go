@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -85,16 +84,7 @@ func loadConfig(args []string) (Config, error) {
 	return cfg, err
 }
 
-// gcPercent is the garbage collector's target when GOGC is not set: the
-// API allocates a lot of short-lived JSON and protobuf per request, and a
-// larger heap target buys ~10 % more list pages per second (measured with
-// scripts/bench-catalog.sh). GOGC and GOMEMLIMIT still take precedence.
-const gcPercent = 400
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 	cfg, err := loadConfig(args)
 	if err != nil {
 		return err
