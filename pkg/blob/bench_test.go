@@ -13,7 +13,7 @@ import (
 
 const benchSize = 64 << 20
 
-// openBench opens a store with the production defaults (s3: 16 MiB parts).
+// openBench opens a store with the production defaults (s3: 8 MiB parts).
 func openBench(b *testing.B, backend string) blob.Store {
 	s, err := blob.Open(b.Context(), blobtest.Config(b, backend))
 	require.NoError(b, err)

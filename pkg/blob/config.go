@@ -30,8 +30,9 @@ type S3Config struct {
 	UseSSL       bool   `yaml:"use_ssl"`
 	CreateBucket bool   `yaml:"create_bucket" usage:"s3: create the bucket when it does not exist"`
 	// PartSize is the size of multipart upload parts, and so the memory one
-	// upload holds: 5 MiB to 5 GiB, default 16 MiB.
-	PartSize int64 `yaml:"part_size" usage:"s3: multipart part size in bytes (default 16 MiB)"`
+	// upload holds: 5 MiB to 5 GiB, default 8 MiB (a 1 GiB upload then grows the
+	// process by less than 64 MiB, chunked or not; up to 80 GiB per object).
+	PartSize int64 `yaml:"part_size" usage:"s3: multipart part size in bytes (default 8 MiB)"`
 }
 
 // Open opens the store cfg describes. For s3 it checks that the bucket

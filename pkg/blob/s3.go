@@ -18,7 +18,7 @@ import (
 
 // S3 part sizes.
 const (
-	DefaultPartSize = 16 << 20
+	DefaultPartSize = 8 << 20
 	MinPartSize     = 5 << 20 // S3's minimum for every part but the last
 	MaxPartSize     = 5 << 30
 

@@ -113,7 +113,7 @@ func BenchmarkDiskWrite(b *testing.B) {
 	}
 }
 
-// benchEnv is a service with production settings (s3: 16 MiB parts).
+// benchEnv is a service with production settings (s3: 8 MiB parts).
 func benchEnv(b *testing.B, backend string) *env {
 	cfg := blobtest.Config(b, backend)
 	bs, err := blob.Open(b.Context(), cfg)
