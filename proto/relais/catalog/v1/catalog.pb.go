@@ -1642,8 +1642,26 @@ type ListDatasetsRequest struct {
 	// Private datasets of the caller's organizations (or own) are included
 	// when true; public ones only otherwise.
 	IncludePrivate bool `protobuf:"varint,12,opt,name=include_private,json=includePrivate,proto3" json:"include_private,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// spatial.granularity, exact.
+	Granularity string `protobuf:"bytes,13,opt,name=granularity,proto3" json:"granularity,omitempty"`
+	// A zone id of spatial.zones, exact.
+	Geozone string `protobuf:"bytes,14,opt,name=geozone,proto3" json:"geozone,omitempty"`
+	// A dataset badge kind, exact.
+	Badge string `protobuf:"bytes,15,opt,name=badge,proto3" json:"badge,omitempty"`
+	// Matches a resource's schema version.
+	SchemaVersion string `protobuf:"bytes,16,opt,name=schema_version,json=schemaVersion,proto3" json:"schema_version,omitempty"`
+	// YYYY-MM-DD-YYYY-MM-DD: the temporal coverage starts within the range
+	// (both bounds included).
+	TemporalCoverage string `protobuf:"bytes,17,opt,name=temporal_coverage,json=temporalCoverage,proto3" json:"temporal_coverage,omitempty"`
+	// Authenticated callers only. When any is set, the list covers every
+	// dataset the caller may see (sysadmin: all; others: public ones and
+	// those of their organizations or their own, whatever their state),
+	// narrowed by these.
+	Archived      *bool `protobuf:"varint,18,opt,name=archived,proto3,oneof" json:"archived,omitempty"`
+	Deleted       *bool `protobuf:"varint,19,opt,name=deleted,proto3,oneof" json:"deleted,omitempty"`
+	Private       *bool `protobuf:"varint,20,opt,name=private,proto3,oneof" json:"private,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListDatasetsRequest) Reset() {
@@ -1756,6 +1774,62 @@ func (x *ListDatasetsRequest) GetSchema() string {
 func (x *ListDatasetsRequest) GetIncludePrivate() bool {
 	if x != nil {
 		return x.IncludePrivate
+	}
+	return false
+}
+
+func (x *ListDatasetsRequest) GetGranularity() string {
+	if x != nil {
+		return x.Granularity
+	}
+	return ""
+}
+
+func (x *ListDatasetsRequest) GetGeozone() string {
+	if x != nil {
+		return x.Geozone
+	}
+	return ""
+}
+
+func (x *ListDatasetsRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+func (x *ListDatasetsRequest) GetSchemaVersion() string {
+	if x != nil {
+		return x.SchemaVersion
+	}
+	return ""
+}
+
+func (x *ListDatasetsRequest) GetTemporalCoverage() string {
+	if x != nil {
+		return x.TemporalCoverage
+	}
+	return ""
+}
+
+func (x *ListDatasetsRequest) GetArchived() bool {
+	if x != nil && x.Archived != nil {
+		return *x.Archived
+	}
+	return false
+}
+
+func (x *ListDatasetsRequest) GetDeleted() bool {
+	if x != nil && x.Deleted != nil {
+		return *x.Deleted
+	}
+	return false
+}
+
+func (x *ListDatasetsRequest) GetPrivate() bool {
+	if x != nil && x.Private != nil {
+		return *x.Private
 	}
 	return false
 }
@@ -3188,7 +3262,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x13RemoveMemberRequest\x12\"\n" +
 	"\forganization\x18\x01 \x01(\tR\forganization\x12\x12\n" +
 	"\x04user\x18\x02 \x01(\tR\x04user\"\x16\n" +
-	"\x14RemoveMemberResponse\"\xd7\x02\n" +
+	"\x14RemoveMemberResponse\"\x81\x05\n" +
 	"\x13ListDatasetsRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
 	"\x04tags\x18\x02 \x03(\tR\x04tags\x12\"\n" +
@@ -3202,8 +3276,21 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\tpage_size\x18\n" +
 	" \x01(\x05R\bpageSize\x12\x16\n" +
 	"\x06schema\x18\v \x01(\tR\x06schema\x12'\n" +
-	"\x0finclude_private\x18\f \x01(\bR\x0eincludePrivateB\v\n" +
-	"\t_featured\"d\n" +
+	"\x0finclude_private\x18\f \x01(\bR\x0eincludePrivate\x12 \n" +
+	"\vgranularity\x18\r \x01(\tR\vgranularity\x12\x18\n" +
+	"\ageozone\x18\x0e \x01(\tR\ageozone\x12\x14\n" +
+	"\x05badge\x18\x0f \x01(\tR\x05badge\x12%\n" +
+	"\x0eschema_version\x18\x10 \x01(\tR\rschemaVersion\x12+\n" +
+	"\x11temporal_coverage\x18\x11 \x01(\tR\x10temporalCoverage\x12\x1f\n" +
+	"\barchived\x18\x12 \x01(\bH\x01R\barchived\x88\x01\x01\x12\x1d\n" +
+	"\adeleted\x18\x13 \x01(\bH\x02R\adeleted\x88\x01\x01\x12\x1d\n" +
+	"\aprivate\x18\x14 \x01(\bH\x03R\aprivate\x88\x01\x01B\v\n" +
+	"\t_featuredB\v\n" +
+	"\t_archivedB\n" +
+	"\n" +
+	"\b_deletedB\n" +
+	"\n" +
+	"\b_private\"d\n" +
 	"\x14ListDatasetsResponse\x126\n" +
 	"\bdatasets\x18\x01 \x03(\v2\x1a.relais.catalog.v1.DatasetR\bdatasets\x12\x14\n" +
 	"\x05total\x18\x02 \x01(\x03R\x05total\"-\n" +

@@ -92,10 +92,18 @@ func (s *Service) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsR
 	if o := req.GetOwner(); o != "" && !domain.IsObjectID(o) {
 		v.Add("owner", "Owner arg must be an identifier")
 	}
+	tcFrom, tcTo, tcOK := parseTemporalCoverage(req.GetTemporalCoverage())
+	if !tcOK {
+		v.Add("temporal_coverage", msgTemporalCoverage)
+	}
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}
 	caller := CallerFrom(ctx)
+	stateFilters := req.Archived != nil || req.Deleted != nil || req.Private != nil
+	if stateFilters && caller.Anonymous() {
+		return nil, 0, domain.ErrAuthRequired
+	}
 	key, gen, now := listKey(req, caller.UserID), s.store.Generation(), s.now()
 	if e, ok := s.reads.get(key, gen, now); ok {
 		return e.datasets, e.total, nil
@@ -107,6 +115,16 @@ func (s *Service) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsR
 		License:        req.GetLicense(),
 		Format:         domain.NormalizeFormat(req.GetFormat()),
 		Featured:       req.Featured,
+		Granularity:    req.GetGranularity(),
+		Zone:           req.GetGeozone(),
+		Badge:          req.GetBadge(),
+		Schema:         req.GetSchema(),
+		SchemaVersion:  req.GetSchemaVersion(),
+		TemporalFrom:   tcFrom,
+		TemporalTo:     tcTo,
+		Archived:       req.Archived,
+		Deleted:        req.Deleted,
+		Private:        req.Private,
 	}
 	for _, t := range req.GetTags() {
 		if t = domain.Slugify(t, 0); t != "" {
@@ -115,11 +133,16 @@ func (s *Service) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsR
 			return nil, 0, nil // matches nothing
 		}
 	}
-	if req.GetIncludePrivate() && !caller.Anonymous() {
+	if (req.GetIncludePrivate() || stateFilters) && !caller.Anonymous() {
 		f.PrivateOwnerID = caller.UserID
 		for id := range caller.Roles {
 			f.PrivateOrgIDs = append(f.PrivateOrgIDs, id)
 		}
+	}
+	if stateFilters {
+		// udata's visible_by_user: sysadmins see everything, others their
+		// organizations' and their own datasets whatever their state.
+		f.AnyState, f.AllPrivate = true, caller.Sysadmin
 	}
 	sortKey, desc := strings.CutPrefix(req.GetSort(), "-")
 	col, ok := datasetSorts[sortKey]
@@ -357,4 +380,27 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// msgTemporalCoverage answers a temporal_coverage argument that is not
+// YYYY-MM-DD-YYYY-MM-DD (udata does not check it; Relais refuses rather
+// than answer an unfiltered list).
+const msgTemporalCoverage = "temporal_coverage arg must be YYYY-MM-DD-YYYY-MM-DD"
+
+// parseTemporalCoverage splits YYYY-MM-DD-YYYY-MM-DD into its two dates;
+// ok is false when tc is set but malformed. Empty gives "", "", true.
+func parseTemporalCoverage(tc string) (from, to string, ok bool) {
+	if tc == "" {
+		return "", "", true
+	}
+	if len(tc) != 21 || tc[10] != '-' {
+		return "", "", false
+	}
+	from, to = tc[:10], tc[11:]
+	for _, d := range []string{from, to} {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return "", "", false
+		}
+	}
+	return from, to, true
 }

@@ -62,7 +62,8 @@ func listKey(req *catalogv1.ListDatasetsRequest, userID string) string {
 	var b strings.Builder
 	for _, s := range []string{"list", userID, req.GetQ(), req.GetOrganization(), req.GetOwner(), req.GetLicense(), req.GetFormat(),
 		req.GetSort(), req.GetSchema(), strconv.Itoa(int(req.GetPage())), strconv.Itoa(int(req.GetPageSize())),
-		strconv.FormatBool(req.GetIncludePrivate())} {
+		strconv.FormatBool(req.GetIncludePrivate()), req.GetGranularity(), req.GetGeozone(), req.GetBadge(),
+		req.GetSchemaVersion(), req.GetTemporalCoverage(), optBool(req.Archived), optBool(req.Deleted), optBool(req.Private)} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}
@@ -75,4 +76,12 @@ func listKey(req *catalogv1.ListDatasetsRequest, userID string) string {
 		b.WriteByte(1)
 	}
 	return b.String()
+}
+
+// optBool renders an optional boolean for a cache key.
+func optBool(b *bool) string {
+	if b == nil {
+		return "-"
+	}
+	return strconv.FormatBool(*b)
 }

@@ -26,6 +26,23 @@ type DatasetFilter struct {
 	PrivateOrgIDs  []string
 	PrivateOwnerID string
 	AllPrivate     bool
+	// AnyState widens the above to udata's visible_by_user: every dataset
+	// for AllPrivate, and the organizations' and owner's datasets whatever
+	// their state (private, deleted, archived). Archived, Deleted and
+	// Private then narrow the list.
+	AnyState bool
+	Archived *bool
+	Deleted  *bool
+	Private  *bool
+
+	Granularity   string // spatial.granularity
+	Zone          string // one of spatial.zones
+	Badge         string // a badge kind
+	Schema        string // a resource's schema name
+	SchemaVersion string // a resource's schema version
+	// The temporal coverage starts between these dates (YYYY-MM-DD,
+	// included) when TemporalFrom is set.
+	TemporalFrom, TemporalTo string
 }
 
 // DatasetSort orders a list: Field is created, last_update or title.
@@ -46,6 +63,9 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 		if !includesPrivate {
 			return alias + ".listed = 1", nil
 		}
+		if f.AllPrivate && f.AnyState {
+			return "1 = 1", nil
+		}
 		if f.AllPrivate {
 			return "(" + alias + ".listed = 1 OR (d.deleted_at IS NULL AND d.archived_at IS NULL))", nil
 		}
@@ -58,6 +78,9 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 		if f.PrivateOwnerID != "" {
 			ors = append(ors, "d.owner_id = ?")
 			a = append(a, f.PrivateOwnerID)
+		}
+		if f.AnyState {
+			return "(" + alias + ".listed = 1 OR " + strings.Join(ors, " OR ") + ")", a
 		}
 		return "(" + alias + ".listed = 1 OR (d.deleted_at IS NULL AND d.archived_at IS NULL AND (" + strings.Join(ors, " OR ") + ")))", a
 	}
@@ -103,6 +126,36 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 	if f.Featured != nil {
 		where = append(where, "d.featured = ?")
 		args = append(args, boolInt(*f.Featured))
+	}
+	stateFilter := func(col string, v *bool) {
+		if v == nil {
+			return
+		}
+		if *v {
+			where = append(where, col+" IS NOT NULL")
+		} else {
+			where = append(where, col+" IS NULL")
+		}
+	}
+	stateFilter("d.archived_at", f.Archived)
+	stateFilter("d.deleted_at", f.Deleted)
+	if f.Private != nil {
+		where = append(where, "d.private = ?")
+		args = append(args, boolInt(*f.Private))
+	}
+	if f.Granularity != "" {
+		where = append(where, "d.granularity = ?")
+		args = append(args, f.Granularity)
+	}
+	for _, t := range [][2]string{{termZone, f.Zone}, {termBadge, f.Badge}, {termSchema, f.Schema}, {termSchemaVersion, f.SchemaVersion}} {
+		if t[1] != "" {
+			where = append(where, "EXISTS (SELECT 1 FROM dataset_terms z WHERE z.dataset_id = d.id AND z.kind = ? AND z.value = ?)")
+			args = append(args, t[0], t[1])
+		}
+	}
+	if f.TemporalFrom != "" {
+		where = append(where, "d.temporal_start <> '' AND d.temporal_start >= ? AND d.temporal_start <= ?")
+		args = append(args, f.TemporalFrom, f.TemporalTo)
 	}
 	for _, w := range f.Words {
 		where = append(where, "d.q LIKE ?")
@@ -201,10 +254,13 @@ func (f DatasetFilter) key() string {
 	w(f.Tags...)
 	w(f.OrganizationID, f.OwnerID, f.License, f.Format, f.PrivateOwnerID)
 	w(f.PrivateOrgIDs...)
-	feat := "-"
-	if f.Featured != nil {
-		feat = fmt.Sprint(*f.Featured)
+	opt := func(v *bool) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprint(*v)
 	}
-	w(feat, fmt.Sprint(f.AllPrivate))
+	w(opt(f.Featured), fmt.Sprint(f.AllPrivate), fmt.Sprint(f.AnyState), opt(f.Archived), opt(f.Deleted), opt(f.Private))
+	w(f.Granularity, f.Zone, f.Badge, f.Schema, f.SchemaVersion, f.TemporalFrom, f.TemporalTo)
 	return b.String()
 }

@@ -30,18 +30,44 @@ type datasetColumns struct {
 	deleted, archived     int64
 	titleSort             string
 	tags, formats, resIDs []string
+	granularity           string
+	temporalStart         string
+	terms                 [][2]string // kind, value (dataset_terms)
 }
+
+// Kinds of dataset_terms rows.
+const (
+	termZone          = "zone"
+	termBadge         = "badge"
+	termSchema        = "schema"
+	termSchemaVersion = "schema_version"
+)
 
 func columnsOf(d *catalogv1.Dataset) datasetColumns {
 	c := datasetColumns{
-		orgID:      d.GetOrganization().GetId(),
-		ownerID:    d.GetOwner().GetId(),
-		private:    boolInt(d.GetPrivate()),
-		feat:       boolInt(d.GetFeatured()),
-		created:    d.GetCreatedAtInternal().AsTime().UnixMicro(),
-		lastUpdate: d.GetLastUpdate().AsTime().UnixMicro(),
-		titleSort:  domain.FoldText(d.GetTitle()),
-		tags:       d.GetTags(),
+		orgID:         d.GetOrganization().GetId(),
+		ownerID:       d.GetOwner().GetId(),
+		private:       boolInt(d.GetPrivate()),
+		feat:          boolInt(d.GetFeatured()),
+		created:       d.GetCreatedAtInternal().AsTime().UnixMicro(),
+		lastUpdate:    d.GetLastUpdate().AsTime().UnixMicro(),
+		titleSort:     domain.FoldText(d.GetTitle()),
+		tags:          d.GetTags(),
+		granularity:   d.GetSpatial().GetGranularity(),
+		temporalStart: d.GetTemporalCoverage().GetStart(),
+	}
+	seenTerm := map[[2]string]bool{}
+	term := func(kind, value string) {
+		if t := [2]string{kind, value}; value != "" && !seenTerm[t] {
+			seenTerm[t] = true
+			c.terms = append(c.terms, t)
+		}
+	}
+	for _, z := range d.GetSpatial().GetZones() {
+		term(termZone, z)
+	}
+	for _, b := range d.GetBadges() {
+		term(termBadge, b.GetKind())
 	}
 	if d.Deleted != nil {
 		c.deleted = d.GetDeleted().AsTime().UnixMicro()
@@ -53,6 +79,8 @@ func columnsOf(d *catalogv1.Dataset) datasetColumns {
 	seen := map[string]bool{}
 	for _, r := range d.GetResources() {
 		c.resIDs = append(c.resIDs, r.GetId())
+		term(termSchema, r.GetSchema().GetName())
+		term(termSchemaVersion, r.GetSchema().GetVersion())
 		if f := r.GetFormat(); f != "" && !seen[f] {
 			seen[f] = true
 			c.formats = append(c.formats, f)
@@ -71,9 +99,11 @@ func (q Q) InsertDataset(ctx context.Context, rec DatasetRecord) error {
 	}
 	c := columnsOf(d)
 	_, err = q.q.ExecContext(ctx, `INSERT INTO datasets (id, slug, organization_id, owner_id, private, listed, featured, license,
-		created, last_update, title_sort, deleted_at, archived_at, q, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		created, last_update, title_sort, deleted_at, archived_at, granularity, temporal_start, q, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.GetId(), d.GetSlug(), c.orgID, c.ownerID, c.private, c.listed, c.feat, d.GetLicense(),
-		c.created, c.lastUpdate, c.titleSort, nullMicros(c.deleted), nullMicros(c.archived), rec.SearchText, doc)
+		c.created, c.lastUpdate, c.titleSort, nullMicros(c.deleted), nullMicros(c.archived), c.granularity, c.temporalStart,
+		rec.SearchText, doc)
 	if err != nil {
 		if isUnique(err) {
 			return fmt.Errorf("insert dataset %s: %w", d.GetId(), domain.ErrAlreadyExists)
@@ -95,10 +125,10 @@ func (q Q) UpdateDataset(ctx context.Context, rec DatasetRecord) error {
 	}
 	c := columnsOf(d)
 	res, err := q.q.ExecContext(ctx, `UPDATE datasets SET slug = ?, organization_id = ?, owner_id = ?, private = ?, listed = ?,
-		featured = ?, license = ?, created = ?, last_update = ?, title_sort = ?, deleted_at = ?, archived_at = ?, q = ?, doc = ?
-		WHERE id = ?`,
+		featured = ?, license = ?, created = ?, last_update = ?, title_sort = ?, deleted_at = ?, archived_at = ?,
+		granularity = ?, temporal_start = ?, q = ?, doc = ? WHERE id = ?`,
 		d.GetSlug(), c.orgID, c.ownerID, c.private, c.listed, c.feat, d.GetLicense(), c.created, c.lastUpdate,
-		c.titleSort, nullMicros(c.deleted), nullMicros(c.archived), rec.SearchText, doc, d.GetId())
+		c.titleSort, nullMicros(c.deleted), nullMicros(c.archived), c.granularity, c.temporalStart, rec.SearchText, doc, d.GetId())
 	if err != nil {
 		if isUnique(err) {
 			return fmt.Errorf("update dataset %s: %w", d.GetId(), domain.ErrAlreadyExists)
@@ -111,6 +141,7 @@ func (q Q) UpdateDataset(ctx context.Context, rec DatasetRecord) error {
 	for _, stmt := range []string{
 		`DELETE FROM dataset_tags WHERE dataset_id = ?`,
 		`DELETE FROM dataset_formats WHERE dataset_id = ?`,
+		`DELETE FROM dataset_terms WHERE dataset_id = ?`,
 		`DELETE FROM resources WHERE dataset_id = ?`,
 	} {
 		if _, err := q.q.ExecContext(ctx, stmt, d.GetId()); err != nil {
@@ -144,6 +175,16 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO dataset_formats (dataset_id, format, listed, created) VALUES `+
 			rows(len(c.formats), 4)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("formats: %w", err)
+		}
+	}
+	if len(c.terms) > 0 {
+		args := make([]any, 0, 3*len(c.terms))
+		for _, t := range c.terms {
+			args = append(args, id, t[0], t[1])
+		}
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO dataset_terms (dataset_id, kind, value) VALUES `+
+			rows(len(c.terms), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("terms: %w", err)
 		}
 	}
 	if len(c.resIDs) > 0 {

@@ -254,3 +254,99 @@ func TestOrganizationsMembersUsersTokens(t *testing.T) {
 		require.Empty(t, ms)
 	})
 }
+
+func TestDatasetFilters(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		org := domain.NewObjectID(base)
+		str := func(v string) *string { return &v }
+		d1 := dataset(1, org)
+		d1.Spatial = &catalogv1.Spatial{Zones: []string{"fr:commune:75056", "country:fr"}, Granularity: "fr:commune"}
+		d1.Badges = []*catalogv1.Badge{{Kind: "hvd"}}
+		d1.TemporalCoverage = &catalogv1.TemporalCoverage{Start: "2020-03-01", End: "2021-01-01"}
+		d1.Resources[0].Schema = &catalogv1.Schema{Name: str("etalab/irve"), Version: str("2.3.0")}
+		d2 := dataset(2, org)
+		d2.Spatial = &catalogv1.Spatial{Zones: []string{"country:fr"}, Granularity: "country"}
+		d2.TemporalCoverage = &catalogv1.TemporalCoverage{Start: "2019-01-01", End: "2019-12-31"}
+		d2.Resources[0].Schema = &catalogv1.Schema{Name: str("etalab/irve"), Version: str("2.2.0")}
+		d3 := dataset(3, "")
+		d3.Owner = &catalogv1.UserRef{Id: "u1"}
+		d3.Private = true
+		d4 := dataset(4, "")
+		d4.Owner = &catalogv1.UserRef{Id: "u2"}
+		d4.Archived = timestamppb.New(base)
+		d5 := dataset(5, org)
+		d5.Deleted = timestamppb.New(base)
+		insert(t, s, d1, d2, d3, d4, d5)
+
+		list := func(f store.DatasetFilter) []string {
+			ds, err := s.ListDatasets(ctx, f, store.DatasetSort{Field: "created"}, 20, 0)
+			require.NoError(t, err)
+			n, err := s.CountDatasetsCached(ctx, f)
+			require.NoError(t, err)
+			require.EqualValues(t, len(ds), n)
+			ids := []string{}
+			for _, d := range ds {
+				ids = append(ids, d.GetId())
+			}
+			return ids
+		}
+		require.Equal(t, []string{d1.Id}, list(store.DatasetFilter{Granularity: "fr:commune"}))
+		require.Equal(t, []string{d1.Id, d2.Id}, list(store.DatasetFilter{Zone: "country:fr"}))
+		require.Equal(t, []string{d1.Id}, list(store.DatasetFilter{Zone: "fr:commune:75056"}))
+		require.Empty(t, list(store.DatasetFilter{Zone: "fr:commune"}))
+		require.Equal(t, []string{d1.Id}, list(store.DatasetFilter{Badge: "hvd"}))
+		require.Empty(t, list(store.DatasetFilter{Badge: "spd"}))
+		require.Equal(t, []string{d1.Id, d2.Id}, list(store.DatasetFilter{Schema: "etalab/irve"}))
+		require.Equal(t, []string{d2.Id}, list(store.DatasetFilter{Schema: "etalab/irve", SchemaVersion: "2.2.0"}))
+		require.Equal(t, []string{d1.Id}, list(store.DatasetFilter{SchemaVersion: "2.3.0"}))
+		require.Equal(t, []string{d1.Id}, list(store.DatasetFilter{TemporalFrom: "2020-01-01", TemporalTo: "2020-12-31"}))
+		require.Equal(t, []string{d1.Id, d2.Id}, list(store.DatasetFilter{TemporalFrom: "2019-01-01", TemporalTo: "2020-03-01"}))
+		require.Empty(t, list(store.DatasetFilter{TemporalFrom: "2021-01-01", TemporalTo: "2022-01-01"}))
+		require.Equal(t, []string{d1.Id}, list(store.DatasetFilter{Tags: nil, Format: "csv", Badge: "hvd"}))
+
+		yes, no := true, false
+		// Sysadmin (AllPrivate + AnyState): every dataset, narrowed.
+		all := store.DatasetFilter{AllPrivate: true, AnyState: true}
+		require.Equal(t, []string{d1.Id, d2.Id, d3.Id, d4.Id, d5.Id}, list(all))
+		f := all
+		f.Archived = &yes
+		require.Equal(t, []string{d4.Id}, list(f))
+		f = all
+		f.Deleted = &yes
+		require.Equal(t, []string{d5.Id}, list(f))
+		f = all
+		f.Private = &yes
+		require.Equal(t, []string{d3.Id}, list(f))
+		f = all
+		f.Deleted, f.Archived, f.Private = &no, &no, &no
+		require.Equal(t, []string{d1.Id, d2.Id}, list(f))
+		// A member of org: public ones plus org's, whatever their state.
+		member := store.DatasetFilter{PrivateOrgIDs: []string{org}, PrivateOwnerID: "u9", AnyState: true}
+		f = member
+		f.Deleted = &yes
+		require.Equal(t, []string{d5.Id}, list(f))
+		f = member
+		f.Archived = &yes
+		require.Empty(t, list(f), "another user's archived dataset")
+		f = member
+		f.Private = &yes
+		require.Empty(t, list(f), "another user's private dataset")
+		// Its owner sees it.
+		owner := store.DatasetFilter{PrivateOwnerID: "u1", AnyState: true, Private: &yes}
+		require.Equal(t, []string{d3.Id}, list(owner))
+
+		// Updates rewrite the filter rows.
+		d1.Badges = nil
+		d1.Spatial = nil
+		d1.TemporalCoverage = nil
+		d1.Resources[0].Schema = nil
+		require.NoError(t, s.InTx(ctx, func(q store.Q) error { return q.UpdateDataset(ctx, store.DatasetRecord{Dataset: d1}) }))
+		require.Empty(t, list(store.DatasetFilter{Badge: "hvd"}))
+		require.Empty(t, list(store.DatasetFilter{Granularity: "fr:commune"}))
+		require.Equal(t, []string{d2.Id}, list(store.DatasetFilter{Zone: "country:fr"}))
+		require.Equal(t, []string{d2.Id}, list(store.DatasetFilter{Schema: "etalab/irve"}))
+		require.Empty(t, list(store.DatasetFilter{TemporalFrom: "2020-01-01", TemporalTo: "2020-12-31"}))
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -49,7 +50,18 @@ func parseDatasetQuery(w http.ResponseWriter, r *http.Request) *datasetQuery {
 	if a.failed {
 		return nil
 	}
-	// parse_filters: identifiers first, then the authenticated-only filters.
+	// parse_filters order: temporal coverage, identifiers, then the
+	// authenticated-only filters.
+	q.req.Geozone = a.str("geozone")
+	q.req.Granularity = a.str("granularity")
+	q.req.Badge = a.str("badge")
+	if tc := a.str("temporal_coverage"); tc != "" {
+		if !validTemporalCoverage(tc) {
+			writeMessage(w, http.StatusBadRequest, msgTemporalCoverage)
+			return nil
+		}
+		q.req.TemporalCoverage = tc
+	}
 	if org := a.str("organization"); org != "" {
 		if !isObjectID(org) {
 			writeMessage(w, http.StatusBadRequest, "Organization arg must be an identifier")
@@ -77,10 +89,12 @@ func parseDatasetQuery(w http.ResponseWriter, r *http.Request) *datasetQuery {
 	}
 	q.req.Format = a.str("format")
 	q.req.Schema = a.str("schema")
+	q.req.SchemaVersion = a.str("schema_version")
 	if (archived != nil || deleted != nil || private != nil) && !hasKey(r) {
 		writeUnauthorized(w, msgUnauthorized)
 		return nil
 	}
+	q.req.Archived, q.req.Deleted, q.req.Private = archived, deleted, private
 	q.req.Page = int32(q.page)
 	q.req.PageSize = int32(q.size)
 	// The caller's own private datasets are listed too, as udata's
@@ -241,4 +255,21 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string, c
 	}
 	w.Header().Set("Location", s.render.BaseURL()+path)
 	w.WriteHeader(code)
+}
+
+// msgTemporalCoverage answers a malformed temporal_coverage (udata does
+// not check the argument; an unfiltered list would be a wrong answer).
+const msgTemporalCoverage = "temporal_coverage arg must be YYYY-MM-DD-YYYY-MM-DD"
+
+// validTemporalCoverage checks YYYY-MM-DD-YYYY-MM-DD (two real dates).
+func validTemporalCoverage(tc string) bool {
+	if len(tc) != 21 || tc[10] != '-' {
+		return false
+	}
+	for _, d := range []string{tc[:10], tc[11:]} {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -415,3 +415,63 @@ func TestReferenceLists(t *testing.T) {
 	site := expect(t, env.Do(t, "GET", "/api/1/site/", nil, ""), 200).Object(t)
 	require.Contains(t, site, "metrics")
 }
+
+func TestDatasetListFilters(t *testing.T) {
+	w := newWorld(t)
+	env := w.env
+	orgA, orgB := str(w.orgA["id"]), str(w.orgB["id"])
+	res := func(schema, version string) []map[string]any {
+		return []map[string]any{{"title": "f", "url": "https://example.org/f.csv", "filetype": "remote", "format": "csv",
+			"schema": map[string]any{"name": schema, "version": version}}}
+	}
+	a1 := w.dataset(t, w.alice, orgA, "Bornes de recharge", map[string]any{
+		"spatial":           map[string]any{"zones": []string{"fr:commune:42218"}, "granularity": "fr:commune"},
+		"temporal_coverage": map[string]any{"start": "2020-03-01", "end": "2021-01-01"},
+		"resources":         res("etalab/schema-irve-statique", "2.3.0"),
+	})
+	a2 := w.dataset(t, w.alice, orgA, "Bornes anciennes", map[string]any{
+		"spatial":           map[string]any{"zones": []string{"country:fr"}, "granularity": "country"},
+		"temporal_coverage": map[string]any{"start": "2018-01-01", "end": "2018-12-31"},
+		"resources":         res("etalab/schema-irve-statique", "2.2.0"),
+	})
+	a3 := w.dataset(t, w.alice, orgA, "Brouillon", map[string]any{"private": true})
+	b1 := w.dataset(t, w.bob, orgB, "Archives de Roanne", nil)
+	b2 := w.dataset(t, w.bob, orgB, "Effacé", nil)
+	b3 := w.dataset(t, w.bob, orgB, "Secret de Roanne", map[string]any{"private": true})
+	expect(t, env.Do(t, "DELETE", "/api/1/datasets/"+str(b2["id"])+"/", nil, w.bob), 204)
+	expect(t, env.Do(t, "PUT", "/api/1/datasets/"+str(b1["id"])+"/", map[string]any{"archived": "2025-01-01T00:00:00+00:00"}, w.bob), 200)
+
+	ids := func(query, token string) []string {
+		t.Helper()
+		page := expect(t, env.Do(t, "GET", "/api/1/datasets/?sort=created&"+query, nil, token), 200).Object(t)
+		out := []string{}
+		for _, d := range page["data"].([]any) {
+			out = append(out, str(d.(map[string]any)["id"]))
+		}
+		require.Equal(t, json.Number(fmt.Sprint(len(out))), page["total"], query)
+		return out
+	}
+	id := func(d map[string]any) string { return str(d["id"]) }
+	require.Len(t, ids("", ""), 2)
+	require.Equal(t, []string{id(a1)}, ids("granularity=fr:commune", ""))
+	require.Equal(t, []string{id(a2)}, ids("geozone=country:fr", ""))
+	require.Empty(t, ids("geozone=fr:commune", ""))
+	require.Empty(t, ids("badge=hvd", ""))
+	require.Equal(t, []string{id(a1), id(a2)}, ids("schema=etalab/schema-irve-statique", ""))
+	require.Equal(t, []string{id(a2)}, ids("schema=etalab/schema-irve-statique&schema_version=2.2.0", ""))
+	require.Equal(t, []string{id(a1)}, ids("schema_version=2.3.0", ""))
+	require.Equal(t, []string{id(a1)}, ids("temporal_coverage=2020-01-01-2020-12-31", ""))
+	require.Empty(t, ids("temporal_coverage=2022-01-01-2023-01-01", ""))
+	r := expect(t, env.Do(t, "GET", "/api/1/datasets/?temporal_coverage=2020", nil, ""), 400)
+	require.JSONEq(t, `{"message":"temporal_coverage arg must be YYYY-MM-DD-YYYY-MM-DD"}`, string(r.Body))
+
+	// State filters: authenticated only, limited to what the caller may see.
+	expect(t, env.Do(t, "GET", "/api/1/datasets/?archived=true", nil, ""), 401)
+	require.Equal(t, []string{id(b1)}, ids("archived=true", w.bob))
+	require.Empty(t, ids("archived=true", w.alice))
+	require.Equal(t, []string{id(b2)}, ids("deleted=true", w.bob))
+	require.Empty(t, ids("deleted=true", w.outside))
+	require.Equal(t, []string{id(b3)}, ids("private=true", w.bob))
+	require.Equal(t, []string{id(a3)}, ids("private=true", w.alice))
+	require.Equal(t, []string{id(a1), id(a2)}, ids("private=false&archived=false&deleted=false", w.alice))
+}

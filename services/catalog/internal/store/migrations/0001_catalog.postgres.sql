@@ -76,6 +76,8 @@ CREATE TABLE datasets (
     title_sort      TEXT    NOT NULL,
     deleted_at      BIGINT,
     archived_at     BIGINT,
+    granularity     TEXT    NOT NULL DEFAULT '', -- spatial.granularity
+    temporal_start  TEXT    NOT NULL DEFAULT '', -- temporal_coverage.start, YYYY-MM-DD
     q               TEXT    NOT NULL,
     doc             BYTEA  NOT NULL
 );
@@ -106,6 +108,16 @@ CREATE TABLE dataset_formats (
     PRIMARY KEY (dataset_id, format)
 );
 CREATE INDEX dataset_formats_format ON dataset_formats (format, listed, created, dataset_id);
+
+-- Other exact-match filters, one row per value: kind = zone (spatial.zones),
+-- badge (badge kinds), schema and schema_version (resources[].schema).
+CREATE TABLE dataset_terms (
+    dataset_id TEXT NOT NULL REFERENCES datasets (id),
+    kind       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, kind, value)
+);
+CREATE INDEX dataset_terms_value ON dataset_terms (kind, value, dataset_id);
 
 -- Resource id -> dataset, for GetResource.
 CREATE TABLE resources (
