@@ -8,6 +8,9 @@ type Config struct {
 	// "http://localhost:8080": the base of every absolute link in the API
 	// (uri, page, latest, next_page…).
 	PublicURL string `yaml:"public_url"`
+	// SiteTitle is the portal's name, as /api/1/site/ gives it (the
+	// operator's brand, e.g. "Open Data Sud"; default "Relais").
+	SiteTitle string `yaml:"site_title" usage:"the portal's name in /api/1/site/"`
 	// CatalogAddr is the catalog's gRPC address (host:port).
 	CatalogAddr string `yaml:"catalog_addr"`
 	// GRPCAddr is where a gateway running alone (-target=gateway) serves

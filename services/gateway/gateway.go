@@ -48,6 +48,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		Catalog:   deps.Catalog,
 		Log:       log,
 		PublicURL: cfg.PublicURL,
+		SiteTitle: cfg.SiteTitle,
 		Storage: api.StorageOptions{
 			Client: deps.Storage, Token: cfg.StorageToken, S3Downloads: cfg.S3Downloads,
 			MaxChunkSize: cfg.MaxChunkSize, Log: log,

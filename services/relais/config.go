@@ -87,6 +87,7 @@ func DefaultConfig() Config {
 		Gateway: gateway.Config{
 			Addr:        ":8080",
 			PublicURL:   "http://localhost:8080",
+			SiteTitle:   "Relais",
 			CatalogAddr: "127.0.0.1:9091",
 			StorageAddr: "127.0.0.1:9092",
 			S3Downloads: "redirect",

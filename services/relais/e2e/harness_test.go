@@ -40,6 +40,9 @@ type portal struct {
 	grpcAddrs   []string
 }
 
+// siteTitle is the operator's brand the portals run with.
+const siteTitle = "Open Data Sud"
+
 // modes are the two ways Relais runs; every end-to-end test runs in both.
 var modes = []string{"all-in-one", "split"}
 
@@ -61,6 +64,7 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	cfg.Storage.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
+	cfg.Gateway.SiteTitle = siteTitle
 	cfg.Log.Level = "warn"
 	p := &portal{t: t, base: cfg.Gateway.PublicURL}
 	var stops []func()

@@ -35,6 +35,12 @@ func testPortal(t *testing.T, mode string) {
 	require.Greater(t, first.DatasetsCreated, int64(3000), "demo datasets")
 	require.GreaterOrEqual(t, first.OrganizationsCreated, int64(40), "demo collectivités")
 
+	t.Run("site carries the operator's name", func(t *testing.T) {
+		site := p.do("GET", "/api/1/site/", "", nil)
+		require.Equal(t, http.StatusOK, site.Status, string(site.Raw))
+		require.Equal(t, siteTitle, site.Object()["title"])
+	})
+
 	t.Run("health", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, p.do("GET", "/healthz", "", nil).Status)
 		require.Equal(t, http.StatusOK, p.do("GET", "/readyz", "", nil).Status)

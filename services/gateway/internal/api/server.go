@@ -24,6 +24,8 @@ type Options struct {
 	Catalog   catalogv1.CatalogServiceClient
 	Log       *slog.Logger
 	PublicURL string
+	// SiteTitle is the portal's name in /api/1/site/ (default "Relais").
+	SiteTitle string
 	// Storage serves uploads and downloads (storage.go).
 	Storage StorageOptions
 }
@@ -58,7 +60,11 @@ func New(opts Options) *Server {
 	if u, err := url.Parse(opts.PublicURL); err == nil && u.Host != "" {
 		host = u.Host
 	}
-	s.site = udata.SiteInfo{ID: host, Title: "Relais", Version: Version, FeedSize: 20}
+	title := opts.SiteTitle
+	if title == "" {
+		title = "Relais"
+	}
+	s.site = udata.SiteInfo{ID: host, Title: title, Version: Version, FeedSize: 20}
 	s.writers.New = func() any { return udata.NewWriter(16 << 10) }
 	for _, rt := range s.routes() {
 		s.handle(rt)
