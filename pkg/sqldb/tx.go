@@ -41,6 +41,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
+// Driver is the database the transaction runs on.
+func (tx *Tx) Driver() Driver { return tx.db.Driver() }
+
 // SQL returns the underlying transaction.
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 

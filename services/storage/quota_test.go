@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"bytes"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -102,4 +104,40 @@ func TestQuota(t *testing.T) {
 func TestQuotaConfig(t *testing.T) {
 	_, err := storage.New(testCtx(t), storage.Config{ServiceToken: "x", OrganizationQuotas: []string{"org"}}, storage.Deps{DB: sqldbtest.Open(t, sqldbtest.Drivers()[0])})
 	require.ErrorContains(t, err, "organization_quotas")
+}
+
+// TestQuotaConcurrentCommits: uploads of one organization committing at
+// once never pass its quota together (on PostgreSQL the commit counts
+// under a lock per organization).
+func TestQuotaConcurrentCommits(t *testing.T) {
+	forEach(t, func(t *testing.T, db *sqldb.DB, backend string) {
+		const quota, size, n = 1000, 400, 6 // room for two
+		e := startEnv(t, db, backend, func(c *storage.Config) { c.QuotaPerOrganization = quota })
+		ctx := testCtx(t)
+		const org = "5f0c8a1e2b3c4d5e6f700002"
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h := header("f" + strconv.Itoa(i) + ".csv")
+				h.OrganizationId = org // no declared size: every upload passes the first check
+				_, errs[i] = storage.Upload(ctx, e.client, h, bytes.NewReader(bytes.Repeat([]byte("a"), size)))
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+				continue
+			}
+			requireReason(t, err, codes.ResourceExhausted, "QUOTA_EXCEEDED", "")
+		}
+		require.Equal(t, 2, ok, "exactly the uploads that fit")
+		u, err := e.client.GetUsage(ctx, &storagev1.GetUsageRequest{OrganizationId: org})
+		require.NoError(t, err)
+		require.LessOrEqual(t, u.GetUsedBytes(), int64(quota))
+	})
 }

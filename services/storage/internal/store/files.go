@@ -200,6 +200,16 @@ func (s *Store) Usage(ctx context.Context, organizationID string) (Usage, error)
 }
 
 // UsageTx is Usage inside tx (it counts the files tx committed).
+//
+// On PostgreSQL it first takes a transaction-scoped advisory lock on the
+// organization, so that two uploads committing at once are counted one
+// after the other (each sees the other's bytes) instead of both passing
+// the quota. SQLite transactions are serialized already (BEGIN IMMEDIATE).
 func UsageTx(ctx context.Context, tx *sqldb.Tx, organizationID string) (Usage, error) {
+	if tx.Driver() == sqldb.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 42))`, "storage-quota:"+organizationID); err != nil {
+			return Usage{}, fmt.Errorf("lock usage of organization %s: %w", organizationID, err)
+		}
+	}
 	return usage(ctx, tx, organizationID)
 }
