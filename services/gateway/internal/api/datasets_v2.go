@@ -43,8 +43,8 @@ func (s *Server) datasetV2Sub(w http.ResponseWriter, r *http.Request) {
 	case b == "extras":
 		r.SetPathValue("dataset", a)
 		switch r.Method {
-		case http.MethodGet:
-			s.getDatasetExtras(w, r)
+		case http.MethodGet: // udata returns the extras as is: no mask
+			s.getDatasetExtras(unmasked(w), r)
 		case http.MethodPut:
 			s.updateDatasetExtras(w, r)
 		default:

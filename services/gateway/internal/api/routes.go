@@ -13,18 +13,20 @@ type route struct {
 	handler http.HandlerFunc
 }
 
-// routes is the whole API, in udata's order of namespaces.
+// routes is the whole API, in udata's order of namespaces. The GET
+// endpoints udata marshals with flask-restx's @api.marshal_with go through
+// s.masked, which applies the X-Fields mask.
 func (s *Server) routes() []route {
 	return []route{
 		// Datasets (v1).
-		{"GET", "/api/1/datasets/", s.listDatasets},
+		{"GET", "/api/1/datasets/", s.masked(s.listDatasets)},
 		{"POST", "/api/1/datasets/", s.createDataset},
 		{"GET", "/api/1/datasets/licenses/", s.licenses},
 		{"GET", "/api/1/datasets/frequencies/", s.frequencies},
 		{"GET", "/api/1/datasets/resource_types/", s.resourceTypes},
 		{"GET", "/api/1/datasets/extensions/", s.allowedExtensions},
 		{"GET", "/api/1/datasets/r/{rid}", s.resourceRedirect},
-		{"GET", "/api/1/datasets/{dataset}/", s.getDataset},
+		{"GET", "/api/1/datasets/{dataset}/", s.masked(s.getDataset)},
 		{"PUT", "/api/1/datasets/{dataset}/", s.updateDataset},
 		{"DELETE", "/api/1/datasets/{dataset}/", s.deleteDataset},
 		{"POST", "/api/1/datasets/{dataset}/upload/", s.uploadNewResource},
@@ -32,7 +34,7 @@ func (s *Server) routes() []route {
 		// Resources (v1).
 		{"POST", "/api/1/datasets/{dataset}/resources/", s.createResource},
 		{"PUT", "/api/1/datasets/{dataset}/resources/", s.reorderResources},
-		{"GET", "/api/1/datasets/{dataset}/resources/{rid}/", s.getResource},
+		{"GET", "/api/1/datasets/{dataset}/resources/{rid}/", s.masked(s.getResource)},
 		{"PUT", "/api/1/datasets/{dataset}/resources/{rid}/", s.updateResource},
 		{"DELETE", "/api/1/datasets/{dataset}/resources/{rid}/", s.deleteResource},
 		{"POST", "/api/1/datasets/{dataset}/resources/{rid}/upload/", s.uploadResourceFile},
@@ -41,9 +43,9 @@ func (s *Server) routes() []route {
 		// one pattern: Go's ServeMux refuses /resources/{rid}/ beside
 		// /{dataset}/resources/ as ambiguous, udata's router tries them in
 		// order.
-		{"GET", "/api/2/datasets/", s.listDatasetsV2},
-		{"GET", "/api/2/datasets/{dataset}/", s.getDatasetV2},
-		{"GET", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
+		{"GET", "/api/2/datasets/", s.masked(s.listDatasetsV2)},
+		{"GET", "/api/2/datasets/{dataset}/", s.masked(s.getDatasetV2)},
+		{"GET", "/api/2/datasets/{a}/{b}/", s.masked(s.datasetV2Sub)},
 		{"PUT", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
 		{"DELETE", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
 		{"GET", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.getResourceExtras},
@@ -51,14 +53,14 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.deleteResourceExtras},
 
 		// Organizations.
-		{"GET", "/api/1/organizations/", s.listOrganizations},
+		{"GET", "/api/1/organizations/", s.masked(s.listOrganizations)},
 		{"POST", "/api/1/organizations/", s.createOrganization},
 		{"GET", "/api/1/organizations/roles/", s.organizationRoles},
 		{"GET", "/api/1/organizations/suggest/", s.suggestOrganizations},
-		{"GET", "/api/1/organizations/{org}/", s.getOrganization},
+		{"GET", "/api/1/organizations/{org}/", s.masked(s.getOrganization)},
 		{"PUT", "/api/1/organizations/{org}/", s.updateOrganization},
 		{"DELETE", "/api/1/organizations/{org}/", s.deleteOrganization},
-		{"GET", "/api/1/organizations/{org}/datasets/", s.organizationDatasets},
+		{"GET", "/api/1/organizations/{org}/datasets/", s.masked(s.organizationDatasets)},
 		{"GET", "/api/1/organizations/{org}/storage/", s.organizationStorage},
 		{"POST", "/api/1/organizations/{org}/member/", s.inviteMember},
 		{"POST", "/api/1/organizations/{org}/member/{user}/", s.addMember},
@@ -66,15 +68,15 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/1/organizations/{org}/member/{user}/", s.removeMember},
 
 		// Users.
-		{"GET", "/api/1/me/", s.getMe},
+		{"GET", "/api/1/me/", s.masked(s.getMe)},
 		{"PUT", "/api/1/me/", s.updateMe},
 		{"GET", "/api/1/me/api_tokens/", s.listAPITokens},
 		{"POST", "/api/1/me/api_tokens/", s.createAPIToken},
 		{"DELETE", "/api/1/me/api_tokens/{id}/", s.revokeAPIToken},
-		{"GET", "/api/1/users/{user}/", s.getUser},
+		{"GET", "/api/1/users/{user}/", s.masked(s.getUser)},
 
 		// Site.
-		{"GET", "/api/1/site/", s.getSite},
+		{"GET", "/api/1/site/", s.masked(s.getSite)},
 
 		// Stored files, where uploaded resources' urls point (udata's
 		// static.data.gouv.fr); not an API route.

@@ -189,6 +189,12 @@ func (r *Response) Object(t testing.TB) map[string]any {
 // Redirects are not followed.
 func (e *Env) Do(t testing.TB, method, path string, body any, token string) *Response {
 	t.Helper()
+	return e.DoWithHeader(t, method, path, body, token, nil)
+}
+
+// DoWithHeader is [Env.Do] with extra request headers.
+func (e *Env) DoWithHeader(t testing.TB, method, path string, body any, token string, header http.Header) *Response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -208,6 +214,9 @@ func (e *Env) Do(t testing.TB, method, path string, body any, token string) *Res
 	}
 	if token != "" {
 		req.Header.Set("X-API-KEY", token)
+	}
+	for k, vs := range header {
+		req.Header[k] = append(req.Header[k], vs...)
 	}
 	resp, err := e.client.Do(req)
 	require.NoError(t, err, "%s %s", method, path)
