@@ -18,6 +18,20 @@ import (
 // --sysadmin` needs no running server; running it twice creates no second
 // user, only a second token.
 func BootstrapAdmin(ctx context.Context, db *sqldb.DB, tokenSecret, email string, sysadmin bool) (userID, token string, err error) {
+	return BootstrapUser(ctx, db, tokenSecret, NewUser{Email: email, Sysadmin: sysadmin})
+}
+
+// NewUser is who BootstrapUser creates. The names are set only when the
+// user is created (udata's PUT /me requires both, so give them).
+type NewUser struct {
+	Email               string
+	FirstName, LastName string
+	Sysadmin            bool
+}
+
+// BootstrapUser is BootstrapAdmin with the user's names.
+func BootstrapUser(ctx context.Context, db *sqldb.DB, tokenSecret string, nu NewUser) (userID, token string, err error) {
+	email := nu.Email
 	if tokenSecret == "" {
 		return "", "", errors.New("bootstrap admin: token_secret is required")
 	}
@@ -25,7 +39,7 @@ func BootstrapAdmin(ctx context.Context, db *sqldb.DB, tokenSecret, email string
 		return "", "", err
 	}
 	svc := app.New(store.New(db), app.Options{TokenSecret: []byte(tokenSecret), Log: slog.New(slog.DiscardHandler)})
-	u, token, err := svc.EnsureUserToken(ctx, email, sysadmin)
+	u, token, err := svc.EnsureUserToken(ctx, email, nu.FirstName, nu.LastName, nu.Sysadmin)
 	if err != nil {
 		return "", "", fmt.Errorf("bootstrap admin %s: %w", email, err)
 	}

@@ -57,7 +57,9 @@ func (r *Relais) demoAdminToken(ctx context.Context) (string, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return "", err
 	}
-	_, token, err := catalog.BootstrapAdmin(ctx, r.db, r.cfg.Catalog.TokenSecret, r.cfg.Demo.AdminEmail, true)
+	_, token, err := catalog.BootstrapUser(ctx, r.db, r.cfg.Catalog.TokenSecret, catalog.NewUser{
+		Email: r.cfg.Demo.AdminEmail, FirstName: "Admin", LastName: "Relais", Sysadmin: true,
+	})
 	if err != nil {
 		return "", err
 	}

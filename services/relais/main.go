@@ -126,11 +126,13 @@ func printWelcome(w io.Writer, r *Relais) {
 // user it issues one more token.
 func admin(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create-user" {
-		return errors.New("usage: relais admin create-user --email E [--sysadmin] [config flags]")
+		return errors.New("usage: relais admin create-user --email E [--sysadmin] [--first-name F --last-name L] [config flags]")
 	}
 	fs := flag.NewFlagSet("create-user", flag.ContinueOnError)
 	email := fs.String("email", "", "email of the user (required)")
 	sysadmin := fs.Bool("sysadmin", false, "make the user a sysadmin")
+	firstName := fs.String("first-name", "", "first name (for a new user; udata's PUT /me requires one)")
+	lastName := fs.String("last-name", "", "last name (for a new user)")
 	var rest []string
 	for i := 1; i < len(args); i++ { // own flags first, the rest is configuration
 		name := strings.TrimLeft(strings.SplitN(args[i], "=", 2)[0], "-")
@@ -161,7 +163,9 @@ func admin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	id, token, err := catalog.BootstrapAdmin(ctx, db, cfg.Catalog.TokenSecret, *email, *sysadmin)
+	id, token, err := catalog.BootstrapUser(ctx, db, cfg.Catalog.TokenSecret, catalog.NewUser{
+		Email: *email, FirstName: *firstName, LastName: *lastName, Sysadmin: *sysadmin,
+	})
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func splitAdminToken(t testing.TB, dataDir string) string {
 		return string(b)
 	}
 	var out bytes.Buffer
-	err := relais.Main(context.Background(), []string{"admin", "create-user", "--email", "admin@relais.localhost", "--sysadmin", "-data_dir=" + dataDir}, &out, io.Discard)
+	err := relais.Main(context.Background(), []string{"admin", "create-user", "--email", "admin@relais.localhost", "--sysadmin", "--first-name", "Admin", "--last-name", "Relais", "-data_dir=" + dataDir}, &out, io.Discard)
 	require.NoError(t, err)
 	m := regexp.MustCompile(`(?m)^API token.*: (udata_\S+)$`).FindStringSubmatch(out.String())
 	require.NotNil(t, m, "create-user prints the token: %s", out.String())

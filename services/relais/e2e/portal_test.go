@@ -41,6 +41,13 @@ func testPortal(t *testing.T, mode string) {
 		require.Equal(t, siteTitle, site.Object()["title"])
 	})
 
+	t.Run("me round-trips", func(t *testing.T) {
+		me := p.do("GET", "/api/1/me/", p.token, nil)
+		require.Equal(t, http.StatusOK, me.Status, string(me.Raw))
+		back := p.do("PUT", "/api/1/me/", p.token, me.Raw)
+		require.Equal(t, http.StatusOK, back.Status, "a client sends /me back as it got it: %s", back.Raw)
+	})
+
 	t.Run("health", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, p.do("GET", "/healthz", "", nil).Status)
 		require.Equal(t, http.StatusOK, p.do("GET", "/readyz", "", nil).Status)

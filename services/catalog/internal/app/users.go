@@ -153,11 +153,11 @@ func (s *Service) CreateUser(ctx context.Context, req *catalogv1.CreateUserReque
 // creating the user (sysadmin when asked) if needed; an existing user is
 // promoted to sysadmin when sysadmin is set. It runs without a caller:
 // it is the `relais admin create-user` path.
-func (s *Service) EnsureUserToken(ctx context.Context, email string, sysadmin bool) (*catalogv1.User, string, error) {
+func (s *Service) EnsureUserToken(ctx context.Context, email, firstName, lastName string, sysadmin bool) (*catalogv1.User, string, error) {
 	system := WithCaller(ctx, domain.Caller{UserID: "system", Sysadmin: true})
 	u, err := s.store.GetUser(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && !strings.Contains(email, "@")) {
-		return s.CreateUser(system, &catalogv1.CreateUserRequest{Email: email, Sysadmin: sysadmin, WithApiToken: true})
+		return s.CreateUser(system, &catalogv1.CreateUserRequest{Email: email, FirstName: firstName, LastName: lastName, Sysadmin: sysadmin, WithApiToken: true})
 	}
 	if err != nil {
 		return nil, "", err
