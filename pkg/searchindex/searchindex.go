@@ -1,0 +1,137 @@
+// Package searchindex is the full-text index behind the search service: one
+// Index interface, several backends (embedded bleve; Meilisearch), and one
+// conformance suite in searchindextest that every backend runs.
+package searchindex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Document is one record to index. Fields holds, by name, text for the
+// Schema's searchable fields (string or []string), keywords for filters and
+// facets (string, []string, bool, numbers) and values to sort by (time.Time,
+// RFC 3339 or YYYY-MM-DD strings, numbers). Fields absent from the Schema are
+// ignored.
+type Document struct {
+	ID     string
+	Fields map[string]any
+}
+
+// Field is a searchable field and its weight in ranking.
+type Field struct {
+	Name  string
+	Boost float64 // <= 0 means 1
+}
+
+// Schema says how each field is used. Searchable lists the full-text fields in
+// ranking order (title, acronym, tags, organization_name, description); a
+// field name may appear in several lists.
+type Schema struct {
+	Searchable []Field
+	Filterable []string
+	Sortable   []string
+	Facets     []string
+}
+
+// Query is one search request.
+type Query struct {
+	// Text is what the person typed; it is data, never query syntax. Empty
+	// text lists every document matching Filters.
+	Text string
+	// Filters are AND across keys, OR within a key.
+	Filters map[string][]string
+	// Sort is a sortable field, "-" prefixed for descending order; empty
+	// means by relevance.
+	Sort string
+	// Page starts at 1; PageSize defaults to DefaultPageSize.
+	Page, PageSize int
+	// Facets to count over all matching documents, FacetSize values each
+	// (DefaultFacetSize when zero).
+	Facets    []string
+	FacetSize int
+}
+
+// Result is one page of hits with the total count and the facets asked for.
+type Result struct {
+	Total  int
+	Hits   []Hit
+	Facets map[string][]FacetValue
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID    string
+	Score float64
+}
+
+// FacetValue is the number of matching documents that hold a value. Values
+// come sorted by count descending, then by name.
+type FacetValue struct {
+	Name  string
+	Count int
+}
+
+// Index is a full-text index.
+type Index interface {
+	// Upsert adds documents or replaces those with the same ID.
+	Upsert(ctx context.Context, docs ...Document) error
+	// Delete removes documents; unknown IDs are not an error.
+	Delete(ctx context.Context, ids ...string) error
+	Search(ctx context.Context, q Query) (Result, error)
+	// Count is the number of documents in the index.
+	Count(ctx context.Context) (int, error)
+	Close() error
+}
+
+const (
+	DefaultPageSize  = 20
+	MaxPageSize      = 1000
+	DefaultFacetSize = 10
+	// MaxResultWindow bounds Page*PageSize, as Elasticsearch does for udata.
+	MaxResultWindow = 10000
+	// MaxQueryWords is how many words of Text are searched (Meilisearch's limit).
+	MaxQueryWords = 10
+)
+
+// ErrInvalidQuery is wrapped by every error caused by the query itself (an
+// unknown filter, facet or sort field, a page out of the result window).
+var ErrInvalidQuery = errors.New("invalid query")
+
+// validate checks q against the schema and fills in defaults.
+func (s Schema) validate(q Query) (Query, error) {
+	if q.Page <= 0 {
+		q.Page = 1
+	}
+	if q.PageSize <= 0 {
+		q.PageSize = DefaultPageSize
+	}
+	if q.PageSize > MaxPageSize {
+		return q, fmt.Errorf("%w: page size %d above %d", ErrInvalidQuery, q.PageSize, MaxPageSize)
+	}
+	if q.Page > MaxResultWindow/q.PageSize {
+		return q, fmt.Errorf("%w: page %d of %d beyond the %d results window", ErrInvalidQuery, q.Page, q.PageSize, MaxResultWindow)
+	}
+	if q.FacetSize <= 0 {
+		q.FacetSize = DefaultFacetSize
+	}
+	for key := range q.Filters {
+		if !contains(s.Filterable, key) {
+			return q, fmt.Errorf("%w: %q is not filterable", ErrInvalidQuery, key)
+		}
+	}
+	for _, f := range q.Facets {
+		if !contains(s.Facets, f) {
+			return q, fmt.Errorf("%w: %q is not a facet", ErrInvalidQuery, f)
+		}
+	}
+	if q.Sort != "" && !contains(s.Sortable, strings.TrimPrefix(q.Sort, "-")) {
+		return q, fmt.Errorf("%w: %q is not sortable", ErrInvalidQuery, q.Sort)
+	}
+	return q, nil
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
