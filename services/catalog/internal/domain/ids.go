@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"time"
+
+	"github.com/relais-data/relais/pkg/ids"
 )
 
 // NewObjectID returns a 24-hex MongoDB-style ObjectId: 4 bytes of unix time
@@ -16,18 +18,8 @@ func NewObjectID(now time.Time) string {
 	return hex.EncodeToString(b[:])
 }
 
-// IsObjectID reports whether s is 24 lowercase or uppercase hex digits.
-func IsObjectID(s string) bool {
-	if len(s) != 24 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isHex(s[i]) {
-			return false
-		}
-	}
-	return true
-}
+// IsObjectID reports whether s is 24 hex digits (pkg/ids).
+func IsObjectID(s string) bool { return ids.IsObjectID(s) }
 
 // NewUUID4 returns a random (version 4) UUID in its dashed lowercase form.
 func NewUUID4() string {
@@ -62,7 +54,7 @@ func IsUUID(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch {
 		case s[i] == '-':
-		case isHex(s[i]):
+		case ids.IsHex(s[i]):
 			n++
 		default:
 			return false
@@ -71,26 +63,6 @@ func IsUUID(s string) bool {
 	return n == 32
 }
 
-// IsCanonicalUUID reports whether s is a dashed 8-4-4-4-12 hex UUID.
-func IsCanonicalUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch i {
-		case 8, 13, 18, 23:
-			if s[i] != '-' {
-				return false
-			}
-		default:
-			if !isHex(s[i]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
+// IsCanonicalUUID reports whether s is a dashed 8-4-4-4-12 hex UUID
+// (pkg/ids).
+func IsCanonicalUUID(s string) bool { return ids.IsCanonicalUUID(s) }

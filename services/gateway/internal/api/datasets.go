@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
@@ -63,14 +64,14 @@ func parseDatasetQuery(w http.ResponseWriter, r *http.Request) *datasetQuery {
 		q.req.TemporalCoverage = tc
 	}
 	if org := a.str("organization"); org != "" {
-		if !isObjectID(org) {
+		if !ids.IsObjectID(org) {
 			writeMessage(w, http.StatusBadRequest, "Organization arg must be an identifier")
 			return nil
 		}
 		q.req.Organization = org
 	}
 	if owner := a.str("owner"); owner != "" {
-		if !isObjectID(owner) {
+		if !ids.IsObjectID(owner) {
 			writeMessage(w, http.StatusBadRequest, "Owner arg must be an identifier")
 			return nil
 		}
@@ -82,7 +83,7 @@ func parseDatasetQuery(w http.ResponseWriter, r *http.Request) *datasetQuery {
 		{"dataservice", "Dataservice arg must be an identifier"},
 		{"reuse", "Reuse arg must be an identifier"},
 	} {
-		if v := a.str(id.arg); v != "" && !isObjectID(v) {
+		if v := a.str(id.arg); v != "" && !ids.IsObjectID(v) {
 			writeMessage(w, http.StatusBadRequest, id.msg)
 			return nil
 		}

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
@@ -35,7 +36,7 @@ func (s *Server) getDatasetV2(w http.ResponseWriter, r *http.Request) {
 func (s *Server) datasetV2Sub(w http.ResponseWriter, r *http.Request) {
 	a, b := r.PathValue("a"), r.PathValue("b")
 	switch {
-	case a == "resources" && isUUID(b) && r.Method == http.MethodGet:
+	case a == "resources" && ids.IsCanonicalUUID(b) && r.Method == http.MethodGet:
 		s.getResourceV2(w, r, strings.ToLower(b))
 	case b == "resources" && r.Method == http.MethodGet:
 		r.SetPathValue("dataset", a)
@@ -50,7 +51,7 @@ func (s *Server) datasetV2Sub(w http.ResponseWriter, r *http.Request) {
 		default:
 			s.deleteDatasetExtras(w, r)
 		}
-	case a == "resources" && isUUID(b), b == "resources":
+	case a == "resources" && ids.IsCanonicalUUID(b), b == "resources":
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
 		writeMessage(w, http.StatusMethodNotAllowed, msgMethodNotAllowed)
 	default:

@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/relais-data/relais/pkg/ids"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -61,10 +62,10 @@ func TestPageURL(t *testing.T) {
 }
 
 func TestIdentifiers(t *testing.T) {
-	if !isObjectID("5d13a8b6634f41070a43dff3") || !isObjectID("5D13A8B6634F41070A43DFF3") || isObjectID("5d13a8b6634f41070a43dff") || isObjectID("zd13a8b6634f41070a43dff3") {
+	if !ids.IsObjectID("5d13a8b6634f41070a43dff3") || !ids.IsObjectID("5D13A8B6634F41070A43DFF3") || ids.IsObjectID("5d13a8b6634f41070a43dff") || ids.IsObjectID("zd13a8b6634f41070a43dff3") {
 		t.Error("isObjectID")
 	}
-	if !isUUID("f868cca6-8da1-4369-a78d-47463f19a9a3") || isUUID("f868cca6-8da1-4369-a78d-47463f19a9a") || isUUID("f868cca6x8da1-4369-a78d-47463f19a9a3") {
+	if !ids.IsCanonicalUUID("f868cca6-8da1-4369-a78d-47463f19a9a3") || ids.IsCanonicalUUID("f868cca6-8da1-4369-a78d-47463f19a9a") || ids.IsCanonicalUUID("f868cca6x8da1-4369-a78d-47463f19a9a3") {
 		t.Error("isUUID")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
@@ -109,7 +110,7 @@ func sameSet(a, b []string) bool {
 // when it is not a UUID (Werkzeug's uuid converter would not match).
 func (s *Server) resourceID(w http.ResponseWriter, r *http.Request) (string, bool) {
 	rid := r.PathValue("rid")
-	if !isUUID(rid) {
+	if !ids.IsCanonicalUUID(rid) {
 		s.notFound(w, r, msgNotFound)
 		return "", false
 	}
