@@ -32,6 +32,14 @@ func (e *embedded) Search(ctx context.Context, q Query) (Result, error) {
 	for _, f := range q.Facets {
 		req.AddFacet(f, bleve.NewFacetRequest(keywordField(f), q.FacetSize))
 	}
+	for name, rf := range q.RangeFacets {
+		fr := bleve.NewFacetRequest(sortField(rf.Field), len(rf.Buckets))
+		for _, b := range rf.Buckets {
+			from, to := rangeBounds(b.Range)
+			fr.AddNumericRange(b.Name, from, to)
+		}
+		req.AddFacet(name, fr)
+	}
 	res, err := e.index.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search %.80q: %w", q.Text, err)
@@ -52,6 +60,22 @@ func (e *embedded) Search(ctx context.Context, q Query) (Result, error) {
 			sortFacetValues(values)
 			out.Facets[f] = values
 		}
+	}
+	if len(q.RangeFacets) > 0 && out.Facets == nil {
+		out.Facets = make(map[string][]FacetValue, len(q.RangeFacets))
+	}
+	for name, rf := range q.RangeFacets {
+		counts := map[string]int{}
+		if fr := res.Facets[name]; fr != nil {
+			for _, nr := range fr.NumericRanges {
+				counts[nr.Name] = nr.Count
+			}
+		}
+		values := make([]FacetValue, 0, len(rf.Buckets))
+		for _, b := range rf.Buckets {
+			values = append(values, FacetValue{Name: b.Name, Count: counts[b.Name]})
+		}
+		out.Facets[name] = values
 	}
 	return out, nil
 }
@@ -94,6 +118,21 @@ func (e *embedded) buildQuery(q Query) query.Query {
 		}
 		must = append(must, filter)
 	}
+	fields := make([]string, 0, len(q.Ranges))
+	for f := range q.Ranges {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		from, to := rangeBounds(q.Ranges[f])
+		inclusive, exclusive := true, false
+		r := query.NewNumericRangeInclusiveQuery(from, to, &inclusive, &exclusive)
+		r.SetField(sortField(f))
+		if text != nil {
+			r.SetBoost(0)
+		}
+		must = append(must, r)
+	}
 	switch len(must) {
 	case 0:
 		return query.NewMatchAllQuery()
@@ -102,6 +141,19 @@ func (e *embedded) buildQuery(q Query) query.Query {
 	default:
 		return query.NewConjunctionQuery(must)
 	}
+}
+
+// rangeBounds turns a validated Range into bleve's numeric bounds.
+func rangeBounds(r Range) (from, to *float64) {
+	if r.From != nil {
+		v, _ := sortValue(r.From) // checked by Schema.validate
+		from = &v
+	}
+	if r.To != nil {
+		v, _ := sortValue(r.To)
+		to = &v
+	}
+	return from, to
 }
 
 // textQuery matches any word of text in the searchable fields: its stem

@@ -49,10 +49,36 @@ type Query struct {
 	Sort string
 	// Page starts at 1; PageSize defaults to DefaultPageSize.
 	Page, PageSize int
+	// Ranges narrow to documents whose sortable field lies in the range
+	// (AND with the text and Filters).
+	Ranges map[string]Range
 	// Facets to count over all matching documents, FacetSize values each
 	// (DefaultFacetSize when zero).
 	Facets    []string
 	FacetSize int
+	// RangeFacets count matching documents in named ranges of a sortable
+	// field (udata's last_update_range), keyed by facet name. Their counts
+	// come in Result.Facets under that name, in the order of the buckets.
+	RangeFacets map[string]RangeFacet
+}
+
+// Range bounds a sortable field: From <= value < To. A nil bound is open.
+// Bounds take the values Document takes for sortable fields (time.Time,
+// RFC 3339 or YYYY-MM-DD strings, numbers).
+type Range struct {
+	From, To any
+}
+
+// RangeFacet counts documents per named range of a sortable field.
+type RangeFacet struct {
+	Field   string
+	Buckets []NamedRange
+}
+
+// NamedRange is one bucket of a RangeFacet.
+type NamedRange struct {
+	Name string
+	Range
 }
 
 // Result is one page of hits with the total count and the facets asked for.
@@ -128,10 +154,45 @@ func (s Schema) validate(q Query) (Query, error) {
 			return q, fmt.Errorf("%w: %q is not a facet", ErrInvalidQuery, f)
 		}
 	}
+	for field, r := range q.Ranges {
+		if err := s.checkRange(field, r); err != nil {
+			return q, err
+		}
+	}
+	for name, rf := range q.RangeFacets {
+		if contains(q.Facets, name) {
+			return q, fmt.Errorf("%w: %q asked both as a facet and a range facet", ErrInvalidQuery, name)
+		}
+		if !contains(s.Sortable, rf.Field) || len(rf.Buckets) == 0 {
+			return q, fmt.Errorf("%w: range facet %s needs buckets on a sortable field", ErrInvalidQuery, name)
+		}
+		for _, b := range rf.Buckets {
+			if err := s.checkRange(rf.Field, b.Range); err != nil {
+				return q, fmt.Errorf("range facet %s: %w", name, err)
+			}
+		}
+	}
 	if q.Sort != "" && !contains(s.Sortable, strings.TrimPrefix(q.Sort, "-")) {
 		return q, fmt.Errorf("%w: %q is not sortable", ErrInvalidQuery, q.Sort)
 	}
 	return q, nil
+}
+
+// checkRange says whether a range applies to a sortable field with bounds
+// of a sortable type.
+func (s Schema) checkRange(field string, r Range) error {
+	if !contains(s.Sortable, field) {
+		return fmt.Errorf("%w: %q is not sortable, so has no range", ErrInvalidQuery, field)
+	}
+	for _, bound := range []any{r.From, r.To} {
+		if bound == nil {
+			continue
+		}
+		if _, err := sortValue(bound); err != nil {
+			return fmt.Errorf("%w: range of %s: %v", ErrInvalidQuery, field, err)
+		}
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }

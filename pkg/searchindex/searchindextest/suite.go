@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"Filters", testFilters},
 		{"Facets", testFacets},
 		{"SortByDate", testSortByDate},
+		{"Ranges", testRanges},
 		{"Paging", testPaging},
 		{"FilteredListing", testFilteredListing},
 		{"InvalidQuery", testInvalidQuery},
@@ -252,6 +253,45 @@ func testSortByDate(t *testing.T, open Opener) {
 	assert.Equal(t, []string{"budget-rennes", "deliberations"}, ids(res))
 	res = search(t, idx, searchindex.Query{Text: "finances", Sort: "-views"})
 	assert.Equal(t, []string{"subventions", "budget-rennes", "comptes"}, ids(res))
+}
+
+func testRanges(t *testing.T, open Opener) {
+	idx := openWith(t, open, Datasets()...)
+	res := search(t, idx, searchindex.Query{Sort: "created", Ranges: map[string]searchindex.Range{
+		"created": {From: "2020-01-01", To: day("2022-02-20")},
+	}})
+	assert.Equal(t, []string{"elections", "eau"}, ids(res), "From is inclusive, To exclusive")
+	res = search(t, idx, searchindex.Query{Sort: "created", Ranges: map[string]searchindex.Range{
+		"created": {From: "2022-02-20"},
+	}})
+	assert.Equal(t, []string{"subventions", "budget-rennes"}, ids(res), "an open end")
+
+	res = search(t, idx, searchindex.Query{
+		Facets: []string{"license"},
+		RangeFacets: map[string]searchindex.RangeFacet{"period": {Field: "created", Buckets: []searchindex.NamedRange{
+			{Name: "since_2021", Range: searchindex.Range{From: "2021-01-01"}},
+			{Name: "before_2019", Range: searchindex.Range{To: "2019-01-01"}},
+			{Name: "in_1990", Range: searchindex.Range{From: "1990-01-01", To: "1991-01-01"}},
+		}}},
+	})
+	assert.Equal(t, 8, res.Total)
+	assert.Equal(t, []searchindex.FacetValue{{Name: "since_2021", Count: 3}, {Name: "before_2019", Count: 3}, {Name: "in_1990", Count: 0}},
+		res.Facets["period"], "buckets in the order asked, empty ones too")
+	assert.NotEmpty(t, res.Facets["license"])
+
+	// With text, a range narrows without changing the ranking's order.
+	res = search(t, idx, searchindex.Query{Text: "finances", Ranges: map[string]searchindex.Range{"created": {From: "2017-01-01", To: "2022-12-31"}}})
+	assert.ElementsMatch(t, []string{"subventions", "comptes"}, ids(res))
+
+	for _, q := range []searchindex.Query{
+		{Ranges: map[string]searchindex.Range{"tags": {From: "a"}}},
+		{Ranges: map[string]searchindex.Range{"created": {From: "yesterday"}}},
+		{RangeFacets: map[string]searchindex.RangeFacet{"x": {Field: "tags"}}},
+		{Facets: []string{"license"}, RangeFacets: map[string]searchindex.RangeFacet{"license": {Field: "created"}}},
+	} {
+		_, err := idx.Search(context.Background(), q)
+		assert.ErrorIs(t, err, searchindex.ErrInvalidQuery, "%+v", q)
+	}
 }
 
 func testPaging(t *testing.T, open Opener) {
