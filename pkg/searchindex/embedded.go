@@ -24,6 +24,9 @@ func OpenEmbedded(dir string, schema Schema) (Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build mapping: %w", err)
 	}
+	if err := recoverSwap(dir); err != nil {
+		return nil, fmt.Errorf("open search index in %s: %w", dir, err)
+	}
 	idx, err := bleve.Open(dir)
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
@@ -39,7 +42,7 @@ func OpenEmbedded(dir string, schema Schema) (Index, error) {
 			return nil, fmt.Errorf("open search index in %s: %w", dir, err)
 		}
 	}
-	return &embedded{schema: schema, index: idx}, nil
+	return &embedded{schema: schema, index: &liveIndex{bleveIndex: idx, dir: dir}}, nil
 }
 
 func (e *embedded) Upsert(ctx context.Context, docs ...Document) error {

@@ -35,6 +35,18 @@ type Schema struct {
 	Filterable []string
 	Sortable   []string
 	Facets     []string
+	// Boosts raise the relevance of documents holding a value in a
+	// filterable field; they apply to text searches only.
+	Boosts []Boost
+}
+
+// Boost multiplies the relevance of the documents whose filterable Field
+// holds Value by Factor (udata ranks featured datasets and public-service
+// producers higher). A backend that cannot multiply may add an equivalent
+// bonus instead.
+type Boost struct {
+	Field, Value string
+	Factor       float64 // > 1
 }
 
 // Query is one search request.
@@ -110,8 +122,27 @@ type Index interface {
 	Search(ctx context.Context, q Query) (Result, error)
 	// Count is the number of documents in the index.
 	Count(ctx context.Context) (int, error)
+	// Rebuild starts a new, empty index beside the live one; searches keep
+	// answering from the live one until Swap. One rebuild runs at a time
+	// (ErrRebuilding).
+	Rebuild(ctx context.Context) (Rebuild, error)
 	Close() error
 }
+
+// Rebuild is a new index being filled beside the live one.
+type Rebuild interface {
+	Upsert(ctx context.Context, docs ...Document) error
+	// Delete removes documents; changes arriving while rebuilding go to
+	// both the live index and the rebuild.
+	Delete(ctx context.Context, ids ...string) error
+	// Swap makes the new index the live one in one step and drops the old.
+	Swap(ctx context.Context) error
+	// Abort drops the new index; the live one stays.
+	Abort(ctx context.Context) error
+}
+
+// ErrRebuilding says a rebuild is already running.
+var ErrRebuilding = errors.New("a rebuild is already running")
 
 const (
 	DefaultPageSize  = 20

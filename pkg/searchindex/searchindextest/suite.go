@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"InvalidQuery", testInvalidQuery},
 		{"Persistence", testPersistence},
 		{"HostileInput", testHostileInput},
+		{"Rebuild", testRebuild},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open) })
