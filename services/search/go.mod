@@ -7,6 +7,11 @@ require (
 	github.com/relais-data/relais/proto v0.0.0
 )
 
+require (
+	github.com/stretchr/testify v1.12.1 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
+)
+
 replace (
 	github.com/relais-data/relais/pkg => ../../pkg
 	github.com/relais-data/relais/proto => ../../proto
