@@ -5,19 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-// localAuthority recognizes the names data.gouv.fr's collectivités publish
-// under: communes, intercommunalités, départements, régions.
-var localAuthority = regexp.MustCompile(`(?i)^(ville d|commune d|mairie d|départements? d|conseil départemental|conseil régional|région |métropole|eurométropole|communauté d|communauté urbaine|collectivité |grand [a-zé]|.* métropole)`)
-
-// IsLocalAuthority tells whether an organization name is a collectivité's.
-func IsLocalAuthority(name string) bool { return localAuthority.MatchString(strings.TrimSpace(name)) }
 
 // Stats counts what an import did.
 type Stats struct {
