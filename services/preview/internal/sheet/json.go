@@ -1,0 +1,204 @@
+package sheet
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// headerRecords is how many records are read ahead to make the header of a
+// table of JSON records: keys that first appear later are not columns.
+const headerRecords = 1000
+
+func openJSON(ctx context.Context, path string, lim Limits) (Rows, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	lr := &limitedReader{r: f, max: lim.MaxBytes, what: "JSON file"}
+	dec := json.NewDecoder(bufio.NewReaderSize(lr, 64<<10))
+	if err := findArray(dec); err != nil {
+		f.Close()
+		return nil, err
+	}
+	elems := &jsonArray{dec: dec}
+	first, err := elems.next()
+	if err == io.EOF {
+		return &arrayRows{elems: elems, close: f.Close, done: true}, nil
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	elems.pending = first
+	if first[0] == '[' {
+		return &arrayRows{elems: elems, g: guard{ctx: ctx, lim: lim}, close: f.Close}, nil
+	}
+	return Records(ctx, lim, elems.next, f.Close)
+}
+
+// findArray moves dec into the table: the top-level array, or the first
+// array member of a top-level object ({"data": [...]}, as many APIs
+// answer).
+func findArray(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonErr(err)
+	}
+	if tok == json.Delim('[') {
+		return nil
+	}
+	if tok != json.Delim('{') {
+		return fmt.Errorf("%w: JSON is a single value, not an array of records", ErrFormat)
+	}
+	for {
+		key, err := dec.Token()
+		if err != nil {
+			return jsonErr(err)
+		}
+		if key == json.Delim('}') {
+			return fmt.Errorf("%w: JSON object without an array of records", ErrFormat)
+		}
+		if tok, err = dec.Token(); err != nil {
+			return jsonErr(err)
+		}
+		if tok == json.Delim('[') {
+			return nil
+		}
+		if err := skipValue(dec, tok); err != nil {
+			return err
+		}
+	}
+}
+
+// skipValue consumes the rest of a value whose first token was tok.
+func skipValue(dec *json.Decoder, tok json.Token) error {
+	depth := 0
+	for {
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+		var err error
+		if tok, err = dec.Token(); err != nil {
+			return jsonErr(err)
+		}
+	}
+}
+
+// jsonArray yields the elements of an array of objects or arrays, each as
+// raw JSON.
+type jsonArray struct {
+	dec     *json.Decoder
+	pending json.RawMessage // an element read ahead
+	n       int64           // elements read
+	done    bool
+}
+
+// next returns the next element, io.EOF after the last one.
+func (a *jsonArray) next() (json.RawMessage, error) {
+	if a.pending != nil {
+		raw := a.pending
+		a.pending = nil
+		return raw, nil
+	}
+	if a.done {
+		return nil, io.EOF
+	}
+	if !a.dec.More() {
+		a.done = true
+		if _, err := a.dec.Token(); err != nil { // the closing ']'
+			return nil, jsonErr(err)
+		}
+		return nil, io.EOF
+	}
+	var raw json.RawMessage
+	if err := a.dec.Decode(&raw); err != nil {
+		a.done = true
+		return nil, jsonErr(err)
+	}
+	a.n++
+	if raw[0] != '{' && raw[0] != '[' {
+		a.done = true
+		return nil, fmt.Errorf("%w: JSON element %d is a single value, not a record", ErrFormat, a.n)
+	}
+	return raw, nil
+}
+
+// arrayRows is a JSON array of arrays: each inner array is a row.
+type arrayRows struct {
+	elems *jsonArray
+	g     guard
+	close func() error
+	done  bool
+}
+
+func (r *arrayRows) Next() ([]string, error) {
+	for !r.done {
+		raw, err := r.elems.next()
+		if err != nil {
+			r.done = true
+			return nil, err
+		}
+		if raw[0] != '[' {
+			r.done = true
+			return nil, fmt.Errorf("%w: JSON element %d is not an array like the first one", ErrFormat, r.elems.n)
+		}
+		var vals []json.RawMessage
+		if err := json.Unmarshal(raw, &vals); err != nil {
+			r.done = true
+			return nil, jsonErr(err)
+		}
+		if len(vals) > r.g.lim.MaxColumns {
+			r.done = true
+			return nil, fmt.Errorf("%w: JSON element %d has %d values, more than %d", ErrLimit, r.elems.n, len(vals), r.g.lim.MaxColumns)
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			row[i] = cellOf(v)
+		}
+		if row = trimRight(row); len(row) == 0 {
+			continue
+		}
+		if err := r.g.check(row, r.elems.n); err != nil {
+			r.done = true
+			return nil, err
+		}
+		return row, nil
+	}
+	return nil, io.EOF
+}
+
+func (r *arrayRows) Close() error {
+	r.done = true
+	if r.close == nil {
+		return nil
+	}
+	c := r.close
+	r.close = nil
+	return c()
+}
+
+// jsonErr words a decoding error for a human.
+func jsonErr(err error) error {
+	if errors.Is(err, ErrLimit) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: JSON ends too early", ErrFormat)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: JSON syntax error at byte %d: %v", ErrFormat, se.Offset, se)
+	}
+	return fmt.Errorf("%w: JSON: %v", ErrFormat, err)
+}
