@@ -1,0 +1,32 @@
+// Package tabular is the preview service's tabular store: each analysed
+// resource becomes one SQL table (SQLite or PostgreSQL, through pkg/sqldb),
+// queried through data.gouv.fr's api-tabular API (/api/resources/{rid}/,
+// /profile/, /data/ and the /data/csv/ and /data/json/ exports) with
+// api-tabular's argument spelling and response shapes.
+//
+// # Storage
+//
+// The registry table tabular_tables maps a resource id to its current data
+// table and holds the column names and types, the profile and the row count.
+// A data table has a generated name (tabular_<hex>) and generated column names
+// (__id, c0, c1, …): no text from a file ever reaches SQL as an identifier,
+// and every value is bound. [Store.Load] builds a new table aside, indexes it
+// and then swaps the registry row in one transaction, so a reader sees either
+// the old table or the new complete one, never a half-loaded one.
+//
+// Column types and their storage, identical in both dialects so that filters
+// and sorts behave the same way:
+//
+//	int       BIGINT                 compared and sorted numerically
+//	float     DOUBLE PRECISION/REAL  compared and sorted numerically
+//	bool      BOOLEAN (0/1 in SQLite)
+//	date      TEXT "2006-01-02"      lexical order is chronological
+//	datetime  TEXT "2006-01-02T15:04:05.000000Z", UTC, fixed width, so
+//	          lexical order is chronological and __contains=2024-05 works as
+//	          api-tabular allows it on datetimes
+//	json      TEXT (the JSON document)
+//	string    TEXT (COLLATE "C" in PostgreSQL: byte order, as in SQLite)
+//
+// NULL sorts before every value in both dialects (ascending), the SQLite
+// order; PostgreSQL indexes are built NULLS FIRST to match and stay usable.
+package tabular

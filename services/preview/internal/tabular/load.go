@@ -1,0 +1,206 @@
+package tabular
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/relais-data/relais/pkg/sqldb"
+)
+
+// Table describes a table to load.
+type Table struct {
+	RID       string
+	Columns   []Column
+	Profile   json.RawMessage // csv-detective's profile, served by /profile/
+	URL       string          // the resource's URL, served by /api/resources/{rid}/
+	DatasetID string          // served by /profile/ as dataset_id
+}
+
+// Load replaces the table of resource rid with the rows next returns (io.EOF
+// after the last), values as analysis.Parse returns them: int64, float64,
+// bool, string (dates "2006-01-02", datetimes RFC 3339, JSON as text) or nil.
+// The table is built aside and swapped in one step. It returns the number of
+// rows loaded.
+func (s *Store) Load(ctx context.Context, rid string, cols []Column, profile json.RawMessage, next func() ([]any, error)) (int64, error) {
+	return s.LoadTable(ctx, Table{RID: rid, Columns: cols, Profile: profile}, next)
+}
+
+// LoadTable is Load with the resource's URL and dataset.
+func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, error)) (rows int64, err error) {
+	if err := checkColumns(t.Columns); err != nil {
+		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	}
+	if len(t.Profile) > 0 && !json.Valid(t.Profile) {
+		return 0, fmt.Errorf("load table of resource %s: profile is not valid JSON", t.RID)
+	}
+	name := "tabular_" + randomHex(8)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO tabular_building (table_name, started_at) VALUES (?, ?)`,
+		name, time.Now().UnixMicro()); err != nil {
+		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	}
+	defer func() {
+		if err != nil {
+			// Clean up even when ctx is what failed.
+			err = errors.Join(err, s.abandon(context.WithoutCancel(ctx), name))
+		}
+	}()
+
+	if _, err := s.db.ExecContext(ctx, createTable(s.db.Driver(), name, t.Columns)); err != nil {
+		return 0, fmt.Errorf("load table of resource %s: create: %w", t.RID, err)
+	}
+	src := &rowSource{cols: t.Columns, next: next}
+	if s.db.Driver() == sqldb.Postgres {
+		rows, err = copyRows(ctx, s.db, name, src)
+	} else {
+		rows, err = insertRows(ctx, s.db, name, src)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	}
+	if err := s.index(ctx, name, t.Columns); err != nil {
+		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	}
+	if err := s.swap(ctx, t, name, rows); err != nil {
+		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	}
+	return rows, nil
+}
+
+// createTable is the DDL of a data table. PostgreSQL's primary key is added
+// after the load (cheaper than maintaining it during COPY).
+func createTable(d sqldb.Driver, name string, cols []Column) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + quote(name) + " (")
+	if d == sqldb.Postgres {
+		b.WriteString(quote(idColumn) + " BIGINT NOT NULL")
+	} else {
+		b.WriteString(quote(idColumn) + " INTEGER PRIMARY KEY")
+	}
+	for i, c := range cols {
+		b.WriteString(", " + quote(physical(i)) + " " + sqlType(d, c.Type))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// index adds the primary key (PostgreSQL) and one index per column of the
+// first IndexedColumns (JSON columns are not filtered by value), then
+// gathers the statistics the planner uses to choose between an index that
+// filters and one that sorts. Building indexes after the load is several
+// times cheaper than maintaining them row by row.
+func (s *Store) index(ctx context.Context, name string, cols []Column) error {
+	pg := s.db.Driver() == sqldb.Postgres
+	var stmts []string
+	if pg {
+		stmts = append(stmts, "ALTER TABLE "+quote(name)+" ADD PRIMARY KEY ("+quote(idColumn)+")")
+	}
+	for i, c := range cols {
+		if i >= s.opt.IndexedColumns {
+			break
+		}
+		if c.Type == TypeJSON {
+			continue
+		}
+		col := quote(physical(i))
+		if pg {
+			col += " NULLS FIRST" // SQLite's order, see the package doc
+		}
+		stmts = append(stmts, "CREATE INDEX "+quote(name+"_"+physical(i))+" ON "+quote(name)+" ("+col+")")
+	}
+	if pg {
+		stmts = append(stmts, "ANALYZE "+quote(name))
+	} else {
+		// A sample is enough to tell a selective index from a poor one.
+		stmts = append(stmts, "PRAGMA analysis_limit = 1000", "ANALYZE "+quote(name))
+	}
+	for _, q := range stmts {
+		if _, err := s.db.SQL().ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+	}
+	return nil
+}
+
+// swap makes name the table of t.RID and drops the previous one, in one
+// transaction.
+func (s *Store) swap(ctx context.Context, t Table, name string, rows int64) error {
+	cols, err := json.Marshal(t.Columns)
+	if err != nil {
+		return err
+	}
+	profile := string(t.Profile)
+	if profile == "" {
+		profile = "null"
+	}
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		old, err := unregister(ctx, tx, t.RID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tabular_tables
+			(rid, table_name, columns, profile, url, dataset_id, row_count, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.RID, name, string(cols), profile, t.URL, t.DatasetID, rows, time.Now().UnixMicro()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tabular_building WHERE table_name = ?`, name); err != nil {
+			return err
+		}
+		if old != "" {
+			_, err = tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(old))
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("swap: %w", err)
+	}
+	return nil
+}
+
+// rowSource reads and converts the rows to load, numbering them from 1.
+type rowSource struct {
+	cols []Column
+	next func() ([]any, error)
+	n    int64
+	row  []any // __id, then the columns
+}
+
+// read converts the next row into src.row; false at the end.
+func (src *rowSource) read() (bool, error) {
+	in, err := src.next()
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read row %d: %w", src.n+1, err)
+	}
+	if len(in) != len(src.cols) {
+		return false, fmt.Errorf("row %d has %d values for %d columns", src.n+1, len(in), len(src.cols))
+	}
+	src.n++
+	if src.row == nil {
+		src.row = make([]any, len(src.cols)+1)
+	}
+	src.row[0] = src.n
+	for i, v := range in {
+		sv, err := storeValue(src.cols[i].Type, v)
+		if err != nil {
+			return false, fmt.Errorf("row %d, column %q: %w", src.n, src.cols[i].Name, err)
+		}
+		src.row[i+1] = sv
+	}
+	return true, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
