@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Totals sums, per object, each metric over every month.
+func (s *Store) Totals(ctx context.Context, objectType string, ids []string) (map[string]map[string]int64, error) {
+	out := make(map[string]map[string]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := "SELECT object_id, metric, SUM(count) FROM analytics_monthly WHERE object_type = ? AND object_id IN (" +
+		placeholders(len(ids)) + ") GROUP BY object_id, metric"
+	args := append([]any{objectType}, anys(ids)...)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s totals: %w", objectType, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, metric string
+		var n int64
+		if err := rows.Scan(&id, &metric, &n); err != nil {
+			return nil, fmt.Errorf("read %s totals: %w", objectType, err)
+		}
+		if out[id] == nil {
+			out[id] = map[string]int64{}
+		}
+		out[id][metric] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s totals: %w", objectType, err)
+	}
+	return out, nil
+}
+
+// MonthCount is one metric of one object in one month ("2026-11").
+type MonthCount struct {
+	ObjectID string
+	Metric   string
+	Month    string
+	Count    int64
+}
+
+// MonthlyQuery selects monthly counts. Empty lists select everything; From
+// and To ("YYYY-MM", inclusive) may be empty for open ends.
+type MonthlyQuery struct {
+	ObjectType string
+	ObjectIDs  []string
+	Metrics    []string
+	From, To   string
+	// Organization, when set, selects the datasets the organization
+	// publishes (ObjectType must be "dataset").
+	Organization string
+}
+
+// Monthly returns the counts of q ordered by object, month and metric.
+func (s *Store) Monthly(ctx context.Context, q MonthlyQuery) ([]MonthCount, error) {
+	var where []string
+	args := []any{q.ObjectType}
+	where = append(where, "m.object_type = ?")
+	if len(q.ObjectIDs) > 0 {
+		where = append(where, "m.object_id IN ("+placeholders(len(q.ObjectIDs))+")")
+		args = append(args, anys(q.ObjectIDs)...)
+	}
+	if len(q.Metrics) > 0 {
+		where = append(where, "m.metric IN ("+placeholders(len(q.Metrics))+")")
+		args = append(args, anys(q.Metrics)...)
+	}
+	if q.From != "" {
+		where = append(where, "m.month >= ?")
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		where = append(where, "m.month <= ?")
+		args = append(args, q.To)
+	}
+	from := "analytics_monthly m"
+	if q.Organization != "" {
+		from += " JOIN analytics_datasets d ON d.dataset_id = m.object_id"
+		where = append(where, "d.organization_id = ?")
+		args = append(args, q.Organization)
+	}
+	query := "SELECT m.object_id, m.metric, m.month, m.count FROM " + from + " WHERE " +
+		strings.Join(where, " AND ") + " ORDER BY m.object_id, m.month, m.metric"
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read monthly %s counts: %w", q.ObjectType, err)
+	}
+	defer rows.Close()
+	var out []MonthCount
+	for rows.Next() {
+		var c MonthCount
+		if err := rows.Scan(&c.ObjectID, &c.Metric, &c.Month, &c.Count); err != nil {
+			return nil, fmt.Errorf("read monthly %s counts: %w", q.ObjectType, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read monthly %s counts: %w", q.ObjectType, err)
+	}
+	return out, nil
+}
+
+// SetDatasetOrganization records which organization publishes a dataset
+// ("" for a user's).
+func (s *Store) SetDatasetOrganization(ctx context.Context, datasetID, organizationID string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO analytics_datasets (dataset_id, organization_id) VALUES (?, ?)
+		ON CONFLICT (dataset_id) DO UPDATE SET organization_id = excluded.organization_id`, datasetID, organizationID)
+	if err != nil {
+		return fmt.Errorf("record organization of dataset %s: %w", datasetID, err)
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
