@@ -9,6 +9,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/httpx"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	previewv1 "github.com/relais-data/relais/proto/relais/preview/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/gateway/internal/api"
 )
@@ -18,6 +19,9 @@ type Deps struct {
 	Catalog catalogv1.CatalogServiceClient
 	// Storage serves uploads and downloads; nil answers them 503.
 	Storage storagev1.StorageServiceClient
+	// Preview serves the tabular API and the previews; nil answers them
+	// 503.
+	Preview previewv1.PreviewServiceClient
 	Log     *slog.Logger
 }
 
@@ -53,6 +57,8 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 			Client: deps.Storage, Token: cfg.StorageToken, S3Downloads: cfg.S3Downloads,
 			MaxChunkSize: cfg.MaxChunkSize, Log: log,
 		},
+		// The preview service shares the storage service's token.
+		Preview: api.PreviewOptions{Client: deps.Preview, Token: cfg.StorageToken},
 	})
 	// A trace per request (continued over gRPC by the client's stats
 	// handler) and an access log line; panics are answered by srv itself

@@ -294,9 +294,11 @@ func (x *ListSchemasResponse) GetJson() []byte {
 // HttpError is the detail of an error of the api-tabular RPCs: the HTTP
 // status and body api-tabular answers.
 type HttpError struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Status        int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
-	Body          []byte                 `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Status int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
+	Body   []byte                 `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// The body's media type ("application/json", "text/plain; charset=utf-8").
+	ContentType   string `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -343,6 +345,13 @@ func (x *HttpError) GetBody() []byte {
 		return x.Body
 	}
 	return nil
+}
+
+func (x *HttpError) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
 }
 
 type GetTabularResourceRequest struct {
@@ -1120,10 +1129,11 @@ const file_relais_preview_v1_preview_proto_rawDesc = "" +
 	"\x14GetChartDataResponse\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\")\n" +
 	"\x13ListSchemasResponse\x12\x12\n" +
-	"\x04json\x18\x01 \x01(\fR\x04json\"7\n" +
+	"\x04json\x18\x01 \x01(\fR\x04json\"Z\n" +
 	"\tHttpError\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12\x12\n" +
-	"\x04body\x18\x02 \x01(\fR\x04body\"W\n" +
+	"\x04body\x18\x02 \x01(\fR\x04body\x12!\n" +
+	"\fcontent_type\x18\x03 \x01(\tR\vcontentType\"W\n" +
 	"\x19GetTabularResourceRequest\x12\x1f\n" +
 	"\vresource_id\x18\x01 \x01(\tR\n" +
 	"resourceId\x12\x19\n" +

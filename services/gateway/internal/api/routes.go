@@ -25,6 +25,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/1/datasets/frequencies/", s.frequencies},
 		{"GET", "/api/1/datasets/resource_types/", s.resourceTypes},
 		{"GET", "/api/1/datasets/extensions/", s.allowedExtensions},
+		{"GET", "/api/1/datasets/schemas/", s.schemas},
 		{"GET", "/api/1/datasets/r/{rid}", s.resourceRedirect},
 		{"GET", "/api/1/datasets/{dataset}/", s.masked(s.getDataset)},
 		{"PUT", "/api/1/datasets/{dataset}/", s.updateDataset},
@@ -51,6 +52,26 @@ func (s *Server) routes() []route {
 		{"GET", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.getResourceExtras},
 		{"PUT", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.updateResourceExtras},
 		{"DELETE", "/api/2/datasets/{dataset}/resources/{rid}/extras/", s.deleteResourceExtras},
+
+		// Previews (Relais' own, preview.go): the state of a resource's
+		// analysis, its TableSchema validation report, its map data
+		// (GeoJSON summary and simplified features, or the table's
+		// points) and chart data (?group_by=&value=&aggregate=&limit=);
+		// a sysadmin may have it analyzed again.
+		{"GET", "/api/2/datasets/resources/{rid}/preview/", s.previewStatus},
+		{"GET", "/api/2/datasets/resources/{rid}/preview/validation/", s.previewValidation},
+		{"GET", "/api/2/datasets/resources/{rid}/preview/map/", s.previewMap},
+		{"GET", "/api/2/datasets/resources/{rid}/preview/chart/", s.previewChart},
+		{"POST", "/api/2/datasets/resources/{rid}/preview/reanalyze/", s.previewReanalyze},
+
+		// Tabular API, as data.gouv.fr's api-tabular serves it (under
+		// tabular-api.data.gouv.fr/api/resources/): a resource's table,
+		// its profile, pages of rows and streamed exports.
+		{"GET", "/api/resources/{rid}/", s.tabularResource},
+		{"GET", "/api/resources/{rid}/profile/", s.tabularProfile},
+		{"GET", "/api/resources/{rid}/data/", s.tabularData},
+		{"GET", "/api/resources/{rid}/data/csv/", s.tabularExport("csv")},
+		{"GET", "/api/resources/{rid}/data/json/", s.tabularExport("json")},
 
 		// Organizations.
 		{"GET", "/api/1/organizations/", s.masked(s.listOrganizations)},

@@ -28,6 +28,8 @@ type Options struct {
 	SiteTitle string
 	// Storage serves uploads and downloads (storage.go).
 	Storage StorageOptions
+	// Preview serves the tabular API and the previews (preview.go).
+	Preview PreviewOptions
 }
 
 // Server is the HTTP handler of the API.
@@ -44,6 +46,7 @@ type Server struct {
 	ruleKeys []string
 	writers  sync.Pool
 	files    *files
+	preview  preview
 }
 
 // New builds the server and its routes.
@@ -56,6 +59,7 @@ func New(opts Options) *Server {
 		rules:   map[string]string{},
 	}
 	s.files = newFiles(opts.Storage, opts.PublicURL)
+	s.preview = preview{client: opts.Preview.Client, token: opts.Preview.Token, base: opts.PublicURL}
 	host := opts.PublicURL
 	if u, err := url.Parse(opts.PublicURL); err == nil && u.Host != "" {
 		host = u.Host

@@ -67,7 +67,13 @@ func (r *Renderer) resource(w *Writer, res *catalogv1.Resource, uploaded bool) {
 	w.Key("mime")
 	w.StringOrNullIfEmpty(res.GetMime())
 	w.Key("preview_url")
-	w.Null() // set once the preview service exists
+	// As udata's tabular preview: set once the analysis made the table
+	// queryable (hydra's analysis:parsing:parsing_table), to its data.
+	if t, ok := rawString(res.GetExtrasJson(), "analysis:parsing:parsing_table"); ok && t != "" {
+		w.Concat(r.base+"/api/resources/", res.GetId(), "/data/")
+	} else {
+		w.Null()
+	}
 	w.Key("schema")
 	writeSchema(w, res.GetSchema())
 	if uploaded {
