@@ -994,9 +994,14 @@ type VerifyResponse struct {
 	// archived or unknown).
 	Extra []string `protobuf:"bytes,4,rep,name=extra,proto3" json:"extra,omitempty"`
 	// How many were fixed (repair only).
-	Repaired      int64 `protobuf:"varint,5,opt,name=repaired,proto3" json:"repaired,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Repaired int64 `protobuf:"varint,5,opt,name=repaired,proto3" json:"repaired,omitempty"`
+	// What the indexes count after the check, and what the service's ledger
+	// of applied versions says they hold. They differ when an index lost
+	// documents (a wiped directory): then reindex.
+	IndexedDocuments  int64 `protobuf:"varint,6,opt,name=indexed_documents,json=indexedDocuments,proto3" json:"indexed_documents,omitempty"`
+	ExpectedDocuments int64 `protobuf:"varint,7,opt,name=expected_documents,json=expectedDocuments,proto3" json:"expected_documents,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *VerifyResponse) Reset() {
@@ -1060,6 +1065,20 @@ func (x *VerifyResponse) GetExtra() []string {
 func (x *VerifyResponse) GetRepaired() int64 {
 	if x != nil {
 		return x.Repaired
+	}
+	return 0
+}
+
+func (x *VerifyResponse) GetIndexedDocuments() int64 {
+	if x != nil {
+		return x.IndexedDocuments
+	}
+	return 0
+}
+
+func (x *VerifyResponse) GetExpectedDocuments() int64 {
+	if x != nil {
+		return x.ExpectedDocuments
 	}
 	return 0
 }
@@ -1128,13 +1147,15 @@ const file_relais_search_v1_search_proto_rawDesc = "" +
 	"\x04done\x18\x02 \x01(\x03R\x04done\x12\x14\n" +
 	"\x05total\x18\x03 \x01(\x03R\x05total\"'\n" +
 	"\rVerifyRequest\x12\x16\n" +
-	"\x06repair\x18\x01 \x01(\bR\x06repair\"\x8c\x01\n" +
+	"\x06repair\x18\x01 \x01(\bR\x06repair\"\xe8\x01\n" +
 	"\x0eVerifyResponse\x12\x18\n" +
 	"\achecked\x18\x01 \x01(\x03R\achecked\x12\x18\n" +
 	"\amissing\x18\x02 \x03(\tR\amissing\x12\x14\n" +
 	"\x05stale\x18\x03 \x03(\tR\x05stale\x12\x14\n" +
 	"\x05extra\x18\x04 \x03(\tR\x05extra\x12\x1a\n" +
-	"\brepaired\x18\x05 \x01(\x03R\brepaired2\xc2\x05\n" +
+	"\brepaired\x18\x05 \x01(\x03R\brepaired\x12+\n" +
+	"\x11indexed_documents\x18\x06 \x01(\x03R\x10indexedDocuments\x12-\n" +
+	"\x12expected_documents\x18\a \x01(\x03R\x11expectedDocuments2\xc2\x05\n" +
 	"\rSearchService\x12c\n" +
 	"\x0eSearchDatasets\x12'.relais.search.v1.SearchDatasetsRequest\x1a(.relais.search.v1.SearchDatasetsResponse\x12r\n" +
 	"\x13SearchOrganizations\x12,.relais.search.v1.SearchOrganizationsRequest\x1a-.relais.search.v1.SearchOrganizationsResponse\x12f\n" +

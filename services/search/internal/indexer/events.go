@@ -1,0 +1,127 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/relais-data/relais/pkg/events"
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
+	"github.com/relais-data/relais/services/search/internal/docs"
+	"github.com/relais-data/relais/services/search/internal/ledger"
+)
+
+// Catalog events the indexer consumes, and its durable consumer.
+const (
+	SubjectDatasets      = "relais.catalog.dataset.*"
+	SubjectOrganizations = "relais.catalog.organization.*"
+	Durable              = "search-index"
+
+	datasetPrefix      = "relais.catalog.dataset."
+	organizationPrefix = "relais.catalog.organization."
+	deletedSuffix      = ".deleted"
+)
+
+// HandleEvents applies a batch of catalog events; it returns once the
+// indexes have their changes, so that the batch may be acked. An event
+// that cannot be decoded is logged and skipped: redelivering it would not
+// help.
+func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
+	changes := make([]Change, 0, len(ms))
+	for _, m := range ms {
+		c, ok, err := x.change(ctx, m)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", m.ID, err)
+		}
+		if ok {
+			changes = append(changes, c)
+		}
+	}
+	return x.Apply(ctx, changes)
+}
+
+// change reads the change an event carries.
+func (x *Indexer) change(ctx context.Context, m events.Message) (Change, bool, error) {
+	deleted := strings.HasSuffix(m.Subject, deletedSuffix)
+	switch {
+	case strings.HasPrefix(m.Subject, datasetPrefix):
+		ev := &eventsv1.DatasetChanged{}
+		if err := proto.Unmarshal(m.Data, ev); err != nil || ev.GetDataset().GetId() == "" {
+			x.log.ErrorContext(ctx, "undecodable dataset event skipped", "event_id", m.ID, "subject", m.Subject, "err", err)
+			return Change{}, false, nil
+		}
+		d := ev.GetDataset()
+		if deleted {
+			return Change{Kind: ledger.Dataset, ID: d.GetId(), Version: micros(d.GetLastModifiedInternal())}, true, nil
+		}
+		if ev.GetSnapshotTruncated() {
+			full, err := x.fetchDataset(ctx, d.GetId())
+			if err != nil {
+				return Change{}, false, err
+			}
+			if full == nil { // no longer readable: not searchable
+				return Change{Kind: ledger.Dataset, ID: d.GetId(), Version: micros(d.GetLastModifiedInternal())}, true, nil
+			}
+			d = full
+		}
+		return DatasetChange(d), true, nil
+	case strings.HasPrefix(m.Subject, organizationPrefix):
+		ev := &eventsv1.OrganizationChanged{}
+		if err := proto.Unmarshal(m.Data, ev); err != nil || ev.GetOrganization().GetId() == "" {
+			x.log.ErrorContext(ctx, "undecodable organization event skipped", "event_id", m.ID, "subject", m.Subject, "err", err)
+			return Change{}, false, nil
+		}
+		o := ev.GetOrganization()
+		if deleted {
+			return Change{Kind: ledger.Organization, ID: o.GetId(), Version: micros(o.GetLastModified())}, true, nil
+		}
+		return OrganizationChange(o), true, nil
+	default:
+		return Change{}, false, nil
+	}
+}
+
+// fetchDataset reads a dataset from the catalog as an anonymous caller,
+// who sees what search may show; nil when the catalog refuses it.
+func (x *Indexer) fetchDataset(ctx context.Context, id string) (*catalogv1.Dataset, error) {
+	resp, err := x.catalog.GetDataset(ctx, &catalogv1.GetDatasetRequest{Dataset: id})
+	switch status.Code(err) {
+	case codes.OK:
+		return resp.GetDataset(), nil
+	case codes.NotFound, codes.PermissionDenied, codes.Unauthenticated, codes.FailedPrecondition:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("read dataset %s from the catalog: %w", id, err)
+	}
+}
+
+// DatasetChange is the change a dataset snapshot makes to the index.
+func DatasetChange(d *catalogv1.Dataset) Change {
+	c := Change{Kind: ledger.Dataset, ID: d.GetId(), Version: micros(d.GetLastModifiedInternal())}
+	if doc, ok := docs.Dataset(d); ok {
+		c.Doc = &doc
+	}
+	return c
+}
+
+// OrganizationChange is the change an organization snapshot makes.
+func OrganizationChange(o *catalogv1.Organization) Change {
+	c := Change{Kind: ledger.Organization, ID: o.GetId(), Version: micros(o.GetLastModified())}
+	if doc, ok := docs.Organization(o); ok {
+		c.Doc = &doc
+	}
+	return c
+}
+
+func micros(ts *timestamppb.Timestamp) int64 {
+	if ts == nil {
+		return 0
+	}
+	return ts.AsTime().UnixMicro()
+}
