@@ -57,7 +57,7 @@ func newFilter(t *table, col int, op, value string) (filter, error) {
 			return f, nil
 		}
 	case opContains:
-		f.values = []any{"%" + escapeLike(value) + "%"}
+		f.values = []any{"%" + escapeLike(cleanText(value)) + "%"}
 		return f, nil
 	case opIn:
 		items := splitList(value)
@@ -129,7 +129,7 @@ func operand(typ, s string) (any, error) {
 		}
 		return d, nil
 	}
-	return s, nil
+	return cleanText(s), nil
 }
 
 // intFilter compares an int column with a decimal x.

@@ -88,6 +88,9 @@ type table struct {
 
 // lookup returns the current table of rid, or a 404 *Error.
 func (s *Store) lookup(ctx context.Context, rid string) (*table, error) {
+	if cleanText(rid) != rid {
+		return nil, notFound() // could not have been loaded
+	}
 	t := &table{rid: rid}
 	var cols string
 	err := s.db.QueryRowContext(ctx, `SELECT table_name, columns, profile, url, dataset_id, row_count, created_at
@@ -106,23 +109,26 @@ func (s *Store) lookup(ctx context.Context, rid string) (*table, error) {
 }
 
 // withTable runs fn on the current table of rid. A reload may swap (and
-// drop) the table between the lookup and fn's query: then fn fails, and runs
-// again once on the new table.
+// drop) the table between the lookup and fn's queries: then fn fails, and
+// runs again on the new table, a few times at most.
 func (s *Store) withTable(ctx context.Context, rid string, fn func(t *table) error) error {
+	const attempts = 3
 	t, err := s.lookup(ctx, rid)
 	if err != nil {
 		return err
 	}
-	err = fn(t)
-	var clientErr *Error
-	if err == nil || errors.As(err, &clientErr) || ctx.Err() != nil {
-		return err
+	for i := 1; ; i++ {
+		err := fn(t)
+		var clientErr *Error
+		if err == nil || errors.As(err, &clientErr) || ctx.Err() != nil || i == attempts {
+			return err
+		}
+		again, lerr := s.lookup(ctx, rid)
+		if lerr != nil || again.name == t.name {
+			return err // not a swap
+		}
+		t = again
 	}
-	again, lerr := s.lookup(ctx, rid)
-	if lerr != nil || again.name == t.name {
-		return err
-	}
-	return fn(again)
 }
 
 // Drop removes the table of rid; dropping an unknown resource is not an

@@ -310,4 +310,3 @@ func dataTables(t *testing.T, db *sqldb.DB) []string {
 	require.NoError(t, rows.Err())
 	return names
 }
-

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // datetimeLayout is how datetimes are stored: UTC, fixed width, so that
@@ -71,11 +72,11 @@ func storeValue(t string, v any) (any, error) {
 	case TypeJSON:
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			return cleanText(x), nil
 		case []byte:
-			return string(x), nil
+			return cleanText(string(x)), nil
 		case json.RawMessage:
-			return string(x), nil
+			return cleanText(string(x)), nil
 		default:
 			b, err := json.Marshal(x)
 			if err != nil {
@@ -86,14 +87,24 @@ func storeValue(t string, v any) (any, error) {
 	default: // string
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			return cleanText(x), nil
 		case []byte:
-			return string(x), nil
+			return cleanText(string(x)), nil
 		default:
 			return fmt.Sprint(x), nil
 		}
 	}
 	return nil, fmt.Errorf("value %v (%T) is not a %s", v, v, t)
+}
+
+// cleanText makes s storable in PostgreSQL's TEXT, which refuses NUL and
+// invalid UTF-8 (done in SQLite too, so that both hold the same): invalid
+// bytes become U+FFFD and NUL is removed.
+func cleanText(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 // parseOrNil parses a non-empty string with parse, "" being NULL.
