@@ -1,0 +1,215 @@
+package analysis
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"hash/maphash"
+	"io"
+	"time"
+)
+
+// dupCap bounds the row hashes kept to count duplicate rows (8 bytes each
+// plus the map's overhead: about 20 MiB).
+const dupCap = 1 << 19
+
+// Analyze profiles the file at path (already on local disk; name is the
+// original file name or URL, a hint for the format). It reads the file
+// once: the head to sniff the encoding, dialect and header, then every row
+// for types and statistics. A file that cannot be read returns an error
+// wrapping ErrUnreadable whose message is the reason for a human.
+func Analyze(ctx context.Context, path, name string, lim Limits) (*Profile, error) {
+	lim = lim.withDefaults()
+	p := &Profile{StartedAt: time.Now().UTC()}
+	src, err := openSource(path, name, lim, true)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	p.Container, p.Entry, p.FileSize = src.container, src.entry, src.size
+
+	t, err := openTable(ctx, src, name, lim, p)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	if err := profileRows(t, p); err != nil {
+		return nil, err
+	}
+	if t.dec != nil {
+		p.Encoding = t.dec.encoding(p.Encoding)
+		p.Windows1252Bytes = t.dec.fallbacks
+		if p.Encoding != encUTF8 && p.Encoding != encUTF8BOM {
+			p.Windows1252Bytes = 0
+		}
+	}
+	if src.out != nil {
+		p.Bytes = src.out.n
+	}
+	if p.Checksum, err = src.checksum(); err != nil {
+		return nil, err
+	}
+	p.MimeType = mimeType(p)
+	p.FinishedAt = time.Now().UTC()
+	return p, nil
+}
+
+// openTable recognizes the format and opens the table for its data rows,
+// filling the format, encoding and dialect of p.
+func openTable(ctx context.Context, src *source, name string, lim Limits, p *Profile) (*table, error) {
+	if src.sheet != "" {
+		p.Format = src.sheet
+		return openSheet(ctx, src, src.sheet, lim, p)
+	}
+	br := bufio.NewReaderSize(src.r, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	atEOF := errors.Is(err, io.EOF)
+	if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(head)) == 0 {
+		return nil, unreadable("empty file")
+	}
+	if reason := notText(head); reason != "" {
+		return nil, unreadable("%s", reason)
+	}
+	p.Encoding = sniffEncoding(head, atEOF)
+	sample, err := decodeSample(head, p.Encoding, atEOF)
+	if err != nil {
+		return nil, err
+	}
+	hint := formatFromName(src.name)
+	if kind := jsonKind(sample, hint); kind != "" {
+		p.Format, p.Encoding = kind, ""
+		return openJSON(ctx, src, br, kind, lim, p)
+	}
+	d := sniffDialect(sample, hint, lim)
+	p.Format = "csv"
+	if d.comma == '\t' {
+		p.Format = "tsv"
+	}
+	p.Delimiter, p.Quote, p.HeaderRow = string(d.comma), string(d.quote), d.headerRow
+	return openCSV(ctx, src, br, p.Encoding, d, lim)
+}
+
+// notText names the binary formats people publish as tables and that
+// cannot be read as text.
+func notText(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return "XLS (Excel 97-2003) files are not supported: save the file as XLSX or CSV"
+	case bytes.HasPrefix(head, []byte("%PDF")):
+		return "a PDF document is not a table"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "a zip archive inside the archive is not supported"
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return "" // UTF-16 text holds zero bytes
+	}
+	if bytes.IndexByte(head[:min(len(head), 8192)], 0) >= 0 {
+		return "binary file, not a table"
+	}
+	return ""
+}
+
+// jsonKind is "geojson" or "json" for a file whose first character opens
+// a JSON value, "" otherwise.
+func jsonKind(sample []byte, hint string) string {
+	s := bytes.TrimLeft(sample, " \t\r\n")
+	if len(s) == 0 || (s[0] != '{' && s[0] != '[') {
+		return ""
+	}
+	if hint == "geojson" || (s[0] == '{' && (bytes.Contains(s[:min(len(s), 4096)], []byte(`"FeatureCollection"`)) ||
+		bytes.Contains(s[:min(len(s), 4096)], []byte(`"Feature"`)))) {
+		return "geojson"
+	}
+	if s[0] == '[' || hint == "json" {
+		return "json"
+	}
+	return ""
+}
+
+// profileRows reads every data row into the columns' states.
+func profileRows(t *table, p *Profile) error {
+	seed := maphash.MakeSeed()
+	cols := make([]*columnState, len(t.header))
+	valueCap := min(max(exactBudget/max(len(cols), 1), 32), 4096)
+	for i, name := range t.header {
+		cols[i] = newColumnState(name, valueCap, seed)
+	}
+	seen := make(map[uint64]struct{})
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var row []string
+	var err error
+	p.DuplicatesExact = true
+	for {
+		row, err = t.next(row)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		h.Reset()
+		for i, cell := range row {
+			cols[i].add(cell)
+			h.WriteString(cell)
+			h.WriteByte(0)
+		}
+		sum := h.Sum64()
+		if _, dup := seen[sum]; dup {
+			p.Duplicates++
+		} else if len(seen) < dupCap {
+			seen[sum] = struct{}{}
+		} else {
+			p.DuplicatesExact = false
+		}
+	}
+	p.RowCount, p.RaggedRows = t.rows, t.ragged
+	p.Columns = make([]Column, len(cols))
+	for i, c := range cols {
+		p.Columns[i] = c.column()
+	}
+	return nil
+}
+
+// mimeType is the type of the stored file, as hydra's libmagic reports
+// it (a CSV is text/plain).
+func mimeType(p *Profile) string {
+	switch {
+	case p.Container == "gzip":
+		return "application/gzip"
+	case p.Container == "zip":
+		return "application/zip"
+	}
+	switch p.Format {
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case "ods":
+		return "application/vnd.oasis.opendocument.spreadsheet"
+	case "json", "geojson":
+		return "application/json"
+	}
+	return "text/plain"
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = d.MaxBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = d.MaxRows
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	if l.MaxCellBytes <= 0 {
+		l.MaxCellBytes = d.MaxCellBytes
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	return l
+}

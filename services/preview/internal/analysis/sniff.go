@@ -1,0 +1,116 @@
+package analysis
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Sniffing looks at the head of the file (sniffBytes of it, at most
+// sniffRecords records) before the full pass.
+const (
+	sniffBytes   = 512 << 10
+	sniffRecords = 200
+	// maxPreamble is how many title lines may precede the header.
+	maxPreamble = 20
+)
+
+// dialect is what sniffing decides about a delimited text file.
+type dialect struct {
+	comma, quote byte
+	headerRow    int
+}
+
+// sniffDialect picks the delimiter whose record widths are the most regular
+// over the head (tie: the wider table, then ; TAB , | in that order, the
+// French habit), the quote character, and the header row: the first record
+// as wide as the table whose cells are mostly filled (a title line such as
+// "Titre du rapport" before it is skipped).
+func sniffDialect(sample []byte, hint string, lim Limits) dialect {
+	quote := sniffQuote(sample)
+	candidates := []byte{';', '\t', ',', '|'}
+	if hint == "tsv" {
+		candidates = []byte{'\t', ';', ',', '|'}
+	}
+	best := dialect{comma: candidates[0], quote: quote}
+	bestScore, bestWidth := -1.0, 0
+	for _, comma := range candidates {
+		widths, filled, index := sampleWidths(sample, comma, quote, lim)
+		width, share := modalWidth(widths)
+		if width < 2 {
+			continue
+		}
+		if share > bestScore+1e-9 || (share > bestScore-1e-9 && width > bestWidth) {
+			best = dialect{comma: comma, quote: quote, headerRow: headerRow(widths, filled, index, width)}
+			bestScore, bestWidth = share, width
+		}
+	}
+	return best
+}
+
+// sampleWidths parses the sample with one delimiter and returns each
+// non-blank record's width, count of non-empty cells and index among all
+// records (blank ones included).
+func sampleWidths(sample []byte, comma, quote byte, lim Limits) (widths, filled, index []int) {
+	lim.MaxColumns = max(lim.MaxColumns, 1)
+	r := newCSVReader(bytes.NewReader(sample), comma, quote, lim)
+	for i := 0; len(widths) < sniffRecords; i++ {
+		rec, err := r.Read()
+		if err != nil {
+			break
+		}
+		n := 0
+		for _, cell := range rec {
+			if strings.TrimSpace(cell) != "" {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		widths = append(widths, len(rec))
+		filled = append(filled, n)
+		index = append(index, i)
+	}
+	return widths, filled, index
+}
+
+// modalWidth is the most common width and the share of records having it.
+func modalWidth(widths []int) (int, float64) {
+	if len(widths) == 0 {
+		return 0, 0
+	}
+	counts := map[int]int{}
+	mode := 0
+	for _, w := range widths {
+		counts[w]++
+		if counts[w] > counts[mode] || (counts[w] == counts[mode] && w > mode) {
+			mode = w
+		}
+	}
+	return mode, float64(counts[mode]) / float64(len(widths))
+}
+
+func headerRow(widths, filled, index []int, width int) int {
+	for i := 0; i < len(widths) && i <= maxPreamble; i++ {
+		if widths[i] >= width && 2*filled[i] > width {
+			return index[i]
+		}
+	}
+	return 0
+}
+
+// sniffQuote is the double quote, unless the file quotes its cells with
+// single quotes only.
+func sniffQuote(sample []byte) byte {
+	if bytes.IndexByte(sample, '"') >= 0 {
+		return '"'
+	}
+	opened := 0
+	for _, d := range []string{";'", ",'", "\t'", "\n'"} {
+		opened += bytes.Count(sample, []byte(d))
+	}
+	if opened > 0 && (bytes.HasPrefix(sample, []byte("'")) || opened > 2) {
+		return '\''
+	}
+	return '"'
+}
