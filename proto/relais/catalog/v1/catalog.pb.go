@@ -712,8 +712,10 @@ type ListOrganizationsRequest struct {
 	BusinessNumberId string `protobuf:"bytes,5,opt,name=business_number_id,json=businessNumberId,proto3" json:"business_number_id,omitempty"`
 	Page             int32  `protobuf:"varint,6,opt,name=page,proto3" json:"page,omitempty"`
 	PageSize         int32  `protobuf:"varint,7,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Only these organizations (ids, at most 1000).
+	Ids           []string `protobuf:"bytes,8,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListOrganizationsRequest) Reset() {
@@ -793,6 +795,13 @@ func (x *ListOrganizationsRequest) GetPageSize() int32 {
 		return x.PageSize
 	}
 	return 0
+}
+
+func (x *ListOrganizationsRequest) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
 }
 
 type ListOrganizationsResponse struct {
@@ -1657,9 +1666,12 @@ type ListDatasetsRequest struct {
 	// dataset the caller may see (sysadmin: all; others: public ones and
 	// those of their organizations or their own, whatever their state),
 	// narrowed by these.
-	Archived      *bool `protobuf:"varint,18,opt,name=archived,proto3,oneof" json:"archived,omitempty"`
-	Deleted       *bool `protobuf:"varint,19,opt,name=deleted,proto3,oneof" json:"deleted,omitempty"`
-	Private       *bool `protobuf:"varint,20,opt,name=private,proto3,oneof" json:"private,omitempty"`
+	Archived *bool `protobuf:"varint,18,opt,name=archived,proto3,oneof" json:"archived,omitempty"`
+	Deleted  *bool `protobuf:"varint,19,opt,name=deleted,proto3,oneof" json:"deleted,omitempty"`
+	Private  *bool `protobuf:"varint,20,opt,name=private,proto3,oneof" json:"private,omitempty"`
+	// Only these datasets (ids, at most 1000), for readers that found them
+	// elsewhere (the search service); the other filters still apply.
+	Ids           []string `protobuf:"bytes,21,rep,name=ids,proto3" json:"ids,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1832,6 +1844,13 @@ func (x *ListDatasetsRequest) GetPrivate() bool {
 		return *x.Private
 	}
 	return false
+}
+
+func (x *ListDatasetsRequest) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
 }
 
 type ListDatasetsResponse struct {
@@ -3210,7 +3229,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\tplaintext\x18\x02 \x01(\tR\tplaintext\"'\n" +
 	"\x15RevokeApiTokenRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x18\n" +
-	"\x16RevokeApiTokenResponse\"\xc5\x01\n" +
+	"\x16RevokeApiTokenResponse\"\xd7\x01\n" +
 	"\x18ListOrganizationsRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
 	"\x04sort\x18\x02 \x01(\tR\x04sort\x12\x14\n" +
@@ -3218,7 +3237,8 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12,\n" +
 	"\x12business_number_id\x18\x05 \x01(\tR\x10businessNumberId\x12\x12\n" +
 	"\x04page\x18\x06 \x01(\x05R\x04page\x12\x1b\n" +
-	"\tpage_size\x18\a \x01(\x05R\bpageSize\"x\n" +
+	"\tpage_size\x18\a \x01(\x05R\bpageSize\x12\x10\n" +
+	"\x03ids\x18\b \x03(\tR\x03ids\"x\n" +
 	"\x19ListOrganizationsResponse\x12E\n" +
 	"\rorganizations\x18\x01 \x03(\v2\x1f.relais.catalog.v1.OrganizationR\rorganizations\x12\x14\n" +
 	"\x05total\x18\x02 \x01(\x03R\x05total\"?\n" +
@@ -3262,7 +3282,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x13RemoveMemberRequest\x12\"\n" +
 	"\forganization\x18\x01 \x01(\tR\forganization\x12\x12\n" +
 	"\x04user\x18\x02 \x01(\tR\x04user\"\x16\n" +
-	"\x14RemoveMemberResponse\"\x81\x05\n" +
+	"\x14RemoveMemberResponse\"\x93\x05\n" +
 	"\x13ListDatasetsRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
 	"\x04tags\x18\x02 \x03(\tR\x04tags\x12\"\n" +
@@ -3284,7 +3304,8 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x11temporal_coverage\x18\x11 \x01(\tR\x10temporalCoverage\x12\x1f\n" +
 	"\barchived\x18\x12 \x01(\bH\x01R\barchived\x88\x01\x01\x12\x1d\n" +
 	"\adeleted\x18\x13 \x01(\bH\x02R\adeleted\x88\x01\x01\x12\x1d\n" +
-	"\aprivate\x18\x14 \x01(\bH\x03R\aprivate\x88\x01\x01B\v\n" +
+	"\aprivate\x18\x14 \x01(\bH\x03R\aprivate\x88\x01\x01\x12\x10\n" +
+	"\x03ids\x18\x15 \x03(\tR\x03idsB\v\n" +
 	"\t_featuredB\v\n" +
 	"\t_archivedB\n" +
 	"\n" +

@@ -126,6 +126,9 @@ func (s *Service) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsR
 		Deleted:        req.Deleted,
 		Private:        req.Private,
 	}
+	if f.IDs, err = idList(req.GetIds()); err != nil {
+		return nil, 0, err
+	}
 	for _, t := range req.GetTags() {
 		if t = domain.Slugify(t, 0); t != "" {
 			f.Tags = append(f.Tags, t)

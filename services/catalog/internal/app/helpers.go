@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/relais-data/relais/services/catalog/internal/domain"
 )
@@ -36,4 +37,25 @@ func pageArgs(page, size int32) (int, int, error) {
 		size = DefaultPageSize
 	}
 	return int(page), int(size), nil
+}
+
+// idList validates the ids filter of a list: at most MaxPageSize object
+// ids, lowercased as stored.
+func idList(ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var v domain.Violations
+	if len(ids) > MaxPageSize {
+		v.Add("ids", "at most 1000 ids")
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !domain.IsObjectID(id) {
+			v.Add("ids", "ids must be identifiers")
+			break
+		}
+		out = append(out, strings.ToLower(id))
+	}
+	return out, v.Err()
 }

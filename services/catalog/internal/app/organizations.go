@@ -73,6 +73,9 @@ func (s *Service) ListOrganizations(ctx context.Context, req *catalogv1.ListOrga
 	f := store.OrganizationFilter{
 		Words: domain.SearchWords(req.GetQ()), Badge: req.GetBadge(), Name: req.GetName(), BusinessNumberID: req.GetBusinessNumberId(),
 	}
+	if f.IDs, err = idList(req.GetIds()); err != nil {
+		return nil, 0, err
+	}
 	orgs, total, err := s.store.ListOrganizations(ctx, f, col, desc, size, (page-1)*size)
 	if err != nil {
 		return nil, 0, err

@@ -75,6 +75,11 @@ func listKey(req *catalogv1.ListDatasetsRequest, userID string) string {
 		b.WriteString(t)
 		b.WriteByte(1)
 	}
+	b.WriteByte(0)
+	for _, id := range req.GetIds() {
+		b.WriteString(id)
+		b.WriteByte(1)
+	}
 	return b.String()
 }
 

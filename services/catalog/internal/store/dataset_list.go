@@ -43,6 +43,8 @@ type DatasetFilter struct {
 	// The temporal coverage starts between these dates (YYYY-MM-DD,
 	// included) when TemporalFrom is set.
 	TemporalFrom, TemporalTo string
+	// IDs, when set, narrows the list to these datasets.
+	IDs []string
 }
 
 // DatasetSort orders a list: Field is created, last_update or title.
@@ -156,6 +158,10 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 	if f.TemporalFrom != "" {
 		where = append(where, "d.temporal_start <> '' AND d.temporal_start >= ? AND d.temporal_start <= ?")
 		args = append(args, f.TemporalFrom, f.TemporalTo)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, "d.id IN ("+placeholders(len(f.IDs))+")")
+		args = append(args, stringArgs(f.IDs)...)
 	}
 	for _, w := range f.Words {
 		where = append(where, "d.q LIKE ?")

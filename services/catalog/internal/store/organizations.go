@@ -133,11 +133,17 @@ type OrganizationFilter struct {
 	Badge            string
 	Name             string // exact, case-insensitive
 	BusinessNumberID string
+	// IDs, when set, narrows the list to these organizations.
+	IDs []string
 }
 
 func (f OrganizationFilter) where() (string, []any) {
 	conds := []string{"deleted_at IS NULL"}
 	var args []any
+	if len(f.IDs) > 0 {
+		conds = append(conds, "id IN ("+placeholders(len(f.IDs))+")")
+		args = append(args, stringArgs(f.IDs)...)
+	}
 	for _, w := range f.Words {
 		conds = append(conds, "q LIKE ?")
 		args = append(args, "%"+escapeLike(w)+"%")
