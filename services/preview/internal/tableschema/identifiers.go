@@ -40,9 +40,13 @@ func validSIREN(s string) bool {
 	return len(s) == 9 && allDigits(s) && luhn(s)
 }
 
-// laPosteSIREN is La Poste's SIREN: its establishments' SIRET numbers do
-// not pass Luhn; INSEE makes their digit sum a multiple of 5 instead.
-const laPosteSIREN = "356000000"
+// La Poste's establishments (its SIREN 356000000, head office aside) have
+// SIRET numbers that do not pass Luhn: INSEE makes their digit sum a
+// multiple of 5 instead (python-stdnum, under validata, knows it too).
+const (
+	laPosteSIREN      = "356000000"
+	laPosteHeadOffice = "35600000000048"
+)
 
 // validSIRET: 14 digits, Luhn checksum (La Poste's exception aside) and a
 // valid SIREN in front.
@@ -51,7 +55,7 @@ func validSIRET(s string) bool {
 	if len(s) != 14 || !allDigits(s) {
 		return false
 	}
-	if s[:9] == laPosteSIREN {
+	if s[:9] == laPosteSIREN && s != laPosteHeadOffice {
 		sum := 0
 		for i := 0; i < len(s); i++ {
 			sum += int(s[i] - '0')
