@@ -207,7 +207,7 @@ func (v *validation) checks(n int64) {
 		return ""
 	}
 	for _, c := range v.s.Checks {
-		if v.cols.colOf[v.s.byName[c.Columns[0]]] < 0 && v.s.Field(c.Columns[0]) != nil {
+		if f := v.s.Field(c.Columns[0]); f != nil && v.cols.colOf[f.index] < 0 {
 			continue // the column is missing: the header error says it
 		}
 		col, msg, ok := c.run(get)
