@@ -16,11 +16,11 @@ import (
 func TestNormalizePattern(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{`^[0-9]{5}$`, `^[0-9]{5}$`},
-		{`[\u00C0-\u00FF]+`, `[\x{00C0}-\x{00FF}]+`},                  // adresses, equipements
+		{`[\u00C0-\u00FF]+`, `[\x{00C0}-\x{00FF}]+`},                           // adresses, equipements
 		{`^[A-Za-z\u00C0-\u00FF\-\' ]+$`, `^[A-Za-z\x{00C0}-\x{00FF}\-\' ]+$`}, // \- and \' stay: Go accepts them
-		{`[a-z\‘\’ ]+`, `[a-z‘’ ]+`},                                   // BAL voie_nom
-		{`a\ b`, `a b`}, // Python reads "\ " as a space; Go refuses it
-		{`\\u0041`, `\\u0041`}, // an escaped backslash, then text
+		{`[a-z\‘\’ ]+`, `[a-z‘’ ]+`},                                           // BAL voie_nom
+		{`a\ b`, `a b`},                                                        // Python reads "\ " as a space; Go refuses it
+		{`\\u0041`, `\\u0041`},                                                 // an escaped backslash, then text
 		{`abc\Z`, `abc\z`},
 		{`\U0001F600`, `\x{0001F600}`},
 	} {

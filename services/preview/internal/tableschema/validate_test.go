@@ -60,7 +60,7 @@ func TestRowStructure(t *testing.T) {
 	s := smallSchema(t)
 	r := validate(t, s, []string{"id", "nom", "note"}, Limits{},
 		[]string{"1", "a", ""},
-		[]string{"", " ", ""},     // blank row: no cell errors for it
+		[]string{"", " ", ""},       // blank row: no cell errors for it
 		[]string{"2", "b", "", "x"}, // one cell too many
 		[]string{"3"},               // two too few
 		[]string{"1", "c", ""},      // id repeated
