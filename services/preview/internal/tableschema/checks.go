@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Check is one validata custom check of the schema ("custom_checks").
@@ -17,13 +16,27 @@ type Check struct {
 	// Columns are the columns the check reads, main column first.
 	Columns []string
 
-	run checkFunc
+	run    checkFunc
+	fields []int // per column: the schema field's index, or -1
 }
 
-// checkFunc runs a check on one row; get returns a column's trimmed cell
-// ("" when empty or absent). It returns the column to blame and a French
-// message, or ok.
-type checkFunc func(get func(col string) string) (col, msg string, ok bool)
+// checkFunc runs a check on one row. It returns the column to blame and a
+// French message, or ok.
+type checkFunc func(row checkRow) (col, msg string, ok bool)
+
+// checkRow gives a check the trimmed cells of its columns, by their
+// position in Check.Columns ("" when empty, missing or absent).
+type checkRow struct {
+	cells  []string // per schema field
+	fields []int
+}
+
+func (r checkRow) get(i int) string {
+	if fi := r.fields[i]; fi >= 0 {
+		return r.cells[fi]
+	}
+	return ""
+}
 
 // parseChecks reads "custom_checks". A check Relais does not know is
 // ignored with a warning, as validata does for unknown checks; a known
@@ -79,9 +92,12 @@ func parseChecks(raw json.RawMessage, s *Schema) ([]Check, []string, error) {
 			return nil, nil, fmt.Errorf("check %d (%s): %v", i+1, d.Name, err)
 		}
 		for _, col := range c.Columns {
-			if s.Field(col) == nil {
+			fi, ok := s.byName[col]
+			if !ok {
+				fi = -1
 				warns = append(warns, fmt.Sprintf("contrôle « %s » : la colonne « %s » n'est pas dans le schéma", d.Name, col))
 			}
+			c.fields = append(c.fields, fi)
 		}
 		checks = append(checks, c)
 	}
@@ -126,8 +142,8 @@ func (p params) strs(keys ...string) ([]string, error) {
 }
 
 func identifierCheck(col, what string, valid func(string) bool) checkFunc {
-	return func(get func(string) string) (string, string, bool) {
-		v := get(col)
+	return func(row checkRow) (string, string, bool) {
+		v := row.get(0)
 		if v == "" || valid(v) {
 			return "", "", true
 		}
@@ -136,8 +152,8 @@ func identifierCheck(col, what string, valid func(string) bool) checkFunc {
 }
 
 func yearIntervalCheck(col string, yearOnly bool) checkFunc {
-	return func(get func(string) string) (string, string, bool) {
-		v := get(col)
+	return func(row checkRow) (string, string, bool) {
+		v := row.get(0)
 		if v == "" {
 			return "", "", true
 		}
@@ -162,10 +178,10 @@ func yearIntervalCheck(col string, yearOnly bool) checkFunc {
 func isYear(s string) bool { return len(s) == 4 && allDigits(s) }
 
 func cohesiveCheck(cols []string) checkFunc {
-	return func(get func(string) string) (string, string, bool) {
+	return func(row checkRow) (string, string, bool) {
 		filled := 0
-		for _, c := range cols {
-			if get(c) != "" {
+		for i := range cols {
+			if row.get(i) != "" {
 				filled++
 			}
 		}
@@ -185,12 +201,12 @@ var compareOps = map[string]func(int) bool{
 	"!=": func(r int) bool { return r != 0 },
 }
 
-// compareCheck compares two filled columns as numbers, else as ISO dates;
-// values of other kinds are left to the type checks.
+// compareCheck compares two filled columns as numbers, else as ISO dates
+// (AAAA-MM-JJ); values of other kinds are left to the type checks.
 func compareCheck(col, op, col2 string) checkFunc {
 	holds := compareOps[op]
-	return func(get func(string) string) (string, string, bool) {
-		a, b := get(col), get(col2)
+	return func(row checkRow) (string, string, bool) {
+		a, b := row.get(0), row.get(1)
 		if a == "" || b == "" || holds == nil {
 			return "", "", true
 		}
@@ -208,29 +224,34 @@ var opFrench = map[string]string{
 }
 
 func compareText(a, b string) (int, bool) {
-	if fa, errA := strconv.ParseFloat(a, 64); errA == nil && decimalText(a) {
-		if fb, errB := strconv.ParseFloat(b, 64); errB == nil && decimalText(b) {
-			return compare(fa, fb)
+	if decimalText(a) && decimalText(b) {
+		fa, errA := strconv.ParseFloat(a, 64)
+		fb, errB := strconv.ParseFloat(b, 64)
+		if errA != nil || errB != nil {
+			return 0, false
 		}
-		return 0, false
+		return compare(fa, fb)
 	}
-	ta, errA := time.Parse("2006-01-02", a)
-	tb, errB := time.Parse("2006-01-02", b)
-	if errA != nil || errB != nil {
-		return 0, false
+	if isoDateShape(a) && isoDateShape(b) {
+		return strings.Compare(a, b), true // AAAA-MM-JJ sorts as text; bad days are type errors
 	}
-	return ta.Compare(tb), true
+	return 0, false
+}
+
+// isoDateShape reports whether s looks like AAAA-MM-JJ.
+func isoDateShape(s string) bool {
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
 }
 
 func sumCheck(col string, cols []string) checkFunc {
-	return func(get func(string) string) (string, string, bool) {
-		total, ok := number(get(col))
+	return func(row checkRow) (string, string, bool) {
+		total, ok := number(row.get(0))
 		if !ok {
 			return "", "", true
 		}
 		sum := 0.0
-		for _, c := range cols {
-			n, ok := number(get(c))
+		for i := range cols {
+			n, ok := number(row.get(i + 1))
 			if !ok {
 				return "", "", true
 			}
@@ -239,7 +260,7 @@ func sumCheck(col string, cols []string) checkFunc {
 		if math.Abs(sum-total) <= 1e-9*math.Max(1, math.Abs(total)) {
 			return "", "", true
 		}
-		return col, fmt.Sprintf("La valeur de « %s » (%s) doit être la somme de %s (%s)", col, get(col), quoteList(cols), strconv.FormatFloat(sum, 'f', -1, 64)), false
+		return col, fmt.Sprintf("La valeur de « %s » (%s) doit être la somme de %s (%s)", col, row.get(0), quoteList(cols), strconv.FormatFloat(sum, 'f', -1, 64)), false
 	}
 }
 
@@ -252,8 +273,8 @@ func number(s string) (float64, bool) {
 }
 
 func oneOfRequiredCheck(c1, c2 string) checkFunc {
-	return func(get func(string) string) (string, string, bool) {
-		if get(c1) != "" || get(c2) != "" {
+	return func(row checkRow) (string, string, bool) {
+		if row.get(0) != "" || row.get(1) != "" {
 			return "", "", true
 		}
 		return c1, fmt.Sprintf("Au moins l'une des colonnes « %s » ou « %s » doit être renseignée", c1, c2), false

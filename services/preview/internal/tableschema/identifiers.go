@@ -113,8 +113,8 @@ func foldFrench(s string) string {
 }
 
 func nomenclatureCheck(col string) checkFunc {
-	return func(get func(string) string) (string, string, bool) {
-		v := get(col)
+	return func(row checkRow) (string, string, bool) {
+		v := row.get(0)
 		if v == "" {
 			return "", "", true
 		}

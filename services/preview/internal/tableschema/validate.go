@@ -200,22 +200,17 @@ func (item *Field) checkItems(val any, out []violation) []violation {
 }
 
 func (v *validation) checks(n int64) {
-	get := func(col string) string {
-		if f := v.s.Field(col); f != nil {
-			return v.cells[f.index]
-		}
-		return ""
-	}
 	for _, c := range v.s.Checks {
-		if f := v.s.Field(c.Columns[0]); f != nil && v.cols.colOf[f.index] < 0 {
+		if fi := c.fields[0]; fi >= 0 && v.cols.colOf[fi] < 0 {
 			continue // the column is missing: the header error says it
 		}
-		col, msg, ok := c.run(get)
+		col, msg, ok := c.run(checkRow{cells: v.cells, fields: c.fields})
 		if ok {
 			continue
 		}
-		is := Issue{Type: c.Name, Tag: tagBody, RowNumber: n, FieldName: col, Cell: clip(get(col)), Message: msg}
+		is := Issue{Type: c.Name, Tag: tagBody, RowNumber: n, FieldName: col, Message: msg}
 		if f := v.s.Field(col); f != nil {
+			is.Cell = clip(v.cells[f.index])
 			is.FieldNumber = v.cols.colOf[f.index] + 1
 		}
 		v.rp.error(is)
