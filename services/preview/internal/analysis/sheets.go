@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/relais-data/relais/services/preview/internal/sheet"
 )
@@ -90,8 +91,8 @@ func sheetTable(ctx context.Context, src *source, rows sheet.Rows, lim Limits, p
 			}
 			rec = append([]string(nil), rec...)
 			r.buf = append(r.buf, rec)
-			if n := len(rec) - countEmpty(rec); n > 0 {
-				widths, filled, index = append(widths, len(rec)), append(filled, n), append(index, len(r.buf)-1)
+			if n, w := filledWidth(rec); n > 0 {
+				widths, filled, index = append(widths, w), append(filled, n), append(index, len(r.buf)-1)
 			}
 		}
 		width, _ := modalWidth(widths)
@@ -106,14 +107,16 @@ func sheetTable(ctx context.Context, src *source, rows sheet.Rows, lim Limits, p
 	return t, nil
 }
 
-func countEmpty(rec []string) int {
-	n := 0
-	for _, c := range rec {
-		if c == "" {
-			n++
+// filledWidth returns the count of non-empty cells of rec and its width
+// without trailing empty cells.
+func filledWidth(rec []string) (filled, width int) {
+	for j, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			filled++
+			width = j + 1
 		}
 	}
-	return n
+	return filled, width
 }
 
 // sheetRecords replays the rows read for header detection, then reads on.

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"strings"
 )
 
 // Sniffing looks at the head of the file (sniffBytes of it, at most
@@ -48,8 +47,9 @@ func sniffDialect(sample []byte, hint string, lim Limits) dialect {
 }
 
 // sampleWidths parses the sample with one delimiter and returns each
-// non-blank record's width, count of non-empty cells and index among all
-// records (blank ones included).
+// non-blank record's width (trailing empty cells not counted: "1;2;3;" is
+// three wide), count of non-empty cells and index among all records (blank
+// ones included).
 func sampleWidths(sample []byte, comma, quote byte, lim Limits) (widths, filled, index []int) {
 	lim.MaxColumns = max(lim.MaxColumns, 1)
 	r := newCSVReader(bytes.NewReader(sample), comma, quote, lim)
@@ -58,16 +58,11 @@ func sampleWidths(sample []byte, comma, quote byte, lim Limits) (widths, filled,
 		if err != nil {
 			break
 		}
-		n := 0
-		for _, cell := range rec {
-			if strings.TrimSpace(cell) != "" {
-				n++
-			}
-		}
+		n, w := filledWidth(rec)
 		if n == 0 {
 			continue
 		}
-		widths = append(widths, len(rec))
+		widths = append(widths, w)
 		filled = append(filled, n)
 		index = append(index, i)
 	}

@@ -53,11 +53,11 @@ func (t *table) readHeader(skip int) error {
 			return err
 		}
 		if i == skip {
+			if blank(rec) {
+				return unreadable("no header row: the first line of the table is empty")
+			}
 			t.header = columnNames(rec)
 		}
-	}
-	if blank(t.header) {
-		return unreadable("no header row: the first line of the table is empty")
 	}
 	return nil
 }

@@ -25,13 +25,21 @@ const (
 // valueCounter counts a column's distinct values and most frequent ones in
 // bounded memory: exactly up to cap distinct values; past that, a
 // HyperLogLog sketch for the distinct count and Misra-Gries counters (seeded
-// with the exact counts so far) for the most frequent values.
+// with the exact counts so far) for the most frequent values. Counters are
+// keyed by the value's hash; the value itself is kept once seen twice, so a
+// column of unique values costs no allocation per cell (and has no tops, as
+// in csv-detective's profiles).
 type valueCounter struct {
 	cap    int
 	exact  map[string]int64 // nil once overflowed
 	sketch *hll
-	mg     map[string]int64
+	mg     map[uint64]mgCounter
 	seed   maphash.Seed
+}
+
+type mgCounter struct {
+	n     int64
+	value string // "" until seen twice
 }
 
 func newValueCounter(cap int, seed maphash.Seed) valueCounter {
@@ -59,20 +67,29 @@ func (v *valueCounter) add(s string) {
 		}
 		v.overflow()
 	}
-	v.sketch.add(maphash.String(v.seed, key))
-	if n, ok := v.mg[key]; ok {
-		v.mg[key] = n + 1
+	h := maphash.String(v.seed, key)
+	v.sketch.add(h)
+	if c, ok := v.mg[h]; ok {
+		c.n++
+		if c.value == "" {
+			c.value = clone(key)
+		}
+		v.mg[h] = c
 		return
 	}
 	if len(v.mg) < mgCounters {
-		v.mg[clone(key)] = 1
+		v.mg[h] = mgCounter{n: 1}
 		return
 	}
-	for k, n := range v.mg { // Misra-Gries: every counter loses one, the value is dropped
-		if n == 1 {
+	// Misra-Gries: every counter loses one and the value is dropped. The
+	// counters of values seen once go, so a stream of unique values costs
+	// one sweep per mgCounters values.
+	for k, c := range v.mg {
+		if c.n == 1 {
 			delete(v.mg, k)
 		} else {
-			v.mg[k] = n - 1
+			c.n--
+			v.mg[k] = c
 		}
 	}
 }
@@ -89,9 +106,9 @@ func (v *valueCounter) overflow() {
 		counts = append(counts, ValueCount{k, n})
 	}
 	sortCounts(counts)
-	v.mg = make(map[string]int64, mgCounters)
+	v.mg = make(map[uint64]mgCounter, mgCounters)
 	for _, c := range counts[:min(len(counts), mgCounters)] {
-		v.mg[c.Value] = c.Count
+		v.mg[maphash.String(v.seed, c.Value)] = mgCounter{n: c.Count, value: c.Value}
 	}
 	v.exact = nil
 }
@@ -106,14 +123,16 @@ func (v *valueCounter) distinct() (int64, bool) {
 
 // tops returns the most frequent values and whether their counts are exact.
 func (v *valueCounter) tops() ([]ValueCount, bool) {
-	src, exact := v.exact, true
-	if src == nil {
-		src, exact = v.mg, false
-	}
-	counts := make([]ValueCount, 0, len(src))
-	for k, n := range src {
+	counts := make([]ValueCount, 0, max(len(v.exact), len(v.mg)))
+	for k, n := range v.exact {
 		counts = append(counts, ValueCount{k, n})
 	}
+	for _, c := range v.mg {
+		if c.value != "" {
+			counts = append(counts, ValueCount{c.value, c.n})
+		}
+	}
+	exact := v.exact != nil
 	sortCounts(counts)
 	counts = counts[:min(len(counts), topN)]
 	for i, c := range counts {

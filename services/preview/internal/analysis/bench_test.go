@@ -1,0 +1,117 @@
+package analysis
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkAnalyze profiles a generated CSV of mixed French-format types
+// (100 MB; RELAIS_BENCH_MB sets another size) and reports MB/s and the
+// peak RSS of the process during the analysis.
+//
+//	go test ./services/preview/internal/analysis -run '^$' -bench Analyze -benchtime 3x
+func BenchmarkAnalyze(b *testing.B) {
+	size := int64(100)
+	if v, err := strconv.ParseInt(os.Getenv("RELAIS_BENCH_MB"), 10, 64); err == nil && v > 0 {
+		size = v
+	}
+	path := generatedFile(b, b.TempDir(), size<<20)
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resetPeakRSS(b)
+	b.SetBytes(st.Size())
+	b.ResetTimer()
+	var rows int64
+	cpu0 := cpuSeconds()
+	for b.Loop() {
+		p, err := Analyze(context.Background(), path, "generated.csv", DefaultLimits())
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = p.RowCount
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(peakRSSMiB(b), "peak-RSS-MiB")
+	// On a shared machine the wall-clock MB/s depends on the neighbours;
+	// MB per CPU-second of this process does less.
+	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
+}
+
+// cpuSeconds is the user and system CPU time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// BenchmarkRows streams the rows of the same generated CSV and parses
+// every cell, as the tabular load does.
+func BenchmarkRows(b *testing.B) {
+	path := generatedFile(b, b.TempDir(), 100<<20)
+	p, err := Analyze(context.Background(), path, "generated.csv", DefaultLimits())
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	b.SetBytes(st.Size())
+	for b.Loop() {
+		it, err := Rows(context.Background(), path, p, DefaultLimits())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			row, err := it.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i, c := range p.Columns {
+				if _, err := Parse(c, row[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		it.Close()
+	}
+}
+
+// resetPeakRSS resets the kernel's high-water mark of the process's RSS
+// (Linux: writing 5 to clear_refs), so that the peak measured is the
+// analysis's, not the generator's.
+func resetPeakRSS(tb testing.TB) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		tb.Logf("peak RSS not reset: %v", err)
+	}
+}
+
+// peakRSSMiB reads VmHWM, the process's peak resident set.
+func peakRSSMiB(tb testing.TB) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		tb.Logf("no /proc/self/status: %v", err)
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

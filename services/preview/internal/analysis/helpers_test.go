@@ -1,0 +1,5 @@
+package analysis
+
+import "hash/maphash"
+
+func seedForTest() maphash.Seed { return maphash.MakeSeed() }
