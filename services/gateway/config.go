@@ -19,6 +19,9 @@ type Config struct {
 	GRPCAddr string `yaml:"grpc_addr"`
 	// StorageAddr is the storage service's gRPC address (host:port).
 	StorageAddr string `yaml:"storage_addr" usage:"gRPC address of the storage service"`
+	// PreviewAddr is the preview service's gRPC address (host:port): the
+	// tabular API and the previews.
+	PreviewAddr string `yaml:"preview_addr" usage:"gRPC address of the preview service"`
 	// S3Downloads says how files stored on s3 are served: "redirect" (a
 	// short-lived presigned URL, the default) or "proxy" (streamed by the
 	// gateway, for an object store its users cannot reach). Files on the

@@ -24,17 +24,18 @@ import (
 	"github.com/relais-data/relais/pkg/telemetry"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
+	"github.com/relais-data/relais/services/preview"
 	"github.com/relais-data/relais/services/storage"
 )
 
 // Targets are the values -target takes.
-var Targets = []string{"all", "catalog", "storage", "gateway"}
+var Targets = []string{"all", "catalog", "storage", "preview", "gateway"}
 
 // Config is the whole configuration of the binary. Its zero-config
 // defaults come from DefaultConfig; a YAML file, RELAIS_* variables and
 // flags override them (pkg/config).
 type Config struct {
-	Target    string           `yaml:"target" usage:"what to run: all, catalog, storage or gateway"`
+	Target    string           `yaml:"target" usage:"what to run: all, catalog, storage, preview or gateway"`
 	DataDir   string           `yaml:"data_dir" usage:"where embedded NATS and SQLite keep their files"`
 	AdminAddr string           `yaml:"admin_addr" usage:"address of /healthz, /readyz and /metrics"`
 	Log       log.Config       `yaml:"log"`
@@ -42,6 +43,7 @@ type Config struct {
 	Events    EventsConfig     `yaml:"events"`
 	Catalog   CatalogConfig    `yaml:"catalog"`
 	Storage   StorageConfig    `yaml:"storage"`
+	Preview   PreviewConfig    `yaml:"preview"`
 	Gateway   gateway.Config   `yaml:"gateway"`
 	Demo      DemoConfig       `yaml:"demo"`
 }
@@ -84,12 +86,17 @@ func DefaultConfig() Config {
 			Config:   storage.Config{DB: sqldb.Config{Driver: "sqlite"}},
 			GRPCAddr: "127.0.0.1:9092",
 		},
+		Preview: PreviewConfig{
+			Config:   preview.Config{DB: sqldb.Config{Driver: "sqlite"}},
+			GRPCAddr: "127.0.0.1:9096",
+		},
 		Gateway: gateway.Config{
 			Addr:        ":8080",
 			PublicURL:   "http://localhost:8080",
 			SiteTitle:   "Relais",
 			CatalogAddr: "127.0.0.1:9091",
 			StorageAddr: "127.0.0.1:9092",
+			PreviewAddr: "127.0.0.1:9096",
 			S3Downloads: "redirect",
 			GRPCAddr:    "127.0.0.1:9093",
 		},
@@ -112,6 +119,7 @@ func (c *Config) finish() error {
 		c.Catalog.DB.DSN = filepath.Join(c.DataDir, "catalog.db")
 	}
 	c.finishStorage()
+	c.finishPreview()
 	if c.Demo.Load && c.Target != "all" {
 		return fmt.Errorf("demo.load needs -target=all")
 	}
@@ -141,7 +149,20 @@ func (c *Config) Validate() error {
 	if runs("all", "storage") {
 		errs = append(errs, checkDB("storage.db", c.Storage.DB), c.checkBlob())
 	}
-	if runs("catalog", "storage") && c.Events.URL == "" {
+	if runs("all", "preview") {
+		errs = append(errs, checkDB("preview.db", c.Preview.DB))
+	}
+	if runs("preview") {
+		for _, kv := range [][2]string{
+			{"preview.catalog_api_key", c.Preview.CatalogAPIKey}, {"preview.catalog_addr", c.Preview.CatalogAddr},
+			{"preview.storage_addr", c.Preview.StorageAddr}, {"storage.service_token", c.Storage.ServiceToken},
+		} {
+			if kv[1] == "" {
+				errs = append(errs, fmt.Errorf("%s is required with -target=preview", setting(kv[0])))
+			}
+		}
+	}
+	if runs("catalog", "storage", "preview") && c.Events.URL == "" {
 		errs = append(errs, fmt.Errorf("%s is required with -target=%s: only -target=all embeds NATS", setting("events.url"), c.Target))
 	}
 	if runs("storage", "gateway") && c.Storage.ServiceToken == "" {

@@ -33,6 +33,8 @@ const (
 	modCatalog   = "catalog"
 	modStorageDB = "storage-db"
 	modStorage   = "storage"
+	modPreviewDB = "preview-db"
+	modPreview   = "preview"
 	modGateway   = "gateway"
 	modDemo      = "demo"
 )
@@ -45,10 +47,12 @@ func plan(target string, cfg Config) []string {
 		return []string{modTelemetry, modBus, modCatalogDB, modCatalog}
 	case "storage":
 		return []string{modTelemetry, modBus, modStorageDB, modStorage}
+	case "preview":
+		return []string{modTelemetry, modBus, modPreviewDB, modPreview}
 	case "gateway":
 		return []string{modTelemetry, modGateway}
 	default: // all
-		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modGateway}
+		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modGateway}
 		if cfg.Demo.Load {
 			mods = append(mods, modDemo)
 		}
@@ -73,6 +77,7 @@ type Relais struct {
 	gwGRPC     *grpcx.Server
 	gwGRPCAddr net.Addr
 	st         storageModule
+	pv         previewModule
 	httpServer *http.Server
 	httpAddr   net.Addr
 	conn       *grpc.ClientConn
@@ -199,8 +204,18 @@ func (r *Relais) modules() map[string]app.Module {
 			Start: r.startStorage,
 			Stop:  r.stopStorage,
 		},
+		modPreviewDB: {
+			Start: r.startPreviewDB,
+			Stop:  r.stopPreviewDB,
+		},
+		modPreview: {
+			Deps:  append(append([]string{modTelemetry, modBus, modPreviewDB}, r.optional(modCatalog)...), r.optional(modStorage)...),
+			Start: r.startPreview,
+			Stop:  r.stopPreview,
+		},
 		modGateway: {
-			Deps:  append(append([]string{modTelemetry}, r.optional(modCatalog)...), r.optional(modStorage)...),
+			Deps: append(append(append([]string{modTelemetry}, r.optional(modCatalog)...), r.optional(modStorage)...),
+				r.optional(modPreview)...),
 			Start: r.startGateway,
 			Stop:  r.stopGateway,
 		},
@@ -280,8 +295,13 @@ func (r *Relais) startGateway(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	previewClient, err := r.dialPreview()
+	if err != nil {
+		return err
+	}
 	gw, err := gateway.New(r.cfg.Gateway, gateway.Deps{
-		Catalog: catalogv1.NewCatalogServiceClient(conn), Storage: storageClient, Log: r.log.With("service", "gateway"),
+		Catalog: catalogv1.NewCatalogServiceClient(conn), Storage: storageClient, Preview: previewClient,
+		Log: r.log.With("service", "gateway"),
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -328,6 +348,6 @@ func (r *Relais) stopGateway(ctx context.Context) error {
 		err = errors.Join(err, r.gwGRPC.Shutdown(ctx))
 	}
 	// The download records still queued go to storage before it stops.
-	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn())
+	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn(), r.closePreviewConn())
 	return errors.Join(err, r.conn.Close())
 }

@@ -55,6 +55,13 @@ var modes = []string{"all-in-one", "split"}
 // gRPC. Everything stops when the test ends or when stop is called.
 func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	t.Helper()
+	return startPortalWith(t, mode, dataDir, nil)
+}
+
+// startPortalWith is startPortal with configure applied to the
+// configuration of every target.
+func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.Config)) (*portal, func()) {
+	t.Helper()
 	port := freePort(t)
 	cfg := relais.DefaultConfig()
 	cfg.DataDir = dataDir
@@ -62,10 +69,14 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	cfg.Catalog.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.GRPCAddr = "127.0.0.1:0"
 	cfg.Storage.GRPCAddr = "127.0.0.1:0"
+	cfg.Preview.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.SiteTitle = siteTitle
 	cfg.Log.Level = "warn"
+	if configure != nil {
+		configure(&cfg)
+	}
 	p := &portal{t: t, base: cfg.Gateway.PublicURL}
 	var stops []func()
 	stop := func() {
@@ -82,7 +93,7 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 		stops = append(stops, s)
 		p.token, p.demo = r.Demo().AdminToken, r.Demo().Stats
 		p.catalogGRPC = r.GRPCAddr().String()
-		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String()}
+		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String(), r.PreviewGRPCAddr().String()}
 		return p, stop
 	}
 
@@ -101,13 +112,21 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	st, s := runTarget(t, cfg)
 	stops = append(stops, s)
 
+	cfg.Target = "preview"
+	cfg.Preview.CatalogAddr = cat.GRPCAddr().String()
+	cfg.Preview.StorageAddr = st.StorageGRPCAddr().String()
+	cfg.Preview.CatalogAPIKey = p.token
+	pv, s := runTarget(t, cfg)
+	stops = append(stops, s)
+
 	cfg.Target = "gateway"
 	cfg.Gateway.CatalogAddr = cat.GRPCAddr().String()
 	cfg.Gateway.StorageAddr = st.StorageGRPCAddr().String()
+	cfg.Gateway.PreviewAddr = pv.PreviewGRPCAddr().String()
 	gw, s := runTarget(t, cfg)
 	stops = append(stops, s)
 	p.catalogGRPC = cat.GRPCAddr().String()
-	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), gw.GatewayGRPCAddr().String()}
+	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), pv.PreviewGRPCAddr().String(), gw.GatewayGRPCAddr().String()}
 
 	p.demo, err = relais.ImportDemo(context.Background(), cat.GRPCAddr().String(), p.token)
 	require.NoError(t, err)

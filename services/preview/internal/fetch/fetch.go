@@ -31,6 +31,13 @@ var (
 	ErrStatus = errors.New("unexpected HTTP status")
 )
 
+// StatusError is the answer of a server with another status than 200; it
+// matches ErrStatus.
+type StatusError struct{ Status int }
+
+func (e *StatusError) Error() string        { return fmt.Sprintf("status %d", e.Status) }
+func (e *StatusError) Is(target error) bool { return target == ErrStatus }
+
 // Config bounds a fetch.
 type Config struct {
 	// Allow lets some networks or hosts through the guard (see ParseAllow).
@@ -188,7 +195,7 @@ func (f *Fetcher) Fetch(ctx context.Context, raw, dir string) (*Result, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch %s: status %d: %w", u.Redacted(), resp.StatusCode, ErrStatus)
+		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), &StatusError{Status: resp.StatusCode})
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return nil, fmt.Errorf("fetch %s: %d bytes announced, more than the limit of %d: %w", u.Redacted(), resp.ContentLength, f.cfg.MaxBytes, ErrTooLarge)

@@ -1,0 +1,164 @@
+package preview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/pkg/grpcx"
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
+	"github.com/relais-data/relais/services/preview/internal/pipeline"
+)
+
+// The events the preview service consumes, and its durable consumers.
+const (
+	SubjectObjectStored      = "relais.storage.object.stored"
+	SubjectResourceCreated   = "relais.catalog.resource.created"
+	SubjectResourceUpdated   = "relais.catalog.resource.updated"
+	SubjectResourceDeleted   = "relais.catalog.resource.deleted"
+	StoredFilesConsumer      = "preview-stored-files"
+	ResourceChangesConsumer  = "preview-resource-changes"
+	storedFilesPathPrefix    = "/resources/"
+	signatureSchemaSeparator = "|schema:"
+)
+
+func (s *Service) consumeStoredFiles(ctx context.Context) (*events.Consumer, error) {
+	return s.bus.Consume(ctx, events.ConsumerConfig{
+		Durable: StoredFilesConsumer, FilterSubjects: []string{SubjectObjectStored}, AckWait: s.cfg.AckWait,
+	}, s.once(s.handleStoredFile))
+}
+
+func (s *Service) consumeResourceChanges(ctx context.Context) (*events.Consumer, error) {
+	return s.bus.Consume(ctx, events.ConsumerConfig{
+		Durable:        ResourceChangesConsumer,
+		FilterSubjects: []string{SubjectResourceCreated, SubjectResourceUpdated, SubjectResourceDeleted},
+		AckWait:        s.cfg.AckWait,
+	}, s.once(s.handleResourceChanged))
+}
+
+// once skips the events handled already (a replay) and records the ones
+// handled now.
+func (s *Service) once(h events.Handler) events.Handler {
+	return func(ctx context.Context, m events.Message) error {
+		done, err := s.records.Handled(ctx, m.ID)
+		if err != nil || done {
+			return err
+		}
+		if err := h(ctx, m); err != nil {
+			return fmt.Errorf("event %s: %w", m.ID, err)
+		}
+		return s.records.MarkHandled(ctx, m.ID, time.Now())
+	}
+}
+
+// handleStoredFile analyzes an uploaded file as soon as it is stored,
+// before its resource may exist in the catalog: the table is queryable at
+// once, the extras follow when the resource does.
+func (s *Service) handleStoredFile(ctx context.Context, m events.Message) error {
+	ev := &eventsv1.FileStored{}
+	if err := proto.Unmarshal(m.Data, ev); err != nil {
+		s.log.ErrorContext(ctx, "undecodable stored file event dropped", "event_id", m.ID, "type", m.Type, "err", err)
+		return nil
+	}
+	if ev.GetResourceId() == "" {
+		return nil // a file no resource will point to
+	}
+	_, err := s.pipeline.Process(ctx, pipeline.Job{
+		ResourceID: ev.GetResourceId(), DatasetID: ev.GetDatasetId(), Key: ev.GetKey(),
+		ResourceURL: strings.TrimRight(s.cfg.PublicURL, "/") + ev.GetUrlPath(),
+		Signature:   fileSignature(ev.GetSha1(), ev.GetKey()), Name: ev.GetFilename(),
+	})
+	return err
+}
+
+func (s *Service) handleResourceChanged(ctx context.Context, m events.Message) error {
+	ev := &eventsv1.ResourceChanged{}
+	if err := proto.Unmarshal(m.Data, ev); err != nil {
+		s.log.ErrorContext(ctx, "undecodable resource event dropped", "event_id", m.ID, "type", m.Type, "err", err)
+		return nil
+	}
+	r := ev.GetResource()
+	if r.GetId() == "" {
+		return nil
+	}
+	if m.Subject == SubjectResourceDeleted {
+		return s.pipeline.Forget(ctx, r.GetId())
+	}
+	job, ok := jobOf(ev.GetDatasetId(), r)
+	if !ok {
+		return nil
+	}
+	_, err := s.pipeline.Process(ctx, job)
+	return err
+}
+
+// jobOf is the analysis a resource asks for: its stored file (the key is
+// its URL's path under /resources/) or its remote URL. The signature
+// changes with the bytes (sha1, URL) and with the schema.
+func jobOf(datasetID string, r *catalogv1.Resource) (pipeline.Job, bool) {
+	job := pipeline.Job{ResourceID: r.GetId(), DatasetID: datasetID, Name: r.GetTitle(), ResourceURL: r.GetUrl()}
+	switch r.GetFiletype() {
+	case "file":
+		u, err := url.Parse(r.GetUrl())
+		if err != nil || !strings.HasPrefix(u.Path, storedFilesPathPrefix) {
+			return job, false
+		}
+		job.Key = strings.TrimPrefix(u.Path, storedFilesPathPrefix)
+		sha1 := ""
+		if c := r.GetChecksum(); c.GetType() == "sha1" {
+			sha1 = c.GetValue()
+		}
+		job.Signature = fileSignature(sha1, job.Key)
+		job.Name = job.Key
+	case "remote":
+		if r.GetUrl() == "" {
+			return job, false
+		}
+		job.URL, job.Signature = r.GetUrl(), "url:"+r.GetUrl()
+	default:
+		return job, false
+	}
+	if sc := r.GetSchema(); sc.GetName() != "" {
+		job.SchemaName, job.SchemaVersion = sc.GetName(), sc.GetVersion()
+		job.Signature += signatureSchemaSeparator + sc.GetName() + "@" + sc.GetVersion()
+	}
+	return job, true
+}
+
+// fileSignature identifies a stored file's bytes: its sha1, else its key.
+func fileSignature(sha1, key string) string {
+	if sha1 != "" {
+		return "sha1:" + sha1
+	}
+	return "key:" + key
+}
+
+// reanalyze reads the resource from the catalog and analyzes it again.
+func (s *Service) reanalyze(ctx context.Context, rid string) error {
+	if s.catalog == nil {
+		return status.Error(codes.FailedPrecondition, "no catalog to read the resource from")
+	}
+	resp, err := s.catalog.GetResource(grpcx.WithAPIKey(ctx, s.cfg.CatalogAPIKey), &catalogv1.GetResourceRequest{ResourceId: rid})
+	if err != nil {
+		return err
+	}
+	job, ok := jobOf(resp.GetDatasetId(), resp.GetResource())
+	if !ok {
+		return status.Errorf(codes.FailedPrecondition, "resource %s has no file or URL to analyze", rid)
+	}
+	job.Force = true
+	_, err = s.pipeline.Process(ctx, job)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return status.FromContextError(err).Err()
+	}
+	return err
+}
