@@ -118,14 +118,14 @@ func (r *Reader) Read() (Record, error) {
 	}
 	// "archived" is "False" or the date of archiving.
 	if a := get("archived"); a != "" && !strings.EqualFold(a, "false") {
-		if rec.Archived, err = parseTime(a); err != nil {
+		if rec.Archived, err = ParseTime(a); err != nil {
 			return Record{}, fmt.Errorf("export line %d archived: %w", r.line, err)
 		}
 	}
-	if rec.CreatedAt, err = parseTime(get("created_at")); err != nil {
+	if rec.CreatedAt, err = ParseTime(get("created_at")); err != nil {
 		return Record{}, fmt.Errorf("export line %d created_at: %w", r.line, err)
 	}
-	if rec.LastModified, err = parseTime(get("last_modified")); err != nil {
+	if rec.LastModified, err = ParseTime(get("last_modified")); err != nil {
 		return Record{}, fmt.Errorf("export line %d last_modified: %w", r.line, err)
 	}
 	rec.Tags = splitList(get("tags"))
@@ -181,7 +181,7 @@ func (rec Record) HarvestJSON() ([]byte, error) {
 	out := make(map[string]string, len(rec.Harvest))
 	for k, v := range rec.Harvest {
 		if k == "created_at" || k == "modified_at" {
-			t, err := parseTime(v)
+			t, err := ParseTime(v)
 			if err != nil {
 				return nil, fmt.Errorf("harvest.%s: %w", k, err)
 			}
@@ -192,9 +192,9 @@ func (rec Record) HarvestJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// parseTime reads the export's naive UTC datetimes ("2026-01-15T00:00:00",
+// ParseTime reads the export's naive UTC datetimes ("2026-01-15T00:00:00",
 // sometimes with fractional seconds or an offset).
-func parseTime(s string) (time.Time, error) {
+func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}

@@ -49,6 +49,11 @@ func sortField(name string) string    { return name + sortSuffix }
 // indexMapping builds the bleve mapping of a schema. Nothing is stored but
 // what ranking, filters, facets and sorting need.
 func indexMapping(s Schema) (*mapping.IndexMappingImpl, error) {
+	for _, b := range s.Boosts {
+		if !contains(keywordFields(s), b.Field) || b.Factor <= 0 {
+			return nil, fmt.Errorf("boost of %s=%s: needs a filterable field and a factor above 0", b.Field, b.Value)
+		}
+	}
 	im := mapping.NewIndexMapping()
 	if err := im.AddCustomTokenMap(frenchStopMap, map[string]any{
 		"type":   tokenmap.Name,

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -133,14 +134,57 @@ func (e *embedded) buildQuery(q Query) query.Query {
 		}
 		must = append(must, r)
 	}
+	var q0 query.Query
 	switch len(must) {
 	case 0:
 		return query.NewMatchAllQuery()
 	case 1:
-		return must[0]
+		q0 = must[0]
 	default:
-		return query.NewConjunctionQuery(must)
+		q0 = query.NewConjunctionQuery(must)
 	}
+	if text != nil && len(e.schema.Boosts) > 0 {
+		return e.boosted(q0)
+	}
+	return q0
+}
+
+// boosted multiplies the score of each hit by the factors of the Boosts
+// its doc values hold.
+func (e *embedded) boosted(q query.Query) query.Query {
+	var fields []string
+	for _, b := range e.schema.Boosts {
+		if f := keywordField(b.Field); !contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	boosts := e.schema.Boosts
+	score := func(_ context.Context, d *search.DocumentMatch) (float64, error) {
+		s := d.Score
+		for _, b := range boosts {
+			if holds(d.Fields[keywordField(b.Field)], b.Value) {
+				s *= b.Factor
+			}
+		}
+		return s, nil
+	}
+	return query.NewCustomScoreQueryWithScorer(q, score, fields, nil)
+}
+
+// holds says whether a doc value read for scoring (one value or several)
+// includes value.
+func holds(v any, value string) bool {
+	switch v := v.(type) {
+	case string:
+		return v == value
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok && s == value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rangeBounds turns a validated Range into bleve's numeric bounds.

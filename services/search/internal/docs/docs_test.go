@@ -17,7 +17,7 @@ func ptr[T any](v T) *T { return &v }
 
 func fullDataset() *catalogv1.Dataset {
 	return &catalogv1.Dataset{
-		Id:               "5d0b9a0e8b4c4155ab4a4a6f",
+		Id:          "5d0b9a0e8b4c4155ab4a4a6f",
 		Title:       "Délibérations du conseil municipal",
 		Acronym:     ptr("DCM"),
 		Description: "Procès-verbaux des séances.",
@@ -25,7 +25,7 @@ func fullDataset() *catalogv1.Dataset {
 		License:     "lov2",
 		Featured:    true,
 		AccessType:  "open",
-		Badges:           []*catalogv1.Badge{{Kind: "hvd"}},
+		Badges:      []*catalogv1.Badge{{Kind: "hvd"}},
 		Organization: &catalogv1.OrganizationRef{
 			Id: "534fff75a3a7292c64a77de4", Name: "Ville de Rennes", Acronym: ptr("VdR"),
 			Badges: []*catalogv1.Badge{{Kind: "certified"}, {Kind: "local-authority"}, {Kind: "public-service"}},
@@ -42,7 +42,7 @@ func fullDataset() *catalogv1.Dataset {
 		TemporalCoverage:     &catalogv1.TemporalCoverage{Start: "2019-01-01", End: "2019-12-31"},
 		CreatedAtInternal:    timestamppb.New(time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)),
 		LastModifiedInternal: timestamppb.New(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)),
-		LastUpdate:      timestamppb.New(time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)),
+		LastUpdate:           timestamppb.New(time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)),
 	}
 }
 
