@@ -10,6 +10,7 @@ import (
 	"github.com/relais-data/relais/pkg/httpx"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	previewv1 "github.com/relais-data/relais/proto/relais/preview/v1"
+	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/gateway/internal/api"
 )
@@ -22,7 +23,11 @@ type Deps struct {
 	// Preview serves the tabular API and the previews; nil answers them
 	// 503.
 	Preview previewv1.PreviewServiceClient
-	Log     *slog.Logger
+	// Search answers /api/2/datasets/search/, the suggestions and the v1
+	// lists' q; nil answers the search endpoints 501 as udata does when
+	// search is disabled, and v1's q from the catalog.
+	Search searchv1.SearchServiceClient
+	Log    *slog.Logger
 }
 
 // Gateway serves the public HTTP API.
@@ -59,6 +64,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		},
 		// The preview service shares the storage service's token.
 		Preview: api.PreviewOptions{Client: deps.Preview, Token: cfg.StorageToken},
+		Search:  deps.Search,
 	})
 	// A trace per request (continued over gRPC by the client's stats
 	// handler) and an access log line; panics are answered by srv itself

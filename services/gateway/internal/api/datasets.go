@@ -119,6 +119,9 @@ func (s *Server) serveDatasetList(w http.ResponseWriter, r *http.Request, org *s
 	if org != nil {
 		q.req.Organization = *org
 	}
+	if s.searchDatasetList(w, r, q, v2) {
+		return
+	}
 	if beyondAnyCatalog(q.page, q.size) {
 		s.notFound(w, r, msgNotFound)
 		return

@@ -16,7 +16,7 @@ import (
 // methods, paths, queries, bodies and keys. Whatever comes in, the answer
 // is never a 5xx.
 func FuzzHandlers(f *testing.F) {
-	env := gatewaytest.Start(f, gatewaytest.Options{})
+	env := gatewaytest.Start(f, gatewaytest.Options{Search: true})
 	user := env.NewUser(f, "fuzz@relais.test", "Fuzz", "Tester")
 	org := expectF(f, env.Do(f, "POST", "/api/1/organizations/", map[string]any{"name": "Fuzz", "description": "d"}, user), 201).Object(f)
 	ds := expectF(f, env.Do(f, "POST", "/api/1/datasets/", map[string]any{"title": "Jeu", "description": "d", "organization": org["id"]}, user), 201).Object(f)
@@ -49,6 +49,11 @@ func FuzzHandlers(f *testing.F) {
 		{1, "/api/1/organizations/" + oid + "/member/", "", `{"email":"x@y.z","role":"owner"}`},
 		{4, "/api/1/organizations/" + oid + "/member/x/", "", `{"role":"admin"}`},
 		{0, "/api/1/organizations/suggest/", "q=f&size=-3", ""},
+		{0, "/api/2/datasets/search/", "q=jeu&tag=a&organization=" + oid + "|x&featured=1&sort=-views&page=2&page_size=5000", ""},
+		{0, "/api/2/datasets/search/", "q=%22%2A%3F%28%29%5B%5D%7B%7D%5E%7E%3A%5C&last_update_range=last_3_years&temporal_coverage=2020-01-01-2021-01-01", ""},
+		{0, "/api/2/organizations/search/", "q=fuzz&badge=x&sort=-datasets", ""},
+		{0, "/api/1/datasets/suggest/", "q=je&size=0", ""},
+		{0, "/api/1/tags/suggest/", "q=%C3%A9&size=100000", ""},
 		{2, "/api/1/me/", "", `{"email":"not-an-email","website":"x"}`},
 		{1, "/api/1/me/api_tokens/", "", `{"expires_at":"yesterday","scopes":"admin"}`},
 		{3, "/api/1/me/api_tokens/nope/", "", ""},

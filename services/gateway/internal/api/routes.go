@@ -25,6 +25,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/1/datasets/frequencies/", s.frequencies},
 		{"GET", "/api/1/datasets/resource_types/", s.resourceTypes},
 		{"GET", "/api/1/datasets/extensions/", s.allowedExtensions},
+		{"GET", "/api/1/datasets/suggest/", s.suggestDatasets},
 		{"GET", "/api/1/datasets/schemas/", s.schemas},
 		{"GET", "/api/1/datasets/r/{rid}", s.resourceRedirect},
 		{"GET", "/api/1/datasets/{dataset}/", s.masked(s.getDataset)},
@@ -45,6 +46,7 @@ func (s *Server) routes() []route {
 		// /{dataset}/resources/ as ambiguous, udata's router tries them in
 		// order.
 		{"GET", "/api/2/datasets/", s.masked(s.listDatasetsV2)},
+		{"GET", "/api/2/datasets/search/", s.masked(s.searchDatasets)},
 		{"GET", "/api/2/datasets/{dataset}/", s.masked(s.getDatasetV2)},
 		{"GET", "/api/2/datasets/{a}/{b}/", s.masked(s.datasetV2Sub)},
 		{"PUT", "/api/2/datasets/{a}/{b}/", s.datasetV2Sub},
@@ -78,6 +80,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/1/organizations/", s.createOrganization},
 		{"GET", "/api/1/organizations/roles/", s.organizationRoles},
 		{"GET", "/api/1/organizations/suggest/", s.suggestOrganizations},
+		{"GET", "/api/2/organizations/search/", s.masked(s.searchOrganizations)},
 		{"GET", "/api/1/organizations/{org}/", s.masked(s.getOrganization)},
 		{"PUT", "/api/1/organizations/{org}/", s.updateOrganization},
 		{"DELETE", "/api/1/organizations/{org}/", s.deleteOrganization},
@@ -95,6 +98,9 @@ func (s *Server) routes() []route {
 		{"POST", "/api/1/me/api_tokens/", s.createAPIToken},
 		{"DELETE", "/api/1/me/api_tokens/{id}/", s.revokeAPIToken},
 		{"GET", "/api/1/users/{user}/", s.masked(s.getUser)},
+
+		// Tags.
+		{"GET", "/api/1/tags/suggest/", s.suggestTags},
 
 		// Site.
 		{"GET", "/api/1/site/", s.masked(s.getSite)},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/grpcx"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -30,6 +31,8 @@ type Options struct {
 	Storage StorageOptions
 	// Preview serves the tabular API and the previews (preview.go).
 	Preview PreviewOptions
+	// Search serves the search endpoints (search.go); nil disables them.
+	Search searchv1.SearchServiceClient
 }
 
 // Server is the HTTP handler of the API.
@@ -47,6 +50,7 @@ type Server struct {
 	writers  sync.Pool
 	files    *files
 	preview  preview
+	search   searchv1.SearchServiceClient
 }
 
 // New builds the server and its routes.
@@ -60,6 +64,7 @@ func New(opts Options) *Server {
 	}
 	s.files = newFiles(opts.Storage, opts.PublicURL)
 	s.preview = preview{client: opts.Preview.Client, token: opts.Preview.Token, base: opts.PublicURL}
+	s.search = opts.Search
 	host := opts.PublicURL
 	if u, err := url.Parse(opts.PublicURL); err == nil && u.Host != "" {
 		host = u.Host

@@ -21,6 +21,7 @@ import (
 	"github.com/relais-data/relais/pkg/grpcx"
 	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
@@ -45,6 +46,8 @@ type Env struct {
 	// calls its token); Bus is the event bus of both services.
 	Storage storagev1.StorageServiceClient
 	Bus     *events.Bus
+	// Search is a gRPC client of the search service (Options.Search).
+	Search searchv1.SearchServiceClient
 
 	client *http.Client
 }
@@ -60,6 +63,9 @@ type Options struct {
 	// gateway's.
 	Storage func(*storage.Config)
 	Gateway func(*gateway.Config)
+	// Search runs the search service (search.go) and gives the gateway
+	// its client; without it the search endpoints answer 501.
+	Search bool
 }
 
 // Start starts embedded NATS, the catalog on a fresh SQLite file, a gRPC
@@ -118,6 +124,10 @@ func Start(t testing.TB, opts Options) *Env {
 	client := catalogv1.NewCatalogServiceClient(conn)
 
 	storageClient := startStorage(t, dir, opts.Blob, bus, log, opts.Storage)
+	var searchClient searchv1.SearchServiceClient
+	if opts.Search {
+		searchClient = startSearch(t, dir, bus, client, log)
+	}
 
 	httpSrv := httptest.NewUnstartedServer(nil)
 	base := "http://" + httpSrv.Listener.Addr().String()
@@ -125,7 +135,7 @@ func Start(t testing.TB, opts Options) *Env {
 	if opts.Gateway != nil {
 		opts.Gateway(&gwCfg)
 	}
-	gw, err := gateway.New(gwCfg, gateway.Deps{Catalog: client, Storage: storageClient, Log: log})
+	gw, err := gateway.New(gwCfg, gateway.Deps{Catalog: client, Storage: storageClient, Search: searchClient, Log: log})
 	require.NoError(t, err, "new gateway")
 	httpSrv.Config.Handler = gw.Handler()
 	httpSrv.Start()
@@ -143,6 +153,7 @@ func Start(t testing.TB, opts Options) *Env {
 		Handler:    gw.Handler(),
 		Storage:    storageClient,
 		Bus:        bus,
+		Search:     searchClient,
 		client:     &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 }
