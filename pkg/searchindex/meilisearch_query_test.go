@@ -261,7 +261,8 @@ func TestMeiliSettings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"words", "sort", "typo", "proximity", "attribute", "exactness"}, st.RankingRules)
 	assert.Equal(t, []string{"title", "acronym", "tags", "organization_name", "description"}, st.SearchableAttributes)
-	assert.Equal(t, []string{"organization", "tags", "license", "format", "featured", "producer_type"}, st.FilterableAttributes)
+	assert.Equal(t, []string{"organization", "tags", "license", "format", "featured", "producer_type",
+		"created__sort", "last_update__sort", "views__sort"}, st.FilterableAttributes, "ranges filter on the sortable fields")
 	assert.Equal(t, []string{"created__sort", "last_update__sort", "views__sort"}, st.SortableAttributes)
 	assert.EqualValues(t, MaxResultWindow, st.Pagination.MaxTotalHits)
 	assert.Contains(t, st.StopWords, "l")

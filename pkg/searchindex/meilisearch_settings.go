@@ -42,9 +42,12 @@ func meiliSettings(s Schema, cfg MeiliConfig) (*meilisearch.Settings, error) {
 	for _, f := range s.Searchable {
 		searchable = append(searchable, f.Name)
 	}
+	// Sortable fields are filterable too: ranges are filters on them.
 	sortable := make([]string, 0, len(s.Sortable)+1)
+	filterable := keywordFields(s)
 	for _, name := range s.Sortable {
 		sortable = append(sortable, sortField(name))
+		filterable = append(filterable, sortField(name))
 	}
 	rules := []string{"words", "sort", "typo", "proximity", "attribute"}
 	if len(s.Boosts) > 0 {
@@ -57,7 +60,7 @@ func meiliSettings(s Schema, cfg MeiliConfig) (*meilisearch.Settings, error) {
 		RankingRules:         rules,
 		SearchableAttributes: searchable,
 		DisplayedAttributes:  []string{"*"},
-		FilterableAttributes: keywordFields(s),
+		FilterableAttributes: filterable,
 		SortableAttributes:   sortable,
 		StopWords:            meiliStopWords(),
 		Synonyms:             meiliSynonyms(),

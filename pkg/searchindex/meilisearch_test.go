@@ -39,7 +39,8 @@ func TestMeiliOpenCreatesIndexAndAppliesSettings(t *testing.T) {
 	require.NoError(t, json.Unmarshal(reqs[2].Body, &settings))
 	assert.Equal(t, []any{"words", "sort", "typo", "proximity", "attribute", "exactness"}, settings["rankingRules"])
 	assert.Equal(t, []any{"title", "acronym", "tags", "organization_name", "description"}, settings["searchableAttributes"])
-	assert.Equal(t, []any{"organization", "tags", "license", "format", "featured", "producer_type"}, settings["filterableAttributes"])
+	assert.Equal(t, []any{"organization", "tags", "license", "format", "featured", "producer_type",
+		"created__sort", "last_update__sort", "views__sort"}, settings["filterableAttributes"])
 	assert.Equal(t, []any{"created__sort", "last_update__sort", "views__sort"}, settings["sortableAttributes"])
 	assert.Equal(t, map[string]any{"maxValuesPerFacet": 100.0, "sortFacetValuesBy": map[string]any{"*": "count"}}, settings["faceting"])
 	assert.Equal(t, map[string]any{"maxTotalHits": 10000.0}, settings["pagination"])
