@@ -28,6 +28,9 @@ func (s *Store) DataQuery(ctx context.Context, rid, rawQuery, base string) ([]by
 		if err != nil {
 			return err
 		}
+		if err := s.planHints(ctx, t, q); err != nil {
+			return err
+		}
 		body, err = s.page(ctx, t, q, base)
 		return err
 	})
@@ -121,10 +124,15 @@ func (s *Store) count(ctx context.Context, t *table, q *query) (int64, error) {
 	if stmt == "" {
 		return t.rows, nil
 	}
+	key := fmt.Sprintf("%s\x00%#v", stmt, args) // stmt names the table
+	if n, ok := s.counts.get(key); ok {
+		return n, nil
+	}
 	var n int64
 	if err := s.db.QueryRowContext(ctx, stmt, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count rows of resource %s: %w", t.rid, err)
 	}
+	s.counts.put(key, n)
 	return n, nil
 }
 

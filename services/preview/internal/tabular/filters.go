@@ -195,6 +195,9 @@ func (q *query) where(d sqldb.Driver) (string, []any) {
 			b.WriteString(" AND ")
 		}
 		c := sqlColumn(f.col)
+		if f.noIndex && d == sqldb.SQLite {
+			c = "+" + c
+		}
 		switch {
 		case f.never:
 			b.WriteString("1 = 0")

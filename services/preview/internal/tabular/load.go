@@ -117,8 +117,10 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 	if pg {
 		stmts = append(stmts, "ANALYZE "+quote(name))
 	} else {
-		// A sample is enough to tell a selective index from a poor one.
-		stmts = append(stmts, "PRAGMA analysis_limit = 1000", "ANALYZE "+quote(name))
+		// A whole ANALYZE: a sample (analysis_limit) reads the first
+		// entries of each index, which for a sorted boolean are all the
+		// same value, and misleads the planner.
+		stmts = append(stmts, "PRAGMA analysis_limit = 0", "ANALYZE "+quote(name))
 	}
 	for _, q := range stmts {
 		if _, err := s.db.SQL().ExecContext(ctx, q); err != nil {
@@ -128,7 +130,7 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 	return nil
 }
 
-// swap makes name the table of t.RID and drops the previous one, in one
+// swap makes name the table of t.RID and retires the previous one, in one
 // transaction.
 func (s *Store) swap(ctx context.Context, t Table, name string, rows int64) error {
 	cols, err := json.Marshal(t.Columns)
@@ -153,10 +155,7 @@ func (s *Store) swap(ctx context.Context, t Table, name string, rows int64) erro
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tabular_building WHERE table_name = ?`, name); err != nil {
 			return err
 		}
-		if old != "" {
-			_, err = tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(old))
-		}
-		return err
+		return s.retire(ctx, tx, old)
 	})
 	if err != nil {
 		return fmt.Errorf("swap: %w", err)

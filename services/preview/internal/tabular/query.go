@@ -49,6 +49,8 @@ type filter struct {
 	isNull bool  // __exact=null or __differs=null
 	values []any // the operand(s), converted to the column's type
 	never  bool  // the filter matches no row (e.g. an int column __exact=1.5)
+	// noIndex keeps SQLite from using the column's index (see planHints).
+	noIndex bool
 }
 
 type sortKey struct {

@@ -73,7 +73,9 @@ func (q *query) selectSQL(t *table, d sqldb.Driver) (string, []any, []output) {
 }
 
 // orderBy sorts by the sort arguments in their order, then by __id so that
-// pages do not overlap; aggregated rows by their groups.
+// pages do not overlap (in the direction of the last key, which is the order
+// of the last key's index entries: no extra sort); aggregated rows by their
+// groups.
 func (q *query) orderBy(t *table, d sqldb.Driver, groups []string) string {
 	var keys []string
 	for _, s := range q.sorts {
@@ -87,7 +89,12 @@ func (q *query) orderBy(t *table, d sqldb.Driver, groups []string) string {
 		keys = append(keys, expr+direction(d, s.desc))
 	}
 	if len(q.aggregates) == 0 {
-		keys = append(keys, sqlColumn(-1)+" ASC")
+		desc := len(q.sorts) > 0 && q.sorts[len(q.sorts)-1].desc
+		if desc {
+			keys = append(keys, sqlColumn(-1)+" DESC")
+		} else {
+			keys = append(keys, sqlColumn(-1)+" ASC")
+		}
 	} else {
 		for _, g := range groups {
 			keys = append(keys, g+direction(d, false))

@@ -28,6 +28,12 @@ const staleBuild = 6 * time.Hour
 type Store struct {
 	db  *sqldb.DB
 	opt Options
+	// counts memoizes the totals of filtered queries: paging through one
+	// filter counts its rows once.
+	counts *memo[int64]
+	// keyRows memoizes, per SQLite data table, the average number of rows
+	// per value of each indexed column (from ANALYZE).
+	keyRows *memo[map[int]float64]
 }
 
 // Options tune a Store; the zero value means the defaults.
@@ -36,8 +42,12 @@ type Options struct {
 	MaxPageSize int
 	// IndexedColumns is how many columns, from the first, get an index after
 	// a load (JSON columns excepted): each speeds filters and sorts on its
-	// column and costs load time (see BenchmarkLoad).
+	// column and costs load time (see BenchmarkLoad). Negative: none.
 	IndexedColumns int
+	// RetiredGrace is how long a replaced or dropped table stays for the
+	// queries that looked it up just before (default a minute; negative:
+	// dropped at once).
+	RetiredGrace time.Duration
 }
 
 // Defaults of Options.
@@ -45,6 +55,7 @@ const (
 	DefaultPageSize       = 20
 	DefaultMaxPageSize    = 1000
 	DefaultIndexedColumns = 32
+	DefaultRetiredGrace   = time.Minute
 )
 
 // Open migrates the store's tables on db and drops what crashed loads left.
@@ -57,8 +68,11 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 	if opt.MaxPageSize <= 0 {
 		opt.MaxPageSize = DefaultMaxPageSize
 	}
-	if opt.IndexedColumns <= 0 {
+	if opt.IndexedColumns == 0 {
 		opt.IndexedColumns = DefaultIndexedColumns
+	}
+	if opt.RetiredGrace == 0 {
+		opt.RetiredGrace = DefaultRetiredGrace
 	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
@@ -67,7 +81,7 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 	if err := db.Migrate(ctx, MigrationSet, sub); err != nil {
 		return nil, fmt.Errorf("migrate tabular store: %w", err)
 	}
-	s := &Store{db: db, opt: opt}
+	s := &Store{db: db, opt: opt, counts: newMemo[int64](10_000), keyRows: newMemo[map[int]float64](1_000)}
 	if err := s.dropStaleBuilds(ctx, time.Now().Add(-staleBuild)); err != nil {
 		return nil, err
 	}
@@ -108,27 +122,24 @@ func (s *Store) lookup(ctx context.Context, rid string) (*table, error) {
 	return t, nil
 }
 
-// withTable runs fn on the current table of rid. A reload may swap (and
-// drop) the table between the lookup and fn's queries: then fn fails, and
-// runs again on the new table, a few times at most.
+// withTable runs fn on the current table of rid. A reload swaps the table
+// but keeps the old one for RetiredGrace, so fn's queries find it; should a
+// query outlast that, fn fails and runs once more on the new table.
 func (s *Store) withTable(ctx context.Context, rid string, fn func(t *table) error) error {
-	const attempts = 3
 	t, err := s.lookup(ctx, rid)
 	if err != nil {
 		return err
 	}
-	for i := 1; ; i++ {
-		err := fn(t)
-		var clientErr *Error
-		if err == nil || errors.As(err, &clientErr) || ctx.Err() != nil || i == attempts {
-			return err
-		}
-		again, lerr := s.lookup(ctx, rid)
-		if lerr != nil || again.name == t.name {
-			return err // not a swap
-		}
-		t = again
+	err = fn(t)
+	var clientErr *Error
+	if err == nil || errors.As(err, &clientErr) || ctx.Err() != nil {
+		return err
 	}
+	again, lerr := s.lookup(ctx, rid)
+	if lerr != nil || again.name == t.name {
+		return err // not a swap
+	}
+	return fn(again)
 }
 
 // Drop removes the table of rid; dropping an unknown resource is not an
@@ -136,14 +147,52 @@ func (s *Store) withTable(ctx context.Context, rid string, fn func(t *table) err
 func (s *Store) Drop(ctx context.Context, rid string) error {
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		old, err := unregister(ctx, tx, rid)
-		if err != nil || old == "" {
+		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(old))
-		return err
+		return s.retire(ctx, tx, old)
 	})
 	if err != nil {
 		return fmt.Errorf("drop table of resource %s: %w", rid, err)
+	}
+	return nil
+}
+
+// retire lists table old ("" for none) as retired and drops the tables
+// retired for longer than RetiredGrace.
+func (s *Store) retire(ctx context.Context, tx *sqldb.Tx, old string) error {
+	now := time.Now()
+	if old != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tabular_retired (table_name, retired_at) VALUES (?, ?)`,
+			old, now.UnixMicro()); err != nil {
+			return err
+		}
+	}
+	cutoff := now.Add(-s.opt.RetiredGrace).UnixMicro()
+	rows, err := tx.QueryContext(ctx, `SELECT table_name FROM tabular_retired WHERE retired_at <= ?`, cutoff)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(n)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tabular_retired WHERE table_name = ?`, n); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -89,7 +89,7 @@ func clientError(t *testing.T, err error) *Error {
 func TestStore(t *testing.T) {
 	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s, err := Open(ctx, db)
+		s, err := OpenWith(ctx, db, Options{RetiredGrace: -1})
 		require.NoError(t, err)
 		loadSample(t, s, "r1")
 
@@ -294,9 +294,9 @@ func nonNil(v []any) []any {
 // dataTables lists the data tables in db.
 func dataTables(t *testing.T, db *sqldb.DB) []string {
 	t.Helper()
-	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tabular\_%' ESCAPE '\' AND name NOT IN ('tabular_tables', 'tabular_building') ORDER BY name`
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tabular\_%' ESCAPE '\' AND name NOT IN ('tabular_tables', 'tabular_building', 'tabular_retired') ORDER BY name`
 	if db.Driver() == sqldb.Postgres {
-		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'tabular\_%' AND tablename NOT IN ('tabular_tables', 'tabular_building') ORDER BY tablename`
+		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'tabular\_%' AND tablename NOT IN ('tabular_tables', 'tabular_building', 'tabular_retired') ORDER BY tablename`
 	}
 	rows, err := db.QueryContext(context.Background(), q)
 	require.NoError(t, err)

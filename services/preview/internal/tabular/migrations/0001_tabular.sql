@@ -17,3 +17,10 @@ CREATE TABLE tabular_building (
 	table_name TEXT   NOT NULL PRIMARY KEY,
 	started_at BIGINT NOT NULL -- unix microseconds
 );
+
+-- Tables replaced by a reload or dropped, kept a moment for the readers that
+-- looked them up just before: the next swap or Drop drops them.
+CREATE TABLE tabular_retired (
+	table_name TEXT   NOT NULL PRIMARY KEY,
+	retired_at BIGINT NOT NULL -- unix microseconds
+);

@@ -1,0 +1,219 @@
+package tabular
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
+)
+
+// benchRows is the size of the benchmark table: 1 000 000 rows, or
+// RELAIS_BENCH_ROWS.
+func benchRows(b *testing.B) int {
+	if s := os.Getenv("RELAIS_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("RELAIS_BENCH_ROWS: %v", err)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+// mixedColumns is a table like the ones data.gouv.fr serves: codes,
+// names, counts, amounts, flags, dates and free text.
+var mixedColumns = []Column{
+	{Name: "code_commune", Type: TypeString}, // ~35 000 values
+	{Name: "nom", Type: TypeString},
+	{Name: "population", Type: TypeInt},
+	{Name: "montant", Type: TypeFloat},
+	{Name: "actif", Type: TypeBool},
+	{Name: "date", Type: TypeDate},
+	{Name: "maj", Type: TypeDatetime},
+	{Name: "categorie", Type: TypeString}, // 20 values
+	{Name: "siret", Type: TypeString},
+	{Name: "commentaire", Type: TypeString},
+}
+
+var words = strings.Fields("le la les de du des un une projet subvention association commune marché travaux voirie école culture sport santé eau énergie transport numérique")
+
+// mixedRows returns a generator of n rows (deterministic) and counts the
+// bytes the rows would take as CSV, for MB/s.
+func mixedRows(n int, csvBytes *int64) func() ([]any, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	i := 0
+	row := make([]any, len(mixedColumns))
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	return func() ([]any, error) {
+		if i == n {
+			return nil, io.EOF
+		}
+		i++
+		day := epoch.AddDate(0, 0, rng.IntN(9000))
+		row[0] = fmt.Sprintf("%05d", 1000+rng.IntN(35000))
+		row[1] = words[rng.IntN(len(words))] + " " + words[rng.IntN(len(words))] + " " + strconv.Itoa(i)
+		row[2] = int64(rng.ExpFloat64() * 5000)
+		row[3] = float64(rng.IntN(100_000_000)) / 100
+		row[4] = rng.IntN(3) > 0
+		row[5] = day.Format(dateLayout)
+		row[6] = day.Add(time.Duration(rng.IntN(86400)) * time.Second).Format(time.RFC3339)
+		row[7] = "categorie-" + strconv.Itoa(rng.IntN(20))
+		row[8] = fmt.Sprintf("%014d", rng.Int64N(1e14))
+		row[9] = strings.Repeat(words[rng.IntN(len(words))]+" ", 1+rng.IntN(8))
+		if rng.IntN(20) == 0 {
+			row[3] = nil // some missing values
+		}
+		if csvBytes != nil {
+			for _, v := range row {
+				*csvBytes += int64(len(fmt.Sprint(v))) + 1
+			}
+		}
+		return row, nil
+	}
+}
+
+// BenchmarkLoad loads the 1 000 000-row mixed table, with the default
+// indexes and without any, on each database: rows/s, MB/s (of the same rows
+// as CSV), and the process's peak RSS.
+func BenchmarkLoad(b *testing.B) {
+	n := benchRows(b)
+	for _, d := range sqldbtest.Drivers() {
+		for _, idx := range []struct {
+			name string
+			cols int
+		}{{"indexed", 0}, {"no-index", -1}} {
+			b.Run(string(d)+"/"+idx.name, func(b *testing.B) {
+				db := sqldbtest.Open(b, d)
+				ctx := context.Background()
+				s, err := OpenWith(ctx, db, Options{IndexedColumns: idx.cols})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var total time.Duration
+				for i := 0; b.Loop(); i++ {
+					start := time.Now()
+					got, err := s.Load(ctx, "bench", mixedColumns, nil, mixedRows(n, nil))
+					total += time.Since(start)
+					if err != nil || got != int64(n) {
+						b.Fatalf("load: %d rows, %v", got, err)
+					}
+				}
+				sec := total.Seconds() / float64(b.N)
+				csv := csvSize(n)
+				b.ReportMetric(float64(n)/sec, "rows/s")
+				b.ReportMetric(float64(csv)/1e6/sec, "MB/s")
+				b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+			})
+		}
+	}
+}
+
+// csvSize is the size of the n rows written as CSV.
+func csvSize(n int) int64 {
+	var size int64
+	next := mixedRows(n, &size)
+	for {
+		if _, err := next(); err != nil {
+			return size
+		}
+	}
+}
+
+// BenchmarkQuery loads the mixed table once per database, then times
+// filtered and sorted pages with random operands: p50 and p99 latency of
+// Data (SQL, total count and JSON body).
+func BenchmarkQuery(b *testing.B) {
+	n := benchRows(b)
+	for _, d := range sqldbtest.Drivers() {
+		b.Run(string(d), func(b *testing.B) {
+			db := sqldbtest.Open(b, d)
+			ctx := context.Background()
+			s, err := Open(ctx, db)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Load(ctx, "bench", mixedColumns, nil, mixedRows(n, nil)); err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(3, 4))
+			shapes := []struct {
+				name string
+				args func() url.Values
+			}{
+				{"commune-exact+date-sort", func() url.Values {
+					return url.Values{"code_commune__exact": {fmt.Sprintf("%05d", 1000+rng.IntN(35000))}, "date__sort": {"desc"}}
+				}},
+				{"categorie-exact+population-sort", func() url.Values {
+					return url.Values{"categorie__exact": {"categorie-" + strconv.Itoa(rng.IntN(20))}, "population__sort": {"desc"}}
+				}},
+				{"montant-range+montant-sort", func() url.Values {
+					lo := rng.IntN(990_000)
+					return url.Values{"montant__greater": {strconv.Itoa(lo)}, "montant__strictly_less": {strconv.Itoa(lo + 5000)}, "montant__sort": {"asc"}, "page_size": {"50"}}
+				}},
+				{"date-range+maj-sort", func() url.Values {
+					day := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(8900))
+					return url.Values{"date__greater": {day.Format(dateLayout)}, "date__less": {day.AddDate(0, 0, 7).Format(dateLayout)}, "maj__sort": {"desc"}}
+				}},
+				{"siret-exact", func() url.Values {
+					return url.Values{"siret__exact": {fmt.Sprintf("%014d", rng.Int64N(1e14))}}
+				}},
+				{"sorted-page-100", func() url.Values {
+					return url.Values{"population__sort": {"desc"}, "page": {"100"}, "page_size": {"20"}}
+				}},
+				{"bool-exact+montant-sort", func() url.Values {
+					return url.Values{"actif__exact": {"true"}, "montant__sort": {"desc"}, "page": {strconv.Itoa(1 + rng.IntN(5))}}
+				}},
+				{"contains-full-scan", func() url.Values {
+					return url.Values{"nom__contains": {words[rng.IntN(len(words))] + " " + strconv.Itoa(rng.IntN(n))}}
+				}},
+				{"groupby-categorie-count", func() url.Values {
+					return url.Values{"categorie__groupby": {""}, "montant__avg": {""}}
+				}},
+			}
+			for _, shape := range shapes {
+				b.Run(shape.name, func(b *testing.B) {
+					var lat []time.Duration
+					for b.Loop() {
+						args := shape.args()
+						start := time.Now()
+						if _, err := s.Data(ctx, "bench", args, base); err != nil {
+							b.Fatal(err)
+						}
+						lat = append(lat, time.Since(start))
+					}
+					slices.Sort(lat)
+					b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+					b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*99/100)]), "p99-ms")
+				})
+			}
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// peakRSSMiB is the process's peak resident set (VmHWM), 0 where /proc is
+// missing.
+func peakRSSMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
