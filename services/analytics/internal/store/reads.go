@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/relais-data/relais/pkg/sqldb"
 )
 
 // Totals sums, per object, each metric over every month.
@@ -108,10 +110,26 @@ func (s *Store) Monthly(ctx context.Context, q MonthlyQuery) ([]MonthCount, erro
 // SetDatasetOrganization records which organization publishes a dataset
 // ("" for a user's).
 func (s *Store) SetDatasetOrganization(ctx context.Context, datasetID, organizationID string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO analytics_datasets (dataset_id, organization_id) VALUES (?, ?)
-		ON CONFLICT (dataset_id) DO UPDATE SET organization_id = excluded.organization_id`, datasetID, organizationID)
+	return s.SetDatasetOrganizations(ctx, map[string]string{datasetID: organizationID})
+}
+
+// SetDatasetOrganizations records, in one transaction, the organization of
+// each dataset of byDataset.
+func (s *Store) SetDatasetOrganizations(ctx context.Context, byDataset map[string]string) error {
+	if len(byDataset) == 0 {
+		return nil
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		for dataset, org := range byDataset {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_datasets (dataset_id, organization_id) VALUES (?, ?)
+				ON CONFLICT (dataset_id) DO UPDATE SET organization_id = excluded.organization_id`, dataset, org); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("record organization of dataset %s: %w", datasetID, err)
+		return fmt.Errorf("record the organizations of %d datasets: %w", len(byDataset), err)
 	}
 	return nil
 }

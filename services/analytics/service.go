@@ -1,0 +1,128 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/services/analytics/internal/grpcapi"
+	"github.com/relais-data/relais/services/analytics/internal/ingest"
+	"github.com/relais-data/relais/services/analytics/internal/store"
+)
+
+// Durable is the analytics consumer's durable name.
+const Durable = "analytics-counts"
+
+// Deps are what the service runs on.
+type Deps struct {
+	DB *sqldb.DB
+	// Bus delivers the events to count; nil serves the counts without
+	// counting anything new.
+	Bus *events.Bus
+	Log *slog.Logger
+}
+
+// Service is the analytics service.
+type Service struct {
+	cfg   Config
+	store *store.Store
+	bus   *events.Bus
+	log   *slog.Logger
+	grpc  *grpcapi.Server
+}
+
+// New migrates the analytics tables and returns the service.
+func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
+	if deps.DB == nil {
+		return nil, errors.New("analytics: a database is required")
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	log := deps.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := Migrate(ctx, deps.DB); err != nil {
+		return nil, err
+	}
+	st := store.New(deps.DB)
+	return &Service{cfg: cfg, store: st, bus: deps.Bus, log: log, grpc: grpcapi.NewServer(st)}, nil
+}
+
+// Migrate creates or upgrades the analytics tables.
+func Migrate(ctx context.Context, db *sqldb.DB) error {
+	if err := store.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("analytics: %w", err)
+	}
+	return nil
+}
+
+// Register registers relais.analytics.v1.AnalyticsService on r.
+func (s *Service) Register(r grpc.ServiceRegistrar) { s.grpc.Register(r) }
+
+// Run counts events until ctx ends, and forgets the ids of events counted
+// longer ago than SeenRetention.
+func (s *Service) Run(ctx context.Context) error {
+	if s.bus != nil {
+		cons, err := s.bus.ConsumeBatches(ctx, events.ConsumerConfig{
+			Durable:        Durable,
+			FilterSubjects: ingest.Subjects,
+			AckWait:        s.cfg.AckWait,
+		}, events.BatchOptions{MaxBatch: s.cfg.MaxBatch, MaxWait: 20 * time.Millisecond}, s.handle)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
+			return fmt.Errorf("analytics: %w", err)
+		}
+		defer cons.Stop()
+	}
+	tick := time.NewTicker(pruneInterval)
+	defer tick.Stop()
+	for {
+		if n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.SeenRetention)); err != nil && ctx.Err() == nil {
+			s.log.Warn("prune counted event ids", "err", err)
+		} else if n > 0 {
+			s.log.Info("pruned counted event ids", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// handle counts a batch in one transaction. Events that cannot be counted
+// are logged and dropped (retrying them would not help); a database error
+// naks the batch, which comes back and counts once.
+func (s *Service) handle(ctx context.Context, ms []events.Message) error {
+	counts := make([]store.Event, 0, len(ms))
+	orgs := map[string]string{}
+	for _, m := range ms {
+		it, err := ingest.Translate(m)
+		if err != nil {
+			s.log.Warn("event not counted", "subject", m.Subject, "id", m.ID, "err", err)
+			continue
+		}
+		if it.Count != nil {
+			counts = append(counts, *it.Count)
+		}
+		if it.Dataset != "" {
+			orgs[it.Dataset] = it.Organization
+		}
+	}
+	if err := s.store.SetDatasetOrganizations(ctx, orgs); err != nil {
+		return err
+	}
+	_, err := s.store.Record(ctx, counts)
+	return err
+}
