@@ -91,7 +91,11 @@ func OpenMeilisearch(ctx context.Context, cfg MeiliConfig, schema Schema) (Index
 	if err != nil {
 		return nil, fmt.Errorf("open meilisearch index %s: %w", cfg.Index, err)
 	}
-	opts := []meilisearch.Option{meilisearch.WithCustomClient(&http.Client{Timeout: cfg.Timeout})}
+	// An own transport: Close drops its idle connections only, and searches
+	// in parallel keep theirs (http.DefaultTransport keeps 2 per host).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	opts := []meilisearch.Option{meilisearch.WithCustomClient(&http.Client{Timeout: cfg.Timeout, Transport: transport})}
 	if cfg.APIKey != "" {
 		opts = append(opts, meilisearch.WithAPIKey(cfg.APIKey))
 	}
