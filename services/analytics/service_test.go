@@ -56,7 +56,9 @@ func TestCountsViewsAndDownloads(t *testing.T) {
 		for _, m := range msgs {
 			require.NoError(t, bus.Publish(ctx, m))
 		}
-		require.Eventually(t, func() bool { return siteTotal(t, svc.client, "datasets_views") == 2 && siteTotal(t, svc.client, "resources_downloads") == 1 },
+		require.Eventually(t, func() bool {
+			return siteTotal(t, svc.client, "datasets_views") == 2 && siteTotal(t, svc.client, "resources_downloads") == 1
+		},
 			10*time.Second, 20*time.Millisecond)
 		// Let any straggler (a forged event counted by mistake) arrive.
 		time.Sleep(200 * time.Millisecond)
