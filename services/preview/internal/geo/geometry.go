@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -23,37 +22,40 @@ type geometry struct {
 	members []*geometry     // GeometryCollection
 }
 
+// rawGeometry is a GeoJSON geometry with its coordinates still encoded.
+type rawGeometry struct {
+	Type        string            `json:"type"`
+	Coordinates json.RawMessage   `json:"coordinates"`
+	Geometries  []json.RawMessage `json:"geometries"`
+}
+
 // parseGeometry decodes and checks a geometry, adding its vertices to b.
-// null (or nothing) is no geometry: nil, nil.
-func parseGeometry(raw json.RawMessage, b *bounds, depth int) (*geometry, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
+// A nil geometry (null) is nil.
+func parseGeometry(g *rawGeometry, b *bounds, depth int) (*geometry, error) {
+	if g == nil {
 		return nil, nil
 	}
-	var g struct {
-		Type        string            `json:"type"`
-		Coordinates json.RawMessage   `json:"coordinates"`
-		Geometries  []json.RawMessage `json:"geometries"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, fmt.Errorf("%w: geometry: %v", ErrInvalid, err)
-	}
 	out := &geometry{typ: g.Type}
+	p := &coordParser{b: g.Coordinates}
 	var err error
 	switch g.Type {
 	case "Point":
-		err = coords(g.Coordinates, &out.point)
+		out.point, err = p.position(make([]float64, 0, 2))
 	case "MultiPoint", "LineString":
-		err = coords(g.Coordinates, &out.line)
+		out.line, err = p.line()
 	case "MultiLineString", "Polygon":
-		err = coords(g.Coordinates, &out.lines)
+		out.lines, err = p.lines()
 	case "MultiPolygon":
-		err = coords(g.Coordinates, &out.polys)
+		out.polys, err = p.polygons()
 	case "GeometryCollection":
 		if depth >= maxNesting {
 			return nil, fmt.Errorf("%w: GeometryCollections nested more than %d deep", ErrInvalid, maxNesting)
 		}
-		for i, m := range g.Geometries {
+		for i, raw := range g.Geometries {
+			var m *rawGeometry
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return nil, fmt.Errorf("%w: member %d: %v", ErrInvalid, i+1, err)
+			}
 			mg, err := parseGeometry(m, b, depth+1)
 			if err != nil {
 				return nil, fmt.Errorf("member %d: %w", i+1, err)
@@ -66,13 +68,13 @@ func parseGeometry(raw json.RawMessage, b *bounds, depth int) (*geometry, error)
 	default:
 		return nil, fmt.Errorf("%w: unknown geometry type %q", ErrInvalid, g.Type)
 	}
+	if err == nil {
+		err = p.end()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s coordinates: %v", ErrInvalid, g.Type, err)
 	}
 	if err := out.each(func(p []float64) error {
-		if len(p) < 2 {
-			return fmt.Errorf("%w: %s: a position with %d numbers", ErrInvalid, g.Type, len(p))
-		}
 		if !validLonLat(p[0], p[1]) {
 			return fmt.Errorf("%w: %s: position [%g, %g] is not a WGS 84 longitude/latitude (a projected system such as Lambert-93?)", ErrInvalid, g.Type, p[0], p[1])
 		}
@@ -81,24 +83,7 @@ func parseGeometry(raw json.RawMessage, b *bounds, depth int) (*geometry, error)
 	}); err != nil {
 		return nil, err
 	}
-	if g.Type == "Point" && out.point == nil {
-		return nil, fmt.Errorf("%w: Point without coordinates", ErrInvalid)
-	}
 	return out, nil
-}
-
-// coords decodes coordinates, refusing anything but numbers in arrays.
-func coords(raw json.RawMessage, into any) error {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return fmt.Errorf("missing")
-	}
-	if err := json.Unmarshal(raw, into); err != nil {
-		if _, ok := err.(*json.UnmarshalTypeError); ok {
-			return fmt.Errorf("not arrays of numbers as the type requires")
-		}
-		return err
-	}
-	return nil
 }
 
 // each calls fn with every position of g.

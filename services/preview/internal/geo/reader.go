@@ -12,7 +12,7 @@ import (
 type rawFeature struct {
 	Type       string          `json:"type"`
 	ID         json.RawMessage `json:"id,omitempty"`
-	Geometry   json.RawMessage `json:"geometry"`
+	Geometry   *rawGeometry    `json:"geometry"`
 	Properties json.RawMessage `json:"properties"`
 }
 
@@ -125,18 +125,32 @@ func (fr *featureReader) end() (*rawFeature, error) {
 		return nil, fmt.Errorf("%w: a FeatureCollection without \"features\"", ErrInvalid)
 	case "Feature":
 		fr.n++
-		return &rawFeature{Type: typ, ID: fr.top["id"], Geometry: fr.top["geometry"], Properties: fr.top["properties"]}, nil
-	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
-		geom, err := json.Marshal(fr.top)
-		if err != nil {
-			return nil, err
+		f := &rawFeature{Type: typ, ID: fr.top["id"], Properties: fr.top["properties"]}
+		if raw, ok := fr.top["geometry"]; ok {
+			if err := json.Unmarshal(raw, &f.Geometry); err != nil {
+				return nil, fmt.Errorf("%w: geometry: %v", ErrInvalid, err)
+			}
 		}
+		return f, nil
+	case "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection":
 		fr.n++
-		return &rawFeature{Type: "Feature", Geometry: geom}, nil
+		return &rawFeature{Type: "Feature", Geometry: &rawGeometry{
+			Type: typ, Coordinates: fr.top["coordinates"], Geometries: geometries(fr.top["geometries"]),
+		}}, nil
 	case "":
 		return nil, fmt.Errorf("%w: no \"type\" and no \"features\"", ErrInvalid)
 	}
 	return nil, fmt.Errorf("%w: unknown type %q", ErrInvalid, typ)
+}
+
+// geometries decodes the members of a lone GeometryCollection; bad ones
+// are left for parseGeometry to report.
+func geometries(raw json.RawMessage) []json.RawMessage {
+	var out []json.RawMessage
+	if json.Unmarshal(raw, &out) != nil {
+		return []json.RawMessage{raw}
+	}
+	return out
 }
 
 // wrap words a decoding error for a human.
