@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -146,6 +147,17 @@ func (f *fakeMeili) route(method, path string, body []byte) (int, string) {
 			return 404, apiErrorJSON(fakeAPIError{Message: fmt.Sprintf("Task `%s` not found.", parts[1]), Code: "task_not_found", Type: "invalid_request"})
 		}
 		return 200, f.poll(f.tasks[uid])
+	case method == http.MethodGet && path == "/indexes":
+		uids := make([]string, 0, len(f.indexes))
+		for uid := range f.indexes {
+			uids = append(uids, uid)
+		}
+		slices.Sort(uids)
+		results := make([]string, len(uids))
+		for i, uid := range uids {
+			results[i] = f.indexJSON(uid)
+		}
+		return 200, fmt.Sprintf(`{"results":[%s],"offset":0,"limit":%d,"total":%d}`, strings.Join(results, ","), max(20, len(uids)), len(uids))
 	case method == http.MethodPost && path == "/indexes":
 		var req struct {
 			UID        string `json:"uid"`
@@ -204,11 +216,7 @@ func (f *fakeMeili) routeIndex(method, uid, rest string, body []byte) (int, stri
 		if ix == nil {
 			return 404, apiErrorJSON(notFound)
 		}
-		pk := "null"
-		if ix.primaryKey != "" {
-			pk = strconv.Quote(ix.primaryKey)
-		}
-		return 200, fmt.Sprintf(`{"uid":%q,"createdAt":"2026-11-27T01:00:00.000000Z","updatedAt":"2026-11-27T01:00:00.000000Z","primaryKey":%s}`, uid, pk)
+		return 200, f.indexJSON(uid)
 	case method == http.MethodDelete && rest == "":
 		n := 0
 		if ix != nil {
@@ -267,6 +275,15 @@ func (f *fakeMeili) routeIndex(method, uid, rest string, body []byte) (int, stri
 		return 200, f.answer(q)
 	}
 	return 404, apiErrorJSON(fakeAPIError{Message: "Not found: " + method + " /indexes/" + uid + "/" + rest, Code: "bad_request", Type: "invalid_request"})
+}
+
+// indexJSON is the index object of GET /indexes/:uid.
+func (f *fakeMeili) indexJSON(uid string) string {
+	pk := "null"
+	if f.indexes[uid].primaryKey != "" {
+		pk = strconv.Quote(f.indexes[uid].primaryKey)
+	}
+	return fmt.Sprintf(`{"uid":%q,"createdAt":"2026-11-27T01:00:00.000000Z","updatedAt":"2026-11-27T01:00:00.000000Z","primaryKey":%s}`, uid, pk)
 }
 
 // answer is the result object of one search, in the shape of Meilisearch's

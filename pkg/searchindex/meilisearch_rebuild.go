@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,11 +25,16 @@ type meiliRebuild struct {
 }
 
 // Rebuild creates <index>_rebuild_<unix ms> with the schema's settings.
-// One rebuild runs at a time in this process (ErrRebuilding); a rebuild
-// index left by a crashed process stays on the server until deleted.
+// One rebuild runs at a time (ErrRebuilding in this process); the rebuild
+// indexes of an earlier one that never swapped nor aborted (a crash) are
+// dropped first.
 func (m *meili) Rebuild(ctx context.Context) (Rebuild, error) {
 	if !m.rebuilding.CompareAndSwap(false, true) {
 		return nil, ErrRebuilding
+	}
+	if err := m.dropStaleRebuilds(ctx); err != nil {
+		m.rebuilding.Store(false)
+		return nil, fmt.Errorf("start rebuild of %s: %w", m.cfg.Index, err)
 	}
 	uid := fmt.Sprintf("%s_rebuild_%d", m.cfg.Index, time.Now().UnixMilli())
 	if err := m.prepare(ctx, uid); err != nil {
@@ -103,6 +109,33 @@ func (r *meiliRebuild) Abort(ctx context.Context) error {
 func (r *meiliRebuild) finish() {
 	r.done = true
 	r.m.rebuilding.Store(false)
+}
+
+// dropStaleRebuilds deletes the indexes named <index>_rebuild_*.
+func (m *meili) dropStaleRebuilds(ctx context.Context) error {
+	prefix := m.cfg.Index + "_rebuild_"
+	var stale []string
+	for offset := int64(0); ; {
+		page, err := m.client.ListIndexes(ctx, &meilisearch.IndexesQuery{Limit: 1000, Offset: offset})
+		if err != nil {
+			return meiliErr("list indexes", err)
+		}
+		for _, ix := range page.Results {
+			if strings.HasPrefix(ix.UID, prefix) {
+				stale = append(stale, ix.UID)
+			}
+		}
+		offset += int64(len(page.Results))
+		if len(page.Results) == 0 || offset >= page.Total {
+			break
+		}
+	}
+	for _, uid := range stale {
+		if err := m.dropIndex(ctx, uid); err != nil {
+			return fmt.Errorf("drop stale rebuild: %w", err)
+		}
+	}
+	return nil
 }
 
 // dropIndex deletes the index uid and waits for it to be gone.

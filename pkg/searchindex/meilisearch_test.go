@@ -340,6 +340,17 @@ func TestMeiliRebuild(t *testing.T) {
 	require.NoError(t, rb.Abort(ctx))
 	assert.Len(t, f.indexes, 1)
 
+	// The rebuild index of a process that crashed before its swap is
+	// dropped when the next rebuild starts.
+	f.indexes["relais_datasets_rebuild_1"] = &fakeIndex{primaryKey: "id", docs: map[string]map[string]any{}}
+	f.indexes["relais_datasets_other"] = &fakeIndex{primaryKey: "id", docs: map[string]map[string]any{}}
+	rb, err = idx.Rebuild(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, f.indexes, "relais_datasets_rebuild_1")
+	assert.Contains(t, f.indexes, "relais_datasets_other")
+	require.NoError(t, rb.Abort(ctx))
+	delete(f.indexes, "relais_datasets_other")
+
 	// A rebuild that cannot start leaves nothing behind.
 	delete(f.failTask, "indexSwap")
 	f.failTask["settingsUpdate"] = fakeAPIError{Message: "no", Code: "internal", Type: "internal"}
