@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -175,4 +177,24 @@ func TestEmbeddedCopies(t *testing.T) {
 		versions += len(e.Versions)
 	}
 	assert.Equal(t, len(pairs), versions, "every embedded schema is in the catalogue")
+}
+
+// TestConcurrentValidate: a catalogue schema is shared by every caller;
+// Validate keeps its state aside, so concurrent validations are safe (run
+// with -race).
+func TestConcurrentValidate(t *testing.T) {
+	s, err := Lookup("scdl/deliberations", "")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			row := delibRow(map[string]string{"VOTE_POUR": strconv.Itoa(25 + i%2)})
+			r, err := s.Validate(context.Background(), delibHeader, rowsOf(row, row), Limits{})
+			assert.NoError(t, err)
+			assert.Equal(t, i%2 == 0, r.Valid)
+		}()
+	}
+	wg.Wait()
 }
