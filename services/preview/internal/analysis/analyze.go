@@ -62,8 +62,12 @@ func openTable(ctx context.Context, src *source, name string, lim Limits, p *Pro
 		p.Format = src.sheet
 		return openSheet(ctx, src, src.sheet, lim, p)
 	}
-	br := bufio.NewReaderSize(src.r, sniffBytes)
-	head, err := br.Peek(sniffBytes)
+	peek := sniffBytes
+	if src.container == "" && src.size < sniffBytes {
+		peek = int(src.size) + 1 // a small file needs no large buffer
+	}
+	br := bufio.NewReaderSize(src.r, peek)
+	head, err := br.Peek(peek)
 	atEOF := errors.Is(err, io.EOF)
 	if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err

@@ -115,3 +115,14 @@ func peakRSSMiB(tb testing.TB) float64 {
 	}
 	return 0
 }
+
+// BenchmarkAnalyzeSmall is the fixed cost of one analysis (a 150-byte
+// CSV): what a catalogue of many small files pays per file.
+func BenchmarkAnalyzeSmall(b *testing.B) {
+	path := writeFile(b, "small.csv", []byte(frenchCSV))
+	for b.Loop() {
+		if _, err := Analyze(context.Background(), path, "small.csv", DefaultLimits()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -28,9 +28,12 @@ type csvReader struct {
 	fields  []string
 }
 
-func newCSVReader(r io.Reader, comma, quote byte, lim Limits) *csvReader {
+// csvBuffer is the read buffer of a CSV reader over a file.
+const csvBuffer = 64 << 10
+
+func newCSVReader(r io.Reader, comma, quote byte, lim Limits, bufSize int) *csvReader {
 	return &csvReader{
-		r:         bufio.NewReaderSize(r, 256<<10),
+		r:         bufio.NewReaderSize(r, bufSize),
 		comma:     comma,
 		quote:     quote,
 		maxCell:   lim.MaxCellBytes,

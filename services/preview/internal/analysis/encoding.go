@@ -62,9 +62,9 @@ func sniffEncoding(head []byte, atEOF bool) string {
 }
 
 // newDecoder returns a reader of UTF-8 text from r, in encoding enc (BOM
-// dropped).
-func newDecoder(r io.Reader, enc string) *decoder {
-	d := &decoder{src: r, buf: make([]byte, 256<<10)}
+// dropped), reading bufSize bytes at a time.
+func newDecoder(r io.Reader, enc string, bufSize int) *decoder {
+	d := &decoder{src: r, buf: make([]byte, max(bufSize, 16))}
 	switch enc {
 	case encUTF16LE:
 		d.src = transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())

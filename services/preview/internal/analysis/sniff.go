@@ -52,7 +52,7 @@ func sniffDialect(sample []byte, hint string, lim Limits) dialect {
 // ones included).
 func sampleWidths(sample []byte, comma, quote byte, lim Limits) (widths, filled, index []int) {
 	lim.MaxColumns = max(lim.MaxColumns, 1)
-	r := newCSVReader(bytes.NewReader(sample), comma, quote, lim)
+	r := newCSVReader(bytes.NewReader(sample), comma, quote, lim, min(len(sample)+16, csvBuffer))
 	for i := 0; len(widths) < sniffRecords; i++ {
 		rec, err := r.Read()
 		if err != nil {

@@ -34,8 +34,8 @@ type table struct {
 // openCSV opens a delimited text file with a known dialect, skips the
 // title lines and reads the header.
 func openCSV(ctx context.Context, src *source, br *bufio.Reader, enc string, d dialect, lim Limits) (*table, error) {
-	dec := newDecoder(br, enc)
-	t := &table{src: src, dec: dec, records: newCSVReader(dec, d.comma, d.quote, lim), lim: lim, ctx: ctx}
+	dec := newDecoder(br, enc, csvBuffer)
+	t := &table{src: src, dec: dec, records: newCSVReader(dec, d.comma, d.quote, lim, csvBuffer), lim: lim, ctx: ctx}
 	if err := t.readHeader(d.headerRow); err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (t *table) Close() error {
 // decodeSample decodes the head of the file for sniffing, cut after its
 // last complete line unless it is the whole file.
 func decodeSample(head []byte, enc string, atEOF bool) ([]byte, error) {
-	sample, err := io.ReadAll(newDecoder(bytes.NewReader(head), enc))
+	sample, err := io.ReadAll(newDecoder(bytes.NewReader(head), enc, len(head)+4))
 	if err != nil {
 		return nil, fmt.Errorf("decode the head: %w", err)
 	}
