@@ -80,6 +80,7 @@ type catalog struct {
 	json    []byte
 	schemas map[string]*Schema
 	latest  map[string]string // name → last version
+	byURL   map[string]string // schema URL → "name@version"
 }
 
 // loadCatalog parses the embedded catalogue once; the files are part of
@@ -93,7 +94,7 @@ var loadCatalog = sync.OnceValues(func() (*catalog, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("schemas/catalog.json: %w", err)
 	}
-	c := &catalog{schemas: map[string]*Schema{}, latest: map[string]string{}}
+	c := &catalog{schemas: map[string]*Schema{}, latest: map[string]string{}, byURL: map[string]string{}}
 	for _, ms := range m.Schemas {
 		e := CatalogEntry{
 			Name: ms.Name, SchemaType: ms.SchemaType, Contact: ms.Contact, Labels: ms.Labels,
@@ -116,6 +117,7 @@ var loadCatalog = sync.OnceValues(func() (*catalog, error) {
 			}
 			e.Versions = append(e.Versions, CatalogVersion{VersionName: v.Version, SchemaURL: u})
 			c.schemas[ms.Name+"@"+v.Version] = s
+			c.byURL[u] = ms.Name + "@" + v.Version
 			last = s
 		}
 		if last == nil {
@@ -128,6 +130,7 @@ var loadCatalog = sync.OnceValues(func() (*catalog, error) {
 		if ms.URLBase != nil {
 			e.SchemaURL = strings.Replace(lastVersion.SchemaURL, "/"+lastVersion.VersionName+"/", "/latest/", 1)
 		}
+		c.byURL[e.SchemaURL] = ms.Name + "@" + lastVersion.VersionName
 		if last.Homepage != "" {
 			e.Homepage = &last.Homepage
 		}
@@ -196,4 +199,20 @@ func Lookup(name, version string) (*Schema, error) {
 		return nil, fmt.Errorf("%w: %q has no version %q", ErrUnknownSchema, name, version)
 	}
 	return s, nil
+}
+
+// LookupURL returns the catalogue schema published at url (a version's
+// schema_url, or the entry's, which is its last version), with its name
+// and version: a resource's "schema" may give only its URL.
+func LookupURL(url string) (s *Schema, name, version string, err error) {
+	c, err := loadCatalog()
+	if err != nil {
+		return nil, "", "", err
+	}
+	key, ok := c.byURL[url]
+	if !ok {
+		return nil, "", "", fmt.Errorf("%w: no schema of the catalogue is published at %q", ErrUnknownSchema, url)
+	}
+	name, version, _ = strings.Cut(key, "@")
+	return c.schemas[key], name, version, nil
 }

@@ -134,6 +134,26 @@ func TestLookup(t *testing.T) {
 	assert.Contains(t, err.Error(), `"scdl/prenoms" has no version "9.9.9"`)
 }
 
+func TestLookupURL(t *testing.T) {
+	for _, e := range Catalog() {
+		last := e.Versions[len(e.Versions)-1]
+		for _, u := range []string{e.SchemaURL, last.SchemaURL} {
+			s, name, version, err := LookupURL(u)
+			require.NoError(t, err, u)
+			assert.Equal(t, e.Name, name)
+			assert.Equal(t, last.VersionName, version)
+			want, err := Lookup(name, version)
+			require.NoError(t, err)
+			assert.Same(t, want, s)
+		}
+	}
+	_, _, version, err := LookupURL("https://github.com/aitf-sig-topo/voies-adresses/schemas/v1.3/bal_schema_v1.3.json")
+	require.NoError(t, err)
+	assert.Equal(t, "1.3.0", version)
+	_, _, _, err = LookupURL("https://example.org/schema.json")
+	assert.ErrorIs(t, err, ErrUnknownSchema)
+}
+
 // TestLookupValidates: a schema from the catalogue validates its example.
 func TestLookupValidates(t *testing.T) {
 	s, err := Lookup("scdl/subventions", "2.1.1")

@@ -95,10 +95,11 @@ func (v *validation) row(n int64, row []string) {
 				Message: fmt.Sprintf("La cellule fait %d octets, au-delà de la limite de %d", len(cell), v.lim.MaxCellBytes)})
 			continue
 		}
-		if !v.s.missing(f, cell) {
+		missing := v.s.missing(f, cell)
+		if !missing {
 			v.cells[fi] = strings.TrimSpace(cell)
 		}
-		v.cell(n, col, f, cell)
+		v.cell(n, col, f, cell, missing)
 	}
 	v.checks(n)
 }
@@ -117,9 +118,9 @@ func (s *Schema) missing(f *Field, cell string) bool {
 	return false
 }
 
-func (v *validation) cell(n int64, col int, f *Field, cell string) {
+func (v *validation) cell(n int64, col int, f *Field, cell string, missing bool) {
 	base := Issue{Tag: tagBody, RowNumber: n, FieldNumber: col + 1, FieldName: f.Name, Cell: clip(cell)}
-	if v.s.missing(f, cell) {
+	if missing {
 		if f.Constraints.Required {
 			is := base
 			is.Type, is.Constraint, is.Message = "constraint-error", "required", "Valeur manquante : la colonne est obligatoire"
