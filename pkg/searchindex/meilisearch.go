@@ -112,9 +112,12 @@ func (m *meili) prepare(ctx context.Context, uid string) error {
 	info, err := m.client.GetIndex(ctx, uid)
 	switch {
 	case isMeiliCode(err, meilisearch.APIErrCodeIndexNotFound):
-		if err := m.runTask(ctx, "create index", func(ctx context.Context) (*meilisearch.TaskInfo, error) {
+		err := m.runTask(ctx, "create index", func(ctx context.Context) (*meilisearch.TaskInfo, error) {
 			return m.client.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: meiliIDAttr})
-		}); err != nil {
+		})
+		// Another replica opening at the same time may have created it.
+		var te *MeiliTaskError
+		if err != nil && !(errors.As(err, &te) && te.Code == string(meilisearch.APIErrCodeIndexAlreadyExists)) {
 			return err
 		}
 	case err != nil:

@@ -88,6 +88,16 @@ func TestMeiliOpenErrors(t *testing.T) {
 	assert.Equal(t, "failed", taskErr.Status)
 	assert.ErrorContains(t, err, "update settings: meilisearch task")
 
+	// Another opener creating the index at the same time is no error.
+	delete(f.failTask, "settingsUpdate")
+	f.failTask["indexCreation"] = fakeAPIError{Message: "Index `w` already exists.", Code: "index_already_exists", Type: "invalid_request"}
+	idx, err := OpenMeilisearch(ctx, MeiliConfig{URL: f.URL(), Index: "w"}, testMeiliSchema)
+	require.NoError(t, err)
+	require.NoError(t, idx.Close())
+	f.failTask["indexCreation"] = fakeAPIError{Message: "The maximum number of indexes is reached", Code: "internal", Type: "internal"}
+	_, err = OpenMeilisearch(ctx, MeiliConfig{URL: f.URL(), Index: "v"}, testMeiliSchema)
+	assert.ErrorContains(t, err, "create index: meilisearch task")
+
 	// Nobody listening.
 	_, err = OpenMeilisearch(ctx, MeiliConfig{URL: "http://127.0.0.1:1", Index: "z", Timeout: time.Second}, testMeiliSchema)
 	assert.ErrorContains(t, err, "unreachable")
