@@ -64,7 +64,8 @@ func parseChecks(raw json.RawMessage, s *Schema) ([]Check, []string, error) {
 			c.run = identifierCheck(c.Columns[0], "SIREN", validSIREN)
 		case "year-interval-value":
 			c.Columns, err = p.strs("column")
-			c.run = yearIntervalCheck(c.Columns[0], p.str("allow-year-only") == "yes")
+			yearOnly := p.str("allow-year-only")
+			c.run = yearIntervalCheck(c.Columns[0], yearOnly == "yes" || yearOnly == "true")
 		case "cohesive-columns-value":
 			c.Columns, err = p.strs("column", "othercolumns")
 			c.run = cohesiveCheck(c.Columns)
@@ -151,6 +152,8 @@ func identifierCheck(col, what string, valid func(string) bool) checkFunc {
 	}
 }
 
+// yearIntervalCheck accepts AAAA/AAAA with the first year before the
+// second (and, with allow-year-only, AAAA), as validata does.
 func yearIntervalCheck(col string, yearOnly bool) checkFunc {
 	return func(row checkRow) (string, string, bool) {
 		v := row.get(0)
@@ -168,8 +171,10 @@ func yearIntervalCheck(col string, yearOnly bool) checkFunc {
 			return col, "La valeur n'est pas un intervalle d'années (AAAA/AAAA)", false
 		case !isYear(a) || !isYear(b):
 			return col, "L'intervalle d'années doit s'écrire AAAA/AAAA", false
-		case a >= b:
-			return col, fmt.Sprintf("L'année de début (%s) doit précéder l'année de fin (%s)", a, b), false
+		case a == b:
+			return col, "Période invalide : les deux années doivent être différentes", false
+		case a > b:
+			return col, fmt.Sprintf("Période invalide : la deuxième année doit être postérieure à la première (%s/%s)", b, a), false
 		}
 		return "", "", true
 	}
@@ -198,11 +203,16 @@ var compareOps = map[string]func(int) bool{
 	"<":  func(r int) bool { return r < 0 },
 	"<=": func(r int) bool { return r <= 0 },
 	"==": func(r int) bool { return r == 0 },
-	"!=": func(r int) bool { return r != 0 },
 }
 
-// compareCheck compares two filled columns as numbers, else as ISO dates
-// (AAAA-MM-JJ); values of other kinds are left to the type checks.
+var opFrench = map[string]string{
+	">": "supérieure à", ">=": "supérieure ou égale à", "<": "inférieure à",
+	"<=": "inférieure ou égale à", "==": "égale à",
+}
+
+// compareCheck compares two filled columns as validata does: as numbers
+// when both are, as text when neither is (ISO dates sort as text), and
+// reports a number compared with text.
 func compareCheck(col, op, col2 string) checkFunc {
 	holds := compareOps[op]
 	return func(row checkRow) (string, string, bool) {
@@ -211,36 +221,30 @@ func compareCheck(col, op, col2 string) checkFunc {
 			return "", "", true
 		}
 		r, ok := compareText(a, b)
-		if !ok || holds(r) {
+		if !ok {
+			return col, fmt.Sprintf("La valeur de « %s » (%s) n'est pas comparable avec celle de « %s » (%s)", col, a, col2, b), false
+		}
+		if holds(r) {
 			return "", "", true
 		}
 		return col, fmt.Sprintf("La valeur de « %s » (%s) doit être %s celle de « %s » (%s)", col, a, opFrench[op], col2, b), false
 	}
 }
 
-var opFrench = map[string]string{
-	">": "supérieure à", ">=": "supérieure ou égale à", "<": "inférieure à",
-	"<=": "inférieure ou égale à", "==": "égale à", "!=": "différente de",
-}
-
 func compareText(a, b string) (int, bool) {
-	if decimalText(a) && decimalText(b) {
+	na, nb := decimalText(a), decimalText(b)
+	switch {
+	case na && nb:
 		fa, errA := strconv.ParseFloat(a, 64)
 		fb, errB := strconv.ParseFloat(b, 64)
 		if errA != nil || errB != nil {
 			return 0, false
 		}
 		return compare(fa, fb)
-	}
-	if isoDateShape(a) && isoDateShape(b) {
-		return strings.Compare(a, b), true // AAAA-MM-JJ sorts as text; bad days are type errors
+	case !na && !nb:
+		return strings.Compare(a, b), true
 	}
 	return 0, false
-}
-
-// isoDateShape reports whether s looks like AAAA-MM-JJ.
-func isoDateShape(s string) bool {
-	return len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
 }
 
 func sumCheck(col string, cols []string) checkFunc {

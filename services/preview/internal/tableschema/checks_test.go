@@ -67,12 +67,13 @@ func TestCustomChecks(t *testing.T) {
 		says   string
 	}{
 		{map[string]string{"COLL_SIRET": "21860194600014"}, "french-siret-value", "COLL_SIRET", "SIRET"},
-		{map[string]string{"BUDGET_ANNEE": "2018/2017"}, "year-interval-value", "BUDGET_ANNEE", "doit précéder"},
-		{map[string]string{"BUDGET_ANNEE": "2018/2018"}, "year-interval-value", "BUDGET_ANNEE", "doit précéder"},
+		{map[string]string{"BUDGET_ANNEE": "2018/2017"}, "year-interval-value", "BUDGET_ANNEE", "postérieure à la première (2017/2018)"},
+		{map[string]string{"BUDGET_ANNEE": "2018/2018"}, "year-interval-value", "BUDGET_ANNEE", "doivent être différentes"},
 		{map[string]string{"BUDGET_NOM": ""}, "cohesive-columns-value", "BUDGET_ANNEE", "toutes renseignées ou toutes vides"},
 		{map[string]string{"VOTE_ABSTENTION": "", "VOTE_POUR": "30"}, "cohesive-columns-value", "VOTE_EFFECTIF", "« VOTE_ABSTENTION »"},
 		{map[string]string{"PREF_DATE": "2017-10-14"}, "compare-columns-value", "PREF_DATE", "supérieure ou égale à celle de « DELIB_DATE »"},
 		{map[string]string{"VOTE_EFFECTIF": "39"}, "compare-columns-value", "VOTE_EFFECTIF", "« VOTE_REEL »"},
+		{map[string]string{"PREF_DATE": "20171020"}, "compare-columns-value", "PREF_DATE", "n'est pas comparable"},
 		{map[string]string{"VOTE_POUR": "26"}, "sum-columns-value", "VOTE_REEL", "la somme de"},
 		{map[string]string{"DELIB_MATIERE_NOM": "Aménagement du territoire"}, "nomenclature-actes-value", "DELIB_MATIERE_NOM", "oblique « / » est manquant"},
 		{map[string]string{"DELIB_MATIERE_NOM": "Urbanisme / Permis"}, "nomenclature-actes-value", "DELIB_MATIERE_NOM", "ni précédé ni suivi"},

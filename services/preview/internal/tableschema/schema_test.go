@@ -80,7 +80,7 @@ func TestParseErrors(t *testing.T) {
 		{`{"fields": [{"name": "a"}], "missingValues": [1]}`, "missingValues"},
 		{`{"fields": [{"name": "a"}], "custom_checks": {}}`, "custom_checks"},
 		{`{"fields": [{"name": "a"}], "custom_checks": [{"name": "french-siret-value", "params": {}}]}`, `parameter "column"`},
-		{`{"fields": [{"name": "a"}], "custom_checks": [{"name": "compare-columns-value", "params": {"column": "a", "column2": "a", "op": "~"}}]}`, "unknown op"},
+		{`{"fields": [{"name": "a"}], "custom_checks": [{"name": "compare-columns-value", "params": {"column": "a", "column2": "a", "op": "!="}}]}`, "unknown op"},
 	} {
 		_, err := Parse([]byte(c.schema))
 		require.Error(t, err, c.schema)
