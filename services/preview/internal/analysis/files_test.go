@@ -257,6 +257,19 @@ func TestContainers(t *testing.T) {
 	})
 }
 
+// TestGeoJSONWithoutProperties: a map without attributes is not an
+// unreadable file; it has no table.
+func TestGeoJSONWithoutProperties(t *testing.T) {
+	data := []byte(`{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.3, 48.8]}, "properties": null}]}`)
+	p, err := analyze(t, "f.geojson.gz", gzipped(t, data), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != "geojson" || p.Container != "gzip" || len(p.Columns) != 0 || p.RowCount != 0 {
+		t.Errorf("profile %+v", p)
+	}
+}
+
 // TestUnreadable: every refusal has a reason, and wraps ErrUnreadable.
 func TestUnreadable(t *testing.T) {
 	bomb := gzipped(t, bytes.Repeat([]byte("0;0\n"), 4<<20)) // 16 MiB of one line: ratio ~1000

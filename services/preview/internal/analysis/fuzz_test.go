@@ -37,9 +37,6 @@ func checkAnalyze(t *testing.T, name string, data []byte) {
 	if p.RowCount > lim.MaxRows || len(p.Columns) > lim.MaxColumns {
 		t.Fatalf("limits not respected: %d rows, %d columns", p.RowCount, len(p.Columns))
 	}
-	if p.Format == "geojson" {
-		return
-	}
 	it, err := Rows(ctx, path, p, lim)
 	if err != nil {
 		t.Fatalf("Rows: %v", err)

@@ -51,10 +51,18 @@ var sampleCases = []sampleCase{
 		formats: map[string]string{"Code du département": "string", "Date de naissance": "date", "Date de début du mandat": "date"}},
 	{file: "samples/rne-elus/rne-cr-2022-utf8-tab.csv", format: "tsv", encoding: "UTF-8", delimiter: "\t", rows: 1754, columns: 13,
 		formats: map[string]string{"Date de naissance": "date"}},
-	{file: "samples/geojson/communes-2A-corse-du-sud.geojson", format: "geojson"},
-	{file: "samples/geojson/regions-version-simplifiee.geojson", format: "geojson"},
-	{file: "samples/geojson/hydra-valid.geojson", format: "geojson"},
-	{file: "samples/paris-sanisettes/sanisettesparis.geojson", format: "geojson"},
+	// GeoJSON: the features' properties are the table.
+	{file: "samples/geojson/communes-2A-corse-du-sud.geojson", format: "geojson", rows: 124, columns: 2,
+		formats: map[string]string{"code": "code_commune_insee", "nom": "string"}},
+	{file: "samples/geojson/regions-version-simplifiee.geojson", format: "geojson", rows: 13, columns: 2,
+		formats: map[string]string{"nom": "string"}},
+	{file: "samples/geojson/hydra-valid.geojson", format: "geojson", rows: 3, columns: 2,
+		formats: map[string]string{"name": "string", "description": "string"}},
+	// Coordinates ["a", "b"]: the geometry is the map's business (geo.Simplify
+	// rejects it); its properties are a fine table.
+	{file: "samples/geojson/hydra-invalid.geojson", format: "geojson", rows: 1, columns: 2},
+	{file: "samples/paris-sanisettes/sanisettesparis.geojson", format: "geojson", rows: 615, columns: 9,
+		formats: map[string]string{"acces_pmr": "booleen", "url_fiche_equipement": "url"}},
 
 	{file: "scdl/irve-statique/exemple-valide-statique.csv", format: "csv", encoding: "UTF-8", delimiter: ",", rows: 2, columns: 40,
 		formats: map[string]string{"siren_amenageur": "siren", "contact_amenageur": "email", "code_insee_commune": "code_commune_insee", "coordonneesXY": "geopoint", "nbre_pdc": "int"}},
@@ -133,9 +141,7 @@ func TestAnalyzeSamples(t *testing.T) {
 			if p.Checksum == "" || p.FileSize == 0 || p.MimeType == "" {
 				t.Errorf("checksum %q, size %d, mime %q", p.Checksum, p.FileSize, p.MimeType)
 			}
-			if p.Format != "geojson" {
-				checkRows(t, path, p)
-			}
+			checkRows(t, path, p)
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/relais-data/relais/services/preview/internal/geo"
 	"github.com/relais-data/relais/services/preview/internal/sheet"
 )
 
@@ -22,26 +23,32 @@ func openSheet(ctx context.Context, src *source, format string, lim Limits, p *P
 	return sheetTable(ctx, src, rows, lim, p, -1)
 }
 
-// openJSON reads a JSON array of records through the sheet package (a
-// compressed one is first decompressed to a temporary file, within the
-// limits). A GeoJSON file's features' properties are read by the geo
-// package, which is not wired in yet: its profile has no columns.
+// openJSON reads a JSON array of records through the sheet package, or a
+// GeoJSON file's features' properties through the geo package (a
+// compressed file is first decompressed to a temporary file, within the
+// limits). The first row is the header: the union of the records' keys.
 func openJSON(ctx context.Context, src *source, br *bufio.Reader, kind string, lim Limits, p *Profile) (*table, error) {
-	if kind == "geojson" {
-		return &table{src: src, records: emptySource{}, lim: lim, ctx: ctx}, nil
-	}
 	path, cleanup, err := plainFile(src, br)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := sheet.Open(ctx, path, "json", sheetLimits(lim))
+	var rows sheet.Rows
+	if kind == "geojson" {
+		rows, err = geo.Properties(ctx, path, sheetLimits(lim))
+	} else {
+		rows, err = sheet.Open(ctx, path, "json", sheetLimits(lim))
+	}
 	if err != nil {
 		cleanup()
 		return nil, sheetError(err)
 	}
-	t, err := sheetTable(ctx, src, rows, lim, p, -1)
+	t, err := sheetTable(ctx, src, rows, lim, p, 0)
 	if err != nil {
 		cleanup()
+		if kind == "geojson" && errors.Is(err, errNoHeader) {
+			// Features without properties: a map, with no table.
+			return &table{src: src, records: emptySource{}, lim: lim, ctx: ctx}, nil
+		}
 		return nil, err
 	}
 	t.closer = closerFunc(func() error { err := rows.Close(); cleanup(); return err })
@@ -142,10 +149,10 @@ func sheetLimits(lim Limits) sheet.Limits {
 	return sheet.Limits{MaxBytes: lim.MaxBytes, MaxRows: lim.MaxRows + sniffRecords, MaxColumns: lim.MaxColumns, MaxCellBytes: lim.MaxCellBytes, MaxRatio: lim.MaxRatio}
 }
 
-// sheetError makes the sheet readers' limit and format errors unreadable
-// reasons.
+// sheetError makes the sheet and geo readers' limit and format errors
+// unreadable reasons.
 func sheetError(err error) error {
-	if errors.Is(err, sheet.ErrLimit) || errors.Is(err, sheet.ErrFormat) {
+	if errors.Is(err, sheet.ErrLimit) || errors.Is(err, sheet.ErrFormat) || errors.Is(err, geo.ErrInvalid) || errors.Is(err, geo.ErrTooLarge) {
 		return unreadable("%s", err.Error())
 	}
 	return err

@@ -42,12 +42,15 @@ func openCSV(ctx context.Context, src *source, br *bufio.Reader, enc string, d d
 	return t, nil
 }
 
+// errNoHeader is the reason of a file that ends before its header.
+var errNoHeader = unreadable("no header row: the file holds no table")
+
 // readHeader skips skip records and reads the header.
 func (t *table) readHeader(skip int) error {
 	for i := 0; i <= skip; i++ {
 		rec, err := t.records.Read()
 		if err == io.EOF {
-			return unreadable("no header row: the file holds no table")
+			return errNoHeader
 		}
 		if err != nil {
 			return err
