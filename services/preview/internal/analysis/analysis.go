@@ -108,8 +108,8 @@ type ColumnStats struct {
 	Distinct      int64
 	DistinctExact bool
 	// Tops are the most frequent values, most frequent first (at most 10).
-	// Exact while Distinct is exact; beyond, Misra-Gries counters, whose
-	// counts are lower bounds (TopsExact false).
+	// Exact while Distinct is exact; beyond, Misra-Gries counters over a
+	// sample of the rows, whose counts are estimates (TopsExact false).
 	Tops      []ValueCount
 	TopsExact bool
 	// Min and Max for int (int64), float (float64), date and datetime

@@ -394,7 +394,13 @@ func isDatetimeNaive(s string) bool {
 // parseDatetime reads a date (as parseDate) optionally followed by T or a
 // space, hh:mm[:ss[.fraction]] and a zone (Z, ±hh, ±hhmm, ±hh:mm).
 func parseDatetime(s string) (t time.Time, aware, ok bool) {
-	cut := strings.IndexAny(s, "T ")
+	cut := -1
+	for i := 8; i <= 10 && i < len(s); i++ { // after the 8–10 bytes of a date
+		if s[i] == 'T' || s[i] == ' ' {
+			cut = i
+			break
+		}
+	}
 	if cut < 0 {
 		d, ok := parseDate(s)
 		return d, false, ok

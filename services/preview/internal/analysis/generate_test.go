@@ -113,3 +113,29 @@ func generatedFile(tb testing.TB, dir string, size int64) string {
 	}
 	return path
 }
+
+// TestGeneratedCSV: the benchmark's file is typed as generated, and its
+// statistics stay bounded past the exact set (5 MB, ~25 000 rows).
+func TestGeneratedCSV(t *testing.T) {
+	path := generatedFile(t, t.TempDir(), 5<<20)
+	p, err := Analyze(t.Context(), path, "generated.csv", DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Delimiter != ";" || p.Encoding != "UTF-8" || len(p.Columns) != len(generatedColumns) {
+		t.Fatalf("profile: %q %s %d columns", p.Delimiter, p.Encoding, len(p.Columns))
+	}
+	for i, want := range generatedColumns {
+		if c := p.Columns[i]; c.Name != want.name || c.Format != want.format {
+			t.Errorf("column %d: %s %s, want %s %s", i, c.Name, c.Format, want.name, want.format)
+		}
+	}
+	id := p.Columns[0].Stats
+	if id.DistinctExact || float64(id.Distinct) < 0.95*float64(p.RowCount) || float64(id.Distinct) > 1.05*float64(p.RowCount) {
+		t.Errorf("id: %d distinct (exact %v) for %d rows", id.Distinct, id.DistinctExact, p.RowCount)
+	}
+	if cat := p.Columns[len(p.Columns)-1].Stats; !cat.DistinctExact || cat.Distinct != int64(len(categories)) || len(cat.Tops) != len(categories) {
+		t.Errorf("categorie: %+v", cat)
+	}
+	checkRows(t, path, p)
+}

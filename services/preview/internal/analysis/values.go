@@ -19,13 +19,18 @@ const (
 	// mgCounters is the number of Misra-Gries counters kept per column
 	// once its values no longer fit in the exact set.
 	mgCounters = 64
-	topN       = 10
+	// mgSample: past the exact set, one row in mgSample feeds the
+	// Misra-Gries counters (their counts are scaled back). Frequent values
+	// are still found; a column of unique values costs an eighth.
+	mgSample = 8
+	topN     = 10
 )
 
 // valueCounter counts a column's distinct values and most frequent ones in
 // bounded memory: exactly up to cap distinct values; past that, a
 // HyperLogLog sketch for the distinct count and Misra-Gries counters (seeded
-// with the exact counts so far) for the most frequent values. Counters are
+// with the exact counts so far, fed one row in mgSample) for the most
+// frequent values, whose counts are then estimates. Counters are
 // keyed by the value's hash; the value itself is kept once seen twice, so a
 // column of unique values costs no allocation per cell (and has no tops, as
 // in csv-detective's profiles).
@@ -34,6 +39,7 @@ type valueCounter struct {
 	exact  map[string]int64 // nil once overflowed
 	sketch *hll
 	mg     map[uint64]mgCounter
+	tick   int
 	seed   maphash.Seed
 }
 
@@ -69,6 +75,9 @@ func (v *valueCounter) add(s string) {
 	}
 	h := maphash.String(v.seed, key)
 	v.sketch.add(h)
+	if v.tick++; v.tick%mgSample != 0 {
+		return
+	}
 	if c, ok := v.mg[h]; ok {
 		c.n++
 		if c.value == "" {
@@ -108,7 +117,7 @@ func (v *valueCounter) overflow() {
 	sortCounts(counts)
 	v.mg = make(map[uint64]mgCounter, mgCounters)
 	for _, c := range counts[:min(len(counts), mgCounters)] {
-		v.mg[maphash.String(v.seed, c.Value)] = mgCounter{n: c.Count, value: c.Value}
+		v.mg[maphash.String(v.seed, c.Value)] = mgCounter{n: (c.Count + mgSample - 1) / mgSample, value: c.Value}
 	}
 	v.exact = nil
 }
@@ -129,7 +138,7 @@ func (v *valueCounter) tops() ([]ValueCount, bool) {
 	}
 	for _, c := range v.mg {
 		if c.value != "" {
-			counts = append(counts, ValueCount{c.value, c.n})
+			counts = append(counts, ValueCount{c.value, c.n * mgSample})
 		}
 	}
 	exact := v.exact != nil
