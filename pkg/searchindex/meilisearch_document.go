@@ -68,7 +68,7 @@ func meiliDocument(s Schema, d Document) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{meiliIDAttr: key}
+	out := map[string]any{meiliIDAttr: key, meiliAllAttr: meiliAllValue}
 	put := func(name string) error {
 		v, ok := d.Fields[name]
 		if !ok || v == nil {

@@ -22,7 +22,8 @@ const meiliLocale = "fra"
 // meiliQuery is a validated Query as Meilisearch requests: the search, then
 // one count-only search per range-facet bucket (Meilisearch's facetStats
 // only gives the min and max of a numeric facet, not counts per range), all
-// sent in one multi-search.
+// sent in one multi-search. Each asks for the relais__all facet, which
+// counts the matching documents beyond maxTotalHits.
 type meiliQuery struct {
 	search  *meilisearch.SearchRequest
 	buckets []meiliBucket
@@ -47,7 +48,7 @@ func translateQuery(uid string, q Query) (meiliQuery, error) {
 		IndexUID:             uid,
 		Query:                text,
 		Filter:               meiliFilter(conds),
-		Facets:               slices.Clone(q.Facets),
+		Facets:               append(slices.Clone(q.Facets), meiliAllAttr),
 		Sort:                 meiliSort(q.Sort),
 		Page:                 int64(q.Page),
 		HitsPerPage:          &hitsPerPage,
@@ -73,6 +74,7 @@ func translateQuery(uid string, q Query) (meiliQuery, error) {
 				IndexUID:             uid,
 				Query:                text,
 				Filter:               meiliFilter(append(slices.Clone(conds), cond...)),
+				Facets:               []string{meiliAllAttr},
 				Page:                 1,
 				HitsPerPage:          &zero,
 				AttributesToRetrieve: []string{meiliIDAttr},

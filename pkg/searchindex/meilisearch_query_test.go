@@ -146,7 +146,7 @@ func TestTranslateQuery(t *testing.T) {
 		"indexUid": "relais_datasets",
 		"q": "  budget  Rennes",
 		"filter": "organization = \"rennes\"",
-		"facets": ["license", "format"],
+		"facets": ["license", "format", "relais__all"],
 		"sort": ["created__sort:desc"],
 		"page": 3,
 		"hitsPerPage": 10,
@@ -167,12 +167,13 @@ func TestTranslateQuery(t *testing.T) {
 		"indexUid": "relais_datasets",
 		"q": "  budget  Rennes",
 		"filter": "organization = \"rennes\" AND last_update__sort >= 1764201600000 AND last_update__sort < 1793145600000",
+		"facets": ["relais__all"],
 		"page": 1,
 		"hitsPerPage": 0,
 		"attributesToRetrieve": ["id"],
 		"locales": ["fra"],
 		"hybrid": null
-	}`, string(got), "a bucket only counts")
+	}`, string(got), "a bucket only counts, with the relais__all facet")
 	for _, b := range mq.buckets {
 		_, err := parseMeiliFilter(b.search.Filter.(string))
 		require.NoError(t, err)
@@ -236,6 +237,7 @@ func TestMeiliDocument(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
 		"id": "d_5F1",
+		"relais__all": "all",
 		"title": "Budget primitif",
 		"tags": ["finances", "budget"],
 		"organization": "rennes",
@@ -261,7 +263,7 @@ func TestMeiliSettings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"words", "sort", "typo", "proximity", "attribute", "exactness"}, st.RankingRules)
 	assert.Equal(t, []string{"title", "acronym", "tags", "organization_name", "description"}, st.SearchableAttributes)
-	assert.Equal(t, []string{"organization", "tags", "license", "format", "featured", "producer_type",
+	assert.Equal(t, []string{"organization", "tags", "license", "format", "featured", "producer_type", "relais__all",
 		"created__sort", "last_update__sort", "views__sort"}, st.FilterableAttributes, "ranges filter on the sortable fields")
 	assert.Equal(t, []string{"created__sort", "last_update__sort", "views__sort"}, st.SortableAttributes)
 	assert.EqualValues(t, MaxResultWindow, st.Pagination.MaxTotalHits)

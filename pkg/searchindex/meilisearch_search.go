@@ -44,17 +44,25 @@ func (m *meili) Search(ctx context.Context, q Query) (Result, error) {
 		if counts[b.facet] == nil {
 			counts[b.facet] = map[string]int{}
 		}
-		counts[b.facet][b.name] = int(res.Results[i+1].TotalHits)
+		_, n, err := meiliFacets(&res.Results[i+1])
+		if err != nil {
+			return Result{}, err
+		}
+		counts[b.facet][b.name] = n
 	}
 	return meiliResult(q, &res.Results[0], counts)
 }
 
 // meiliResult maps a Meilisearch response to a Result: ids unescaped,
-// _rankingScore as the score, totalHits as the total, the facet
-// distribution sorted by count then name and cut at FacetSize, and the
-// range-facet counts in the order of their buckets.
+// _rankingScore as the score, the count of matching documents as the
+// total, the facet distribution sorted by count then name and cut at
+// FacetSize, and the range-facet counts in the order of their buckets.
 func meiliResult(q Query, res *meilisearch.SearchResponse, rangeCounts map[string]map[string]int) (Result, error) {
-	out := Result{Total: int(res.TotalHits), Hits: make([]Hit, 0, len(res.Hits))}
+	dist, total, err := meiliFacets(res)
+	if err != nil {
+		return Result{}, err
+	}
+	out := Result{Total: total, Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		var key string
 		if err := json.Unmarshal(h[meiliIDAttr], &key); err != nil {
@@ -76,12 +84,6 @@ func meiliResult(q Query, res *meilisearch.SearchResponse, rangeCounts map[strin
 		out.Facets = make(map[string][]FacetValue, len(q.Facets)+len(q.RangeFacets))
 	}
 	if len(q.Facets) > 0 {
-		var dist map[string]map[string]int
-		if len(res.FacetDistribution) > 0 {
-			if err := json.Unmarshal(res.FacetDistribution, &dist); err != nil {
-				return Result{}, fmt.Errorf("meilisearch facetDistribution: %w", err)
-			}
-		}
 		for _, f := range q.Facets {
 			values := make([]FacetValue, 0, len(dist[f]))
 			for name, count := range dist[f] {
@@ -102,4 +104,17 @@ func meiliResult(q Query, res *meilisearch.SearchResponse, rangeCounts map[strin
 		out.Facets[name] = values
 	}
 	return out, nil
+}
+
+// meiliFacets reads a response's facet distribution and the number of
+// matching documents: the relais__all facet count, which maxTotalHits does
+// not cap, or totalHits when larger (documents indexed before relais__all).
+func meiliFacets(res *meilisearch.SearchResponse) (map[string]map[string]int, int, error) {
+	var dist map[string]map[string]int
+	if len(res.FacetDistribution) > 0 {
+		if err := json.Unmarshal(res.FacetDistribution, &dist); err != nil {
+			return nil, 0, fmt.Errorf("meilisearch facetDistribution: %w", err)
+		}
+	}
+	return dist, max(int(res.TotalHits), dist[meiliAllAttr][meiliAllValue]), nil
 }

@@ -12,12 +12,16 @@ import (
 )
 
 // Attributes the Meilisearch backend adds to each document: the primary
-// key, and the product of the schema's boosts that the document earns.
-// Sortable fields add <name>__sort (sortField). Schema field names may not
-// contain "__", so none collides with these.
+// key, the product of the schema's boosts that the document earns, and
+// relais__all, the same value in every document, whose facet count is the
+// number of matching documents. Sortable fields add <name>__sort
+// (sortField). Schema field names may not contain "__", so none collides
+// with these.
 const (
 	meiliIDAttr    = "id"
 	meiliBoostAttr = "relais__boost"
+	meiliAllAttr   = "relais__all"
+	meiliAllValue  = "all"
 )
 
 // meiliFieldName is what a schema field name must look like: a word of the
@@ -44,7 +48,7 @@ func meiliSettings(s Schema, cfg MeiliConfig) (*meilisearch.Settings, error) {
 	}
 	// Sortable fields are filterable too: ranges are filters on them.
 	sortable := make([]string, 0, len(s.Sortable)+1)
-	filterable := keywordFields(s)
+	filterable := append(keywordFields(s), meiliAllAttr)
 	for _, name := range s.Sortable {
 		sortable = append(sortable, sortField(name))
 		filterable = append(filterable, sortField(name))
@@ -77,8 +81,10 @@ func meiliSettings(s Schema, cfg MeiliConfig) (*meilisearch.Settings, error) {
 			// are the rarest, as FacetSize wants.
 			SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount},
 		},
-		// Totals are exact up to the result window, and no page lies
-		// beyond it.
+		// Meilisearch ranks up to maxTotalHits documents per query, and
+		// no page lies beyond the result window. totalHits stops there
+		// too, so Total comes from the relais__all facet, which counts
+		// every matching document.
 		Pagination: &meilisearch.Pagination{MaxTotalHits: MaxResultWindow},
 	}, nil
 }

@@ -39,7 +39,7 @@ func TestMeiliOpenCreatesIndexAndAppliesSettings(t *testing.T) {
 	require.NoError(t, json.Unmarshal(reqs[2].Body, &settings))
 	assert.Equal(t, []any{"words", "sort", "typo", "proximity", "attribute", "exactness"}, settings["rankingRules"])
 	assert.Equal(t, []any{"title", "acronym", "tags", "organization_name", "description"}, settings["searchableAttributes"])
-	assert.Equal(t, []any{"organization", "tags", "license", "format", "featured", "producer_type",
+	assert.Equal(t, []any{"organization", "tags", "license", "format", "featured", "producer_type", "relais__all",
 		"created__sort", "last_update__sort", "views__sort"}, settings["filterableAttributes"])
 	assert.Equal(t, []any{"created__sort", "last_update__sort", "views__sort"}, settings["sortableAttributes"])
 	assert.Equal(t, map[string]any{"maxValuesPerFacet": 100.0, "sortFacetValuesBy": map[string]any{"*": "count"}}, settings["faceting"])
@@ -116,8 +116,8 @@ func TestMeiliUpsertDeleteCount(t *testing.T) {
 	require.NoError(t, idx.Upsert(ctx, docs...))
 	adds := f.Bodies(http.MethodPost, "/indexes/relais_datasets/documents")
 	require.Len(t, adds, 2, "two batches of two")
-	assert.JSONEq(t, `[{"id":"a_5F1","title":"Budget","organization":"rennes","created__sort":1577836800000},{"id":"b","title":"Comptes"}]`, string(adds[0]))
-	assert.JSONEq(t, `[{"id":"c","title":"Élections"}]`, string(adds[1]))
+	assert.JSONEq(t, `[{"id":"a_5F1","relais__all":"all","title":"Budget","organization":"rennes","created__sort":1577836800000},{"id":"b","relais__all":"all","title":"Comptes"}]`, string(adds[0]))
+	assert.JSONEq(t, `[{"id":"c","relais__all":"all","title":"Élections"}]`, string(adds[1]))
 	for _, r := range f.Requests()[before:] {
 		if r.Path == "/indexes/relais_datasets/documents" {
 			assert.Equal(t, http.MethodPost, r.Method)
@@ -171,8 +171,7 @@ func TestMeiliServerErrors(t *testing.T) {
 	f.status = 0
 	f.delay = time.Second
 	_, err = idx.Search(ctx, Query{Text: "eau"})
-	assert.ErrorContains(t, err, "meilisearch search")
-	assert.ErrorContains(t, err, "POST /indexes/relais_datasets/search")
+	assert.ErrorContains(t, err, `meilisearch search "eau": POST /indexes/relais_datasets/search timed out`)
 
 	// A task that never finishes.
 	f.delay = 0
@@ -228,7 +227,7 @@ func TestMeiliSearch(t *testing.T) {
 	assert.JSONEq(t, `{
 		"q": "budget  rennes ",
 		"filter": "tags IN [\"finances\", \"x\\\" OR tags = \\\"y\"]",
-		"facets": ["organization", "license", "format"],
+		"facets": ["organization", "license", "format", "relais__all"],
 		"sort": ["views__sort:desc"],
 		"page": 1,
 		"hitsPerPage": 2,
@@ -238,10 +237,21 @@ func TestMeiliSearch(t *testing.T) {
 		"hybrid": null
 	}`, string(bodies[0]))
 
+	// Past maxTotalHits, totalHits stops at the result window; the
+	// relais__all facet counts every matching document.
+	f.search = func(map[string]any) string {
+		return `{"hits":[],"query":"","processingTimeMs":3,"hitsPerPage":20,"page":1,"totalPages":500,"totalHits":10000,` +
+			`"facetDistribution":{"relais__all":{"all":24189}},"facetStats":{}}`
+	}
+	res, err = idx.Search(ctx, Query{})
+	require.NoError(t, err)
+	assert.Equal(t, 24189, res.Total)
+	assert.Nil(t, res.Facets, "relais__all is not a facet of the Result")
+
 	// Invalid queries never reach the server.
 	_, err = idx.Search(ctx, Query{Sort: "secret"})
 	assert.ErrorIs(t, err, ErrInvalidQuery)
-	assert.Len(t, f.Bodies(http.MethodPost, "/indexes/relais_datasets/search"), 1)
+	assert.Len(t, f.Bodies(http.MethodPost, "/indexes/relais_datasets/search"), 2)
 
 	// A hit whose id this backend did not write.
 	f.search = func(map[string]any) string {
@@ -256,14 +266,16 @@ func TestMeiliRangeFacetsUseMultiSearch(t *testing.T) {
 	f := newFakeMeili(t)
 	idx := openFakeMeili(t, f, MeiliConfig{})
 	f.search = func(q map[string]any) string {
-		total := 8
-		if filter, _ := q["filter"].(string); filter == "license = \"lov2\" AND created__sort >= 1609459200000" {
-			total = 3
-		} else if q["hitsPerPage"].(float64) == 0 {
-			total = 0
+		if q["hitsPerPage"].(float64) == 0 { // a bucket
+			dist := `{}`
+			if filter, _ := q["filter"].(string); filter == "license = \"lov2\" AND created__sort >= 1609459200000" {
+				dist = `{"relais__all":{"all":12000}}`
+			}
+			return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":0,"page":1,"totalPages":0,"totalHits":0,"facetDistribution":%s,"facetStats":{}}`,
+				q["indexUid"], dist)
 		}
-		return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":%d,"page":1,"totalPages":1,"totalHits":%d,"facetDistribution":{"license":{"lov2":8}},"facetStats":{}}`,
-			q["indexUid"], int(q["hitsPerPage"].(float64)), total)
+		return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":20,"page":1,"totalPages":1,"totalHits":8,"facetDistribution":{"license":{"lov2":8},"relais__all":{"all":8}},"facetStats":{}}`,
+			q["indexUid"])
 	}
 	res, err := idx.Search(ctx, Query{
 		Filters: map[string][]string{"license": {"lov2"}},
@@ -275,7 +287,7 @@ func TestMeiliRangeFacetsUseMultiSearch(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 8, res.Total)
-	assert.Equal(t, []FacetValue{{Name: "since_2021", Count: 3}, {Name: "before_2019", Count: 0}}, res.Facets["period"])
+	assert.Equal(t, []FacetValue{{Name: "since_2021", Count: 12000}, {Name: "before_2019", Count: 0}}, res.Facets["period"])
 	assert.Equal(t, []FacetValue{{Name: "lov2", Count: 8}}, res.Facets["license"])
 
 	bodies := f.Bodies(http.MethodPost, "/multi-search")
@@ -290,6 +302,7 @@ func TestMeiliRangeFacetsUseMultiSearch(t *testing.T) {
 	assert.Equal(t, `license = "lov2" AND created__sort >= 1609459200000`, multi.Queries[1]["filter"])
 	assert.Equal(t, `license = "lov2" AND created__sort < 1546300800000`, multi.Queries[2]["filter"])
 	assert.EqualValues(t, 0, multi.Queries[2]["hitsPerPage"])
+	assert.Equal(t, []any{"relais__all"}, multi.Queries[2]["facets"])
 	assert.Empty(t, f.Bodies(http.MethodPost, "/indexes/relais_datasets/search"))
 }
 
