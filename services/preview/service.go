@@ -40,6 +40,7 @@ type Service struct {
 	bus      *events.Bus
 	catalog  catalogv1.CatalogServiceClient
 	records  *records.Store
+	tabular  *tabular.Store
 	pipeline *pipeline.Pipeline
 	grpc     *grpcapi.Server
 }
@@ -78,7 +79,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	s := &Service{cfg: cfg, log: log, bus: deps.Bus, catalog: deps.Catalog, records: recs, pipeline: pl}
+	s := &Service{cfg: cfg, log: log, bus: deps.Bus, catalog: deps.Catalog, records: recs, tabular: tab, pipeline: pl}
 	s.grpc = grpcapi.NewServer(grpcapi.Options{
 		Records: recs, Tabular: tab, Reanalyze: s.reanalyze, ServiceToken: cfg.ServiceToken, Log: log,
 	})

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -98,6 +99,11 @@ func testPreview(t *testing.T, mode string) {
 		require.Equal(t, rid, extras["analysis:parsing:parsing_table"])
 		require.NotEmpty(t, extras["analysis:parsing:finished_at"])
 		require.Nil(t, extras["analysis:error"])
+		started, err1 := time.Parse(time.RFC3339Nano, extras["analysis:parsing:started_at"].(string))
+		finished, err2 := time.Parse(time.RFC3339Nano, extras["analysis:parsing:finished_at"].(string))
+		require.NoError(t, errors.Join(err1, err2))
+		t.Logf("%s: analysis started %v after the upload completed, took %v (download, analysis, load, extras)",
+			mode, started.Sub(uploaded).Round(time.Millisecond), finished.Sub(started).Round(time.Millisecond))
 
 		chart := p.do("GET", "/api/2/datasets/resources/"+rid+"/preview/chart/?group_by=categorie", "", nil)
 		require.Equal(t, http.StatusOK, chart.Status, string(chart.Raw))

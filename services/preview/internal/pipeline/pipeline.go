@@ -59,7 +59,7 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Pipeline{opts: opts, sem: make(chan struct{}, opts.Concurrency), now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Pipeline{opts: opts, sem: make(chan struct{}, opts.Concurrency), now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}, nil
 }
 
 // Process analyzes job, unless the last analysis of the resource was of
