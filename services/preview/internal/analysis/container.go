@@ -31,6 +31,7 @@ type source struct {
 	raw       *countingReader
 	out       *limitReader
 	sum       hash.Hash // sha1 of the stored bytes, fed while reading (nil for zip)
+	hashed    io.Reader // the stored bytes through sum
 	closers   []io.Closer
 }
 
@@ -69,6 +70,7 @@ func openSource(path, name string, lim Limits, wantSum bool) (*source, error) {
 		if wantSum {
 			s.sum = sha1.New()
 			r = io.TeeReader(r, s.sum)
+			s.hashed = r
 		}
 		s.out = &limitReader{r: r, lim: lim, src: s}
 		s.r = s.out
@@ -87,6 +89,7 @@ func (s *source) openGzip(lim Limits, wantSum bool) error {
 	if wantSum {
 		s.sum = sha1.New()
 		r = io.TeeReader(r, s.sum)
+		s.hashed = r
 	}
 	zr, err := gzip.NewReader(bufio.NewReaderSize(r, 64<<10))
 	if err != nil {
@@ -203,7 +206,7 @@ func spreadsheetKind(zr *zip.Reader) string {
 // (zip members and spreadsheets are read at random offsets).
 func (s *source) checksum() (string, error) {
 	if s.sum != nil {
-		if _, err := io.Copy(io.Discard, s.raw); err != nil { // bytes after the gzip stream, if any
+		if _, err := io.Copy(io.Discard, s.hashed); err != nil { // bytes not read yet: after the gzip stream, or read by a sheet reader
 			return "", fmt.Errorf("read for checksum: %w", err)
 		}
 		return hex.EncodeToString(s.sum.Sum(nil)), nil

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha1"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -345,5 +347,25 @@ func TestExtrasAndCSVDetective(t *testing.T) {
 	}
 	if cd["total_lines"] != int64(3) || cd["separator"] != ";" || cd["encoding"] != "UTF-8" {
 		t.Errorf("csv-detective = %v", cd)
+	}
+}
+
+// TestChecksum: analysis:checksum is the sha1 of the stored file, whoever
+// read its bytes (the CSV reader, gzip, a zip member, the JSON reader).
+func TestChecksum(t *testing.T) {
+	bigJSON := []byte("[" + strings.Repeat(`{"a": 1, "b": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},`, 20000) + `{"a": 2, "b": "y"}]`)
+	for name, data := range map[string][]byte{
+		"f.csv":    []byte(frenchCSV),
+		"f.csv.gz": gzipped(t, []byte(frenchCSV)),
+		"f.zip":    zipped(t, map[string][]byte{"f.csv": []byte(frenchCSV)}),
+		"f.json":   bigJSON,
+	} {
+		p, err := analyze(t, name, data, DefaultLimits())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if want := fmt.Sprintf("%x", sha1.Sum(data)); p.Checksum != want || p.FileSize != int64(len(data)) {
+			t.Errorf("%s: checksum %s size %d, want %s %d", name, p.Checksum, p.FileSize, want, len(data))
+		}
 	}
 }
