@@ -73,7 +73,6 @@ func TestCustomChecks(t *testing.T) {
 		{map[string]string{"VOTE_ABSTENTION": "", "VOTE_POUR": "30"}, "cohesive-columns-value", "VOTE_EFFECTIF", "« VOTE_ABSTENTION »"},
 		{map[string]string{"PREF_DATE": "2017-10-14"}, "compare-columns-value", "PREF_DATE", "supérieure ou égale à celle de « DELIB_DATE »"},
 		{map[string]string{"VOTE_EFFECTIF": "39"}, "compare-columns-value", "VOTE_EFFECTIF", "« VOTE_REEL »"},
-		{map[string]string{"PREF_DATE": "20171020"}, "compare-columns-value", "PREF_DATE", "n'est pas comparable"},
 		{map[string]string{"VOTE_POUR": "26"}, "sum-columns-value", "VOTE_REEL", "la somme de"},
 		{map[string]string{"DELIB_MATIERE_NOM": "Aménagement du territoire"}, "nomenclature-actes-value", "DELIB_MATIERE_NOM", "oblique « / » est manquant"},
 		{map[string]string{"DELIB_MATIERE_NOM": "Urbanisme / Permis"}, "nomenclature-actes-value", "DELIB_MATIERE_NOM", "ni précédé ni suivi"},
@@ -118,4 +117,24 @@ func TestOneOfRequired(t *testing.T) {
 	require.Len(t, r.Errors, 1)
 	assert.Equal(t, Issue{Type: "one-of-required", Tag: "body", RowNumber: 4, FieldNumber: 1, FieldName: "a",
 		Message: "Au moins l'une des colonnes « a » ou « b » doit être renseignée"}, r.Errors[0], "a blank cell is empty")
+}
+
+// TestChecksSkipBadCells: a cell with a type error gets its type error
+// only; the checks reading it say nothing more (frictionless hands them no
+// value either).
+func TestChecksSkipBadCells(t *testing.T) {
+	s := loadSchema(t, "deliberations/schema.json")
+	r, err := s.Validate(context.Background(), delibHeader, rowsOf(delibRow(map[string]string{"PREF_DATE": "20/10/2017", "VOTE_POUR": "vingt"})), Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int64{"type-error": 2}, r.Stats.ByType)
+}
+
+func TestCompareNotComparable(t *testing.T) {
+	s, err := Parse([]byte(`{"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}],
+		"custom_checks": [{"name": "compare-columns-value", "params": {"column": "a", "op": "<", "column2": "b"}}]}`))
+	require.NoError(t, err)
+	r, err := s.Validate(context.Background(), []string{"a", "b"}, rowsOf([]string{"12", "abc"}, []string{"abc", "abd"}, []string{"9", "10"}), Limits{})
+	require.NoError(t, err)
+	require.Len(t, r.Errors, 1)
+	assert.Equal(t, "La valeur de « a » (12) n'est pas comparable avec celle de « b » (abc)", r.Errors[0].Message)
 }

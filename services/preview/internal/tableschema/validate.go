@@ -27,6 +27,7 @@ func (s *Schema) Validate(ctx context.Context, header []string, next func() ([]s
 		}
 	}
 	v.cells = make([]string, len(s.Fields))
+	v.bad = make([]bool, len(s.Fields))
 
 	for {
 		if r.Stats.Rows%1024 == 0 {
@@ -65,6 +66,7 @@ type validation struct {
 	unique []map[string]int64 // per field: value key → first row number
 	full   []bool             // per field: unique stopped at its limit
 	cells  []string           // per field: this row's cell, "" when missing
+	bad    []bool             // per field: this row's cell has a type error or is too long
 	items  []violation
 }
 
@@ -79,7 +81,7 @@ func (v *validation) row(n int64, row []string) {
 			Message: fmt.Sprintf("La ligne a %d cellules alors que l'en-tête a %d colonnes", len(row), len(v.cols.field))})
 	}
 	for fi, f := range v.s.Fields {
-		v.cells[fi] = ""
+		v.cells[fi], v.bad[fi] = "", false
 		col := v.cols.colOf[fi]
 		if col < 0 {
 			continue
@@ -93,13 +95,14 @@ func (v *validation) row(n int64, row []string) {
 		if len(cell) > v.lim.MaxCellBytes {
 			v.rp.error(Issue{Type: "cell-too-long", Tag: tagBody, RowNumber: n, FieldNumber: col + 1, FieldName: f.Name, Cell: clip(cell),
 				Message: fmt.Sprintf("La cellule fait %d octets, au-delà de la limite de %d", len(cell), v.lim.MaxCellBytes)})
+			v.bad[fi] = true
 			continue
 		}
 		missing := v.s.missing(f, cell)
 		if !missing {
 			v.cells[fi] = strings.TrimSpace(cell)
 		}
-		v.cell(n, col, f, cell, missing)
+		v.bad[fi] = !v.cell(n, col, f, cell, missing)
 	}
 	v.checks(n)
 }
@@ -118,7 +121,10 @@ func (s *Schema) missing(f *Field, cell string) bool {
 	return false
 }
 
-func (v *validation) cell(n int64, col int, f *Field, cell string, missing bool) {
+// cell checks one cell; it returns false when the cell is not of the
+// field's type, so that custom checks leave it alone (frictionless gives
+// them no value for it either).
+func (v *validation) cell(n int64, col int, f *Field, cell string, missing bool) bool {
 	base := Issue{Tag: tagBody, RowNumber: n, FieldNumber: col + 1, FieldName: f.Name, Cell: clip(cell)}
 	if missing {
 		if f.Constraints.Required {
@@ -126,7 +132,7 @@ func (v *validation) cell(n int64, col int, f *Field, cell string, missing bool)
 			is.Type, is.Constraint, is.Message = "constraint-error", "required", "Valeur manquante : la colonne est obligatoire"
 			v.rp.error(is)
 		}
-		return
+		return true
 	}
 	val, ok := f.cast.cast(cell)
 	if !ok {
@@ -137,7 +143,7 @@ func (v *validation) cell(n int64, col int, f *Field, cell string, missing bool)
 			is.Message += fmt.Sprintf(" (exemple : %s)", f.Example)
 		}
 		v.rp.error(is)
-		return
+		return false
 	}
 	v.items = f.check(cell, val, v.items[:0])
 	if f.ArrayItem != nil {
@@ -151,6 +157,7 @@ func (v *validation) cell(n int64, col int, f *Field, cell string, missing bool)
 	if set := v.unique[f.index]; set != nil {
 		v.checkUnique(base, f, valueKey(val), set)
 	}
+	return true
 }
 
 func (v *validation) checkUnique(base Issue, f *Field, key string, set map[string]int64) {
@@ -205,6 +212,9 @@ func (v *validation) checks(n int64) {
 		if fi := c.fields[0]; fi >= 0 && v.cols.colOf[fi] < 0 {
 			continue // the column is missing: the header error says it
 		}
+		if v.anyBad(c.fields) {
+			continue // a cell of the wrong type: its type error says it
+		}
 		col, msg, ok := c.run(checkRow{cells: v.cells, fields: c.fields})
 		if ok {
 			continue
@@ -216,6 +226,15 @@ func (v *validation) checks(n int64) {
 		}
 		v.rp.error(is)
 	}
+}
+
+func (v *validation) anyBad(fields []int) bool {
+	for _, fi := range fields {
+		if fi >= 0 && v.bad[fi] {
+			return true
+		}
+	}
+	return false
 }
 
 func blank(row []string) bool {
