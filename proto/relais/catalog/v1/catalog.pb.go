@@ -3061,6 +3061,158 @@ func (x *GetSiteMetricsResponse) GetMetrics() *SiteMetrics {
 	return nil
 }
 
+type SetMetricsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Objects       []*ObjectMetrics       `protobuf:"bytes,1,rep,name=objects,proto3" json:"objects,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetMetricsRequest) Reset() {
+	*x = SetMetricsRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetMetricsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetMetricsRequest) ProtoMessage() {}
+
+func (x *SetMetricsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetMetricsRequest.ProtoReflect.Descriptor instead.
+func (*SetMetricsRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *SetMetricsRequest) GetObjects() []*ObjectMetrics {
+	if x != nil {
+		return x.Objects
+	}
+	return nil
+}
+
+// ObjectMetrics are the figures of one object: object_type dataset
+// (views, resources_downloads), resource (downloads) or organization
+// (views). Metrics absent are left as they are.
+type ObjectMetrics struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ObjectType    string                 `protobuf:"bytes,1,opt,name=object_type,json=objectType,proto3" json:"object_type,omitempty"`
+	ObjectId      string                 `protobuf:"bytes,2,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	Metrics       map[string]int64       `protobuf:"bytes,3,rep,name=metrics,proto3" json:"metrics,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ObjectMetrics) Reset() {
+	*x = ObjectMetrics{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ObjectMetrics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ObjectMetrics) ProtoMessage() {}
+
+func (x *ObjectMetrics) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ObjectMetrics.ProtoReflect.Descriptor instead.
+func (*ObjectMetrics) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *ObjectMetrics) GetObjectType() string {
+	if x != nil {
+		return x.ObjectType
+	}
+	return ""
+}
+
+func (x *ObjectMetrics) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+func (x *ObjectMetrics) GetMetrics() map[string]int64 {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
+type SetMetricsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Objects updated (the others are unknown to the catalog).
+	Updated       int64 `protobuf:"varint,1,opt,name=updated,proto3" json:"updated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetMetricsResponse) Reset() {
+	*x = SetMetricsResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetMetricsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetMetricsResponse) ProtoMessage() {}
+
+func (x *SetMetricsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetMetricsResponse.ProtoReflect.Descriptor instead.
+func (*SetMetricsResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *SetMetricsResponse) GetUpdated() int64 {
+	if x != nil {
+		return x.Updated
+	}
+	return 0
+}
+
 type ImportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// id, slug (optional: derived from the name), name, acronym, description,
@@ -3075,7 +3227,7 @@ type ImportRequest struct {
 
 func (x *ImportRequest) Reset() {
 	*x = ImportRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3087,7 +3239,7 @@ func (x *ImportRequest) String() string {
 func (*ImportRequest) ProtoMessage() {}
 
 func (x *ImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3100,7 +3252,7 @@ func (x *ImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRequest.ProtoReflect.Descriptor instead.
 func (*ImportRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{58}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ImportRequest) GetOrganizations() []*Organization {
@@ -3129,7 +3281,7 @@ type ImportResponse struct {
 
 func (x *ImportResponse) Reset() {
 	*x = ImportResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3141,7 +3293,7 @@ func (x *ImportResponse) String() string {
 func (*ImportResponse) ProtoMessage() {}
 
 func (x *ImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3154,7 +3306,7 @@ func (x *ImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResponse.ProtoReflect.Descriptor instead.
 func (*ImportResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{59}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *ImportResponse) GetOrganizationsCreated() int64 {
@@ -3384,7 +3536,19 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x12organization_roles\x18\x04 \x03(\v2\x18.relais.catalog.v1.LabelR\x11organizationRoles\"\x17\n" +
 	"\x15GetSiteMetricsRequest\"R\n" +
 	"\x16GetSiteMetricsResponse\x128\n" +
-	"\ametrics\x18\x01 \x01(\v2\x1e.relais.catalog.v1.SiteMetricsR\ametrics\"\x8e\x01\n" +
+	"\ametrics\x18\x01 \x01(\v2\x1e.relais.catalog.v1.SiteMetricsR\ametrics\"O\n" +
+	"\x11SetMetricsRequest\x12:\n" +
+	"\aobjects\x18\x01 \x03(\v2 .relais.catalog.v1.ObjectMetricsR\aobjects\"\xd2\x01\n" +
+	"\rObjectMetrics\x12\x1f\n" +
+	"\vobject_type\x18\x01 \x01(\tR\n" +
+	"objectType\x12\x1b\n" +
+	"\tobject_id\x18\x02 \x01(\tR\bobjectId\x12G\n" +
+	"\ametrics\x18\x03 \x03(\v2-.relais.catalog.v1.ObjectMetrics.MetricsEntryR\ametrics\x1a:\n" +
+	"\fMetricsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\".\n" +
+	"\x12SetMetricsResponse\x12\x18\n" +
+	"\aupdated\x18\x01 \x01(\x03R\aupdated\"\x8e\x01\n" +
 	"\rImportRequest\x12E\n" +
 	"\rorganizations\x18\x01 \x03(\v2\x1f.relais.catalog.v1.OrganizationR\rorganizations\x126\n" +
 	"\bdatasets\x18\x02 \x03(\v2\x1a.relais.catalog.v1.DatasetR\bdatasets\"\xd0\x01\n" +
@@ -3392,7 +3556,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x15organizations_created\x18\x01 \x01(\x03R\x14organizationsCreated\x123\n" +
 	"\x15organizations_skipped\x18\x02 \x01(\x03R\x14organizationsSkipped\x12)\n" +
 	"\x10datasets_created\x18\x03 \x01(\x03R\x0fdatasetsCreated\x12)\n" +
-	"\x10datasets_skipped\x18\x04 \x01(\x03R\x0fdatasetsSkipped2\xc7\x17\n" +
+	"\x10datasets_skipped\x18\x04 \x01(\x03R\x0fdatasetsSkipped2\xa2\x18\n" +
 	"\x0eCatalogService\x12J\n" +
 	"\x05GetMe\x12\x1f.relais.catalog.v1.GetMeRequest\x1a .relais.catalog.v1.GetMeResponse\x12S\n" +
 	"\bUpdateMe\x12\".relais.catalog.v1.UpdateMeRequest\x1a#.relais.catalog.v1.UpdateMeResponse\x12Y\n" +
@@ -3424,7 +3588,9 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x10ReorderResources\x12*.relais.catalog.v1.ReorderResourcesRequest\x1a+.relais.catalog.v1.ReorderResourcesResponse\x12_\n" +
 	"\fUpdateExtras\x12&.relais.catalog.v1.UpdateExtrasRequest\x1a'.relais.catalog.v1.UpdateExtrasResponse\x12n\n" +
 	"\x11GetReferenceLists\x12+.relais.catalog.v1.GetReferenceListsRequest\x1a,.relais.catalog.v1.GetReferenceListsResponse\x12e\n" +
-	"\x0eGetSiteMetrics\x12(.relais.catalog.v1.GetSiteMetricsRequest\x1a).relais.catalog.v1.GetSiteMetricsResponse\x12O\n" +
+	"\x0eGetSiteMetrics\x12(.relais.catalog.v1.GetSiteMetricsRequest\x1a).relais.catalog.v1.GetSiteMetricsResponse\x12Y\n" +
+	"\n" +
+	"SetMetrics\x12$.relais.catalog.v1.SetMetricsRequest\x1a%.relais.catalog.v1.SetMetricsResponse\x12O\n" +
 	"\x06Import\x12 .relais.catalog.v1.ImportRequest\x1a!.relais.catalog.v1.ImportResponse(\x01BAZ?github.com/relais-data/relais/proto/relais/catalog/v1;catalogv1b\x06proto3"
 
 var (
@@ -3439,7 +3605,7 @@ func file_relais_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_relais_catalog_v1_catalog_proto_rawDescData
 }
 
-var file_relais_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_relais_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 64)
 var file_relais_catalog_v1_catalog_proto_goTypes = []any{
 	(*GetMeRequest)(nil),                 // 0: relais.catalog.v1.GetMeRequest
 	(*GetMeResponse)(nil),                // 1: relais.catalog.v1.GetMeResponse
@@ -3499,130 +3665,138 @@ var file_relais_catalog_v1_catalog_proto_goTypes = []any{
 	(*GetReferenceListsResponse)(nil),    // 55: relais.catalog.v1.GetReferenceListsResponse
 	(*GetSiteMetricsRequest)(nil),        // 56: relais.catalog.v1.GetSiteMetricsRequest
 	(*GetSiteMetricsResponse)(nil),       // 57: relais.catalog.v1.GetSiteMetricsResponse
-	(*ImportRequest)(nil),                // 58: relais.catalog.v1.ImportRequest
-	(*ImportResponse)(nil),               // 59: relais.catalog.v1.ImportResponse
-	(*User)(nil),                         // 60: relais.catalog.v1.User
-	(*fieldmaskpb.FieldMask)(nil),        // 61: google.protobuf.FieldMask
-	(*ApiToken)(nil),                     // 62: relais.catalog.v1.ApiToken
-	(*timestamppb.Timestamp)(nil),        // 63: google.protobuf.Timestamp
-	(*Organization)(nil),                 // 64: relais.catalog.v1.Organization
-	(*OrganizationRef)(nil),              // 65: relais.catalog.v1.OrganizationRef
-	(*OrganizationInput)(nil),            // 66: relais.catalog.v1.OrganizationInput
-	(*Member)(nil),                       // 67: relais.catalog.v1.Member
-	(*Dataset)(nil),                      // 68: relais.catalog.v1.Dataset
-	(*DatasetInput)(nil),                 // 69: relais.catalog.v1.DatasetInput
-	(*Resource)(nil),                     // 70: relais.catalog.v1.Resource
-	(*ResourceInput)(nil),                // 71: relais.catalog.v1.ResourceInput
-	(*License)(nil),                      // 72: relais.catalog.v1.License
-	(*Label)(nil),                        // 73: relais.catalog.v1.Label
-	(*SiteMetrics)(nil),                  // 74: relais.catalog.v1.SiteMetrics
+	(*SetMetricsRequest)(nil),            // 58: relais.catalog.v1.SetMetricsRequest
+	(*ObjectMetrics)(nil),                // 59: relais.catalog.v1.ObjectMetrics
+	(*SetMetricsResponse)(nil),           // 60: relais.catalog.v1.SetMetricsResponse
+	(*ImportRequest)(nil),                // 61: relais.catalog.v1.ImportRequest
+	(*ImportResponse)(nil),               // 62: relais.catalog.v1.ImportResponse
+	nil,                                  // 63: relais.catalog.v1.ObjectMetrics.MetricsEntry
+	(*User)(nil),                         // 64: relais.catalog.v1.User
+	(*fieldmaskpb.FieldMask)(nil),        // 65: google.protobuf.FieldMask
+	(*ApiToken)(nil),                     // 66: relais.catalog.v1.ApiToken
+	(*timestamppb.Timestamp)(nil),        // 67: google.protobuf.Timestamp
+	(*Organization)(nil),                 // 68: relais.catalog.v1.Organization
+	(*OrganizationRef)(nil),              // 69: relais.catalog.v1.OrganizationRef
+	(*OrganizationInput)(nil),            // 70: relais.catalog.v1.OrganizationInput
+	(*Member)(nil),                       // 71: relais.catalog.v1.Member
+	(*Dataset)(nil),                      // 72: relais.catalog.v1.Dataset
+	(*DatasetInput)(nil),                 // 73: relais.catalog.v1.DatasetInput
+	(*Resource)(nil),                     // 74: relais.catalog.v1.Resource
+	(*ResourceInput)(nil),                // 75: relais.catalog.v1.ResourceInput
+	(*License)(nil),                      // 76: relais.catalog.v1.License
+	(*Label)(nil),                        // 77: relais.catalog.v1.Label
+	(*SiteMetrics)(nil),                  // 78: relais.catalog.v1.SiteMetrics
 }
 var file_relais_catalog_v1_catalog_proto_depIdxs = []int32{
-	60, // 0: relais.catalog.v1.GetMeResponse.user:type_name -> relais.catalog.v1.User
-	60, // 1: relais.catalog.v1.UpdateMeRequest.user:type_name -> relais.catalog.v1.User
-	61, // 2: relais.catalog.v1.UpdateMeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	60, // 3: relais.catalog.v1.UpdateMeResponse.user:type_name -> relais.catalog.v1.User
-	60, // 4: relais.catalog.v1.CreateUserResponse.user:type_name -> relais.catalog.v1.User
-	60, // 5: relais.catalog.v1.GetUserResponse.user:type_name -> relais.catalog.v1.User
-	62, // 6: relais.catalog.v1.ListApiTokensResponse.tokens:type_name -> relais.catalog.v1.ApiToken
-	63, // 7: relais.catalog.v1.CreateApiTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
-	62, // 8: relais.catalog.v1.CreateApiTokenResponse.token:type_name -> relais.catalog.v1.ApiToken
-	64, // 9: relais.catalog.v1.ListOrganizationsResponse.organizations:type_name -> relais.catalog.v1.Organization
-	65, // 10: relais.catalog.v1.SuggestOrganizationsResponse.organizations:type_name -> relais.catalog.v1.OrganizationRef
-	64, // 11: relais.catalog.v1.GetOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	66, // 12: relais.catalog.v1.CreateOrganizationRequest.organization:type_name -> relais.catalog.v1.OrganizationInput
-	64, // 13: relais.catalog.v1.CreateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	66, // 14: relais.catalog.v1.UpdateOrganizationRequest.input:type_name -> relais.catalog.v1.OrganizationInput
-	61, // 15: relais.catalog.v1.UpdateOrganizationRequest.update_mask:type_name -> google.protobuf.FieldMask
-	64, // 16: relais.catalog.v1.UpdateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	67, // 17: relais.catalog.v1.AddMemberResponse.member:type_name -> relais.catalog.v1.Member
-	67, // 18: relais.catalog.v1.UpdateMemberResponse.member:type_name -> relais.catalog.v1.Member
-	68, // 19: relais.catalog.v1.ListDatasetsResponse.datasets:type_name -> relais.catalog.v1.Dataset
-	68, // 20: relais.catalog.v1.GetDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	69, // 21: relais.catalog.v1.CreateDatasetRequest.dataset:type_name -> relais.catalog.v1.DatasetInput
-	68, // 22: relais.catalog.v1.CreateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	69, // 23: relais.catalog.v1.UpdateDatasetRequest.input:type_name -> relais.catalog.v1.DatasetInput
-	61, // 24: relais.catalog.v1.UpdateDatasetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	68, // 25: relais.catalog.v1.UpdateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	70, // 26: relais.catalog.v1.GetResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	71, // 27: relais.catalog.v1.CreateResourceRequest.resource:type_name -> relais.catalog.v1.ResourceInput
-	70, // 28: relais.catalog.v1.CreateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	71, // 29: relais.catalog.v1.UpdateResourceRequest.input:type_name -> relais.catalog.v1.ResourceInput
-	61, // 30: relais.catalog.v1.UpdateResourceRequest.update_mask:type_name -> google.protobuf.FieldMask
-	70, // 31: relais.catalog.v1.UpdateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	70, // 32: relais.catalog.v1.ReorderResourcesResponse.resources:type_name -> relais.catalog.v1.Resource
-	72, // 33: relais.catalog.v1.GetReferenceListsResponse.licenses:type_name -> relais.catalog.v1.License
-	73, // 34: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
-	73, // 35: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
-	73, // 36: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
-	74, // 37: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
-	64, // 38: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
-	68, // 39: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
-	0,  // 40: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
-	2,  // 41: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
-	4,  // 42: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
-	6,  // 43: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
-	8,  // 44: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
-	10, // 45: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
-	12, // 46: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
-	14, // 47: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
-	16, // 48: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
-	18, // 49: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
-	20, // 50: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
-	22, // 51: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
-	24, // 52: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
-	26, // 53: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
-	28, // 54: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
-	30, // 55: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
-	32, // 56: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
-	34, // 57: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
-	36, // 58: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
-	38, // 59: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
-	40, // 60: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
-	42, // 61: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
-	44, // 62: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
-	46, // 63: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
-	48, // 64: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
-	50, // 65: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
-	52, // 66: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
-	54, // 67: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
-	56, // 68: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
-	58, // 69: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
-	1,  // 70: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
-	3,  // 71: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
-	5,  // 72: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
-	7,  // 73: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
-	9,  // 74: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
-	11, // 75: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
-	13, // 76: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
-	15, // 77: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
-	17, // 78: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
-	19, // 79: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
-	21, // 80: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
-	23, // 81: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
-	25, // 82: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
-	27, // 83: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
-	29, // 84: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
-	31, // 85: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
-	33, // 86: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
-	35, // 87: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
-	37, // 88: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
-	39, // 89: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
-	41, // 90: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
-	43, // 91: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
-	45, // 92: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
-	47, // 93: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
-	49, // 94: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
-	51, // 95: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
-	53, // 96: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
-	55, // 97: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
-	57, // 98: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
-	59, // 99: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
-	70, // [70:100] is the sub-list for method output_type
-	40, // [40:70] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	64, // 0: relais.catalog.v1.GetMeResponse.user:type_name -> relais.catalog.v1.User
+	64, // 1: relais.catalog.v1.UpdateMeRequest.user:type_name -> relais.catalog.v1.User
+	65, // 2: relais.catalog.v1.UpdateMeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	64, // 3: relais.catalog.v1.UpdateMeResponse.user:type_name -> relais.catalog.v1.User
+	64, // 4: relais.catalog.v1.CreateUserResponse.user:type_name -> relais.catalog.v1.User
+	64, // 5: relais.catalog.v1.GetUserResponse.user:type_name -> relais.catalog.v1.User
+	66, // 6: relais.catalog.v1.ListApiTokensResponse.tokens:type_name -> relais.catalog.v1.ApiToken
+	67, // 7: relais.catalog.v1.CreateApiTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
+	66, // 8: relais.catalog.v1.CreateApiTokenResponse.token:type_name -> relais.catalog.v1.ApiToken
+	68, // 9: relais.catalog.v1.ListOrganizationsResponse.organizations:type_name -> relais.catalog.v1.Organization
+	69, // 10: relais.catalog.v1.SuggestOrganizationsResponse.organizations:type_name -> relais.catalog.v1.OrganizationRef
+	68, // 11: relais.catalog.v1.GetOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	70, // 12: relais.catalog.v1.CreateOrganizationRequest.organization:type_name -> relais.catalog.v1.OrganizationInput
+	68, // 13: relais.catalog.v1.CreateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	70, // 14: relais.catalog.v1.UpdateOrganizationRequest.input:type_name -> relais.catalog.v1.OrganizationInput
+	65, // 15: relais.catalog.v1.UpdateOrganizationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	68, // 16: relais.catalog.v1.UpdateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	71, // 17: relais.catalog.v1.AddMemberResponse.member:type_name -> relais.catalog.v1.Member
+	71, // 18: relais.catalog.v1.UpdateMemberResponse.member:type_name -> relais.catalog.v1.Member
+	72, // 19: relais.catalog.v1.ListDatasetsResponse.datasets:type_name -> relais.catalog.v1.Dataset
+	72, // 20: relais.catalog.v1.GetDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	73, // 21: relais.catalog.v1.CreateDatasetRequest.dataset:type_name -> relais.catalog.v1.DatasetInput
+	72, // 22: relais.catalog.v1.CreateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	73, // 23: relais.catalog.v1.UpdateDatasetRequest.input:type_name -> relais.catalog.v1.DatasetInput
+	65, // 24: relais.catalog.v1.UpdateDatasetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	72, // 25: relais.catalog.v1.UpdateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	74, // 26: relais.catalog.v1.GetResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	75, // 27: relais.catalog.v1.CreateResourceRequest.resource:type_name -> relais.catalog.v1.ResourceInput
+	74, // 28: relais.catalog.v1.CreateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	75, // 29: relais.catalog.v1.UpdateResourceRequest.input:type_name -> relais.catalog.v1.ResourceInput
+	65, // 30: relais.catalog.v1.UpdateResourceRequest.update_mask:type_name -> google.protobuf.FieldMask
+	74, // 31: relais.catalog.v1.UpdateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	74, // 32: relais.catalog.v1.ReorderResourcesResponse.resources:type_name -> relais.catalog.v1.Resource
+	76, // 33: relais.catalog.v1.GetReferenceListsResponse.licenses:type_name -> relais.catalog.v1.License
+	77, // 34: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
+	77, // 35: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
+	77, // 36: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
+	78, // 37: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
+	59, // 38: relais.catalog.v1.SetMetricsRequest.objects:type_name -> relais.catalog.v1.ObjectMetrics
+	63, // 39: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
+	68, // 40: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
+	72, // 41: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
+	0,  // 42: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
+	2,  // 43: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
+	4,  // 44: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
+	6,  // 45: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
+	8,  // 46: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
+	10, // 47: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
+	12, // 48: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
+	14, // 49: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
+	16, // 50: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
+	18, // 51: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
+	20, // 52: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
+	22, // 53: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
+	24, // 54: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
+	26, // 55: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
+	28, // 56: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
+	30, // 57: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
+	32, // 58: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
+	34, // 59: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
+	36, // 60: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
+	38, // 61: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
+	40, // 62: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
+	42, // 63: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
+	44, // 64: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
+	46, // 65: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
+	48, // 66: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
+	50, // 67: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
+	52, // 68: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
+	54, // 69: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
+	56, // 70: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
+	58, // 71: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
+	61, // 72: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
+	1,  // 73: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
+	3,  // 74: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
+	5,  // 75: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
+	7,  // 76: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
+	9,  // 77: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
+	11, // 78: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
+	13, // 79: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
+	15, // 80: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
+	17, // 81: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
+	19, // 82: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
+	21, // 83: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
+	23, // 84: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
+	25, // 85: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
+	27, // 86: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
+	29, // 87: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
+	31, // 88: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
+	33, // 89: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
+	35, // 90: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
+	37, // 91: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
+	39, // 92: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
+	41, // 93: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
+	43, // 94: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
+	45, // 95: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
+	47, // 96: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
+	49, // 97: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
+	51, // 98: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
+	53, // 99: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
+	55, // 100: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
+	57, // 101: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
+	60, // 102: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
+	62, // 103: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
+	73, // [73:104] is the sub-list for method output_type
+	42, // [42:73] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_relais_catalog_v1_catalog_proto_init() }
@@ -3639,7 +3813,7 @@ func file_relais_catalog_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_catalog_v1_catalog_proto_rawDesc), len(file_relais_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   60,
+			NumMessages:   64,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

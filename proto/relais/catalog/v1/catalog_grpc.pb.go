@@ -48,6 +48,7 @@ const (
 	CatalogService_UpdateExtras_FullMethodName         = "/relais.catalog.v1.CatalogService/UpdateExtras"
 	CatalogService_GetReferenceLists_FullMethodName    = "/relais.catalog.v1.CatalogService/GetReferenceLists"
 	CatalogService_GetSiteMetrics_FullMethodName       = "/relais.catalog.v1.CatalogService/GetSiteMetrics"
+	CatalogService_SetMetrics_FullMethodName           = "/relais.catalog.v1.CatalogService/SetMetrics"
 	CatalogService_Import_FullMethodName               = "/relais.catalog.v1.CatalogService/Import"
 )
 
@@ -103,6 +104,10 @@ type CatalogServiceClient interface {
 	// Reference lists: licences, frequencies, resource types, roles.
 	GetReferenceLists(ctx context.Context, in *GetReferenceListsRequest, opts ...grpc.CallOption) (*GetReferenceListsResponse, error)
 	GetSiteMetrics(ctx context.Context, in *GetSiteMetricsRequest, opts ...grpc.CallOption) (*GetSiteMetricsResponse, error)
+	// Set the audience figures of datasets, resources and organizations
+	// (sysadmin: the analytics service). Unknown objects are skipped; no
+	// catalog event is published (figures change all the time).
+	SetMetrics(ctx context.Context, in *SetMetricsRequest, opts ...grpc.CallOption) (*SetMetricsResponse, error)
 	// Bulk import of organizations and datasets with their own ids and dates
 	// (demo data, migrations from another portal). Sysadmins only. Objects
 	// whose id already exists are left as they are (skipped), so an import
@@ -408,6 +413,16 @@ func (c *catalogServiceClient) GetSiteMetrics(ctx context.Context, in *GetSiteMe
 	return out, nil
 }
 
+func (c *catalogServiceClient) SetMetrics(ctx context.Context, in *SetMetricsRequest, opts ...grpc.CallOption) (*SetMetricsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetMetricsResponse)
+	err := c.cc.Invoke(ctx, CatalogService_SetMetrics_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *catalogServiceClient) Import(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportRequest, ImportResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &CatalogService_ServiceDesc.Streams[0], CatalogService_Import_FullMethodName, cOpts...)
@@ -473,6 +488,10 @@ type CatalogServiceServer interface {
 	// Reference lists: licences, frequencies, resource types, roles.
 	GetReferenceLists(context.Context, *GetReferenceListsRequest) (*GetReferenceListsResponse, error)
 	GetSiteMetrics(context.Context, *GetSiteMetricsRequest) (*GetSiteMetricsResponse, error)
+	// Set the audience figures of datasets, resources and organizations
+	// (sysadmin: the analytics service). Unknown objects are skipped; no
+	// catalog event is published (figures change all the time).
+	SetMetrics(context.Context, *SetMetricsRequest) (*SetMetricsResponse, error)
 	// Bulk import of organizations and datasets with their own ids and dates
 	// (demo data, migrations from another portal). Sysadmins only. Objects
 	// whose id already exists are left as they are (skipped), so an import
@@ -574,6 +593,9 @@ func (UnimplementedCatalogServiceServer) GetReferenceLists(context.Context, *Get
 }
 func (UnimplementedCatalogServiceServer) GetSiteMetrics(context.Context, *GetSiteMetricsRequest) (*GetSiteMetricsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetSiteMetrics not implemented")
+}
+func (UnimplementedCatalogServiceServer) SetMetrics(context.Context, *SetMetricsRequest) (*SetMetricsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetMetrics not implemented")
 }
 func (UnimplementedCatalogServiceServer) Import(grpc.ClientStreamingServer[ImportRequest, ImportResponse]) error {
 	return status.Error(codes.Unimplemented, "method Import not implemented")
@@ -1121,6 +1143,24 @@ func _CatalogService_GetSiteMetrics_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CatalogService_SetMetrics_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetMetricsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).SetMetrics(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_SetMetrics_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).SetMetrics(ctx, req.(*SetMetricsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CatalogService_Import_Handler(srv interface{}, stream grpc.ServerStream) error {
 	return srv.(CatalogServiceServer).Import(&grpc.GenericServerStream[ImportRequest, ImportResponse]{ServerStream: stream})
 }
@@ -1250,6 +1290,10 @@ var CatalogService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetSiteMetrics",
 			Handler:    _CatalogService_GetSiteMetrics_Handler,
+		},
+		{
+			MethodName: "SetMetrics",
+			Handler:    _CatalogService_SetMetrics_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

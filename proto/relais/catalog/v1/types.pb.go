@@ -385,8 +385,11 @@ type Resource struct {
 	// Free JSON object (check:*, analysis:* keys...). Empty means {}.
 	ExtrasJson []byte `protobuf:"bytes,13,opt,name=extras_json,json=extrasJson,proto3" json:"extras_json,omitempty"`
 	// JSON object or empty (= null).
-	HarvestJson   []byte  `protobuf:"bytes,14,opt,name=harvest_json,json=harvestJson,proto3" json:"harvest_json,omitempty"`
-	Schema        *Schema `protobuf:"bytes,15,opt,name=schema,proto3,oneof" json:"schema,omitempty"`
+	HarvestJson []byte  `protobuf:"bytes,14,opt,name=harvest_json,json=harvestJson,proto3" json:"harvest_json,omitempty"`
+	Schema      *Schema `protobuf:"bytes,15,opt,name=schema,proto3,oneof" json:"schema,omitempty"`
+	// Downloads of the resource (udata's resource metrics "views"), set by
+	// the analytics service.
+	Downloads     int64 `protobuf:"varint,16,opt,name=downloads,proto3" json:"downloads,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -524,6 +527,13 @@ func (x *Resource) GetSchema() *Schema {
 		return x.Schema
 	}
 	return nil
+}
+
+func (x *Resource) GetDownloads() int64 {
+	if x != nil {
+		return x.Downloads
+	}
+	return 0
 }
 
 type TemporalCoverage struct {
@@ -866,7 +876,9 @@ type Dataset struct {
 	Quality     *Quality            `protobuf:"bytes,27,opt,name=quality,proto3" json:"quality,omitempty"`
 	Permissions *DatasetPermissions `protobuf:"bytes,28,opt,name=permissions,proto3" json:"permissions,omitempty"`
 	// open, open_with_account or restricted.
-	AccessType    string `protobuf:"bytes,29,opt,name=access_type,json=accessType,proto3" json:"access_type,omitempty"`
+	AccessType string `protobuf:"bytes,29,opt,name=access_type,json=accessType,proto3" json:"access_type,omitempty"`
+	// Audience figures, set by the analytics service (SetMetrics).
+	Metrics       *DatasetMetrics `protobuf:"bytes,30,opt,name=metrics,proto3" json:"metrics,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1104,6 +1116,67 @@ func (x *Dataset) GetAccessType() string {
 	return ""
 }
 
+func (x *Dataset) GetMetrics() *DatasetMetrics {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
+// DatasetMetrics are the audience figures of a dataset, as the analytics
+// service last set them: views of its web page, downloads of its resources.
+type DatasetMetrics struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	Views              int64                  `protobuf:"varint,1,opt,name=views,proto3" json:"views,omitempty"`
+	ResourcesDownloads int64                  `protobuf:"varint,2,opt,name=resources_downloads,json=resourcesDownloads,proto3" json:"resources_downloads,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *DatasetMetrics) Reset() {
+	*x = DatasetMetrics{}
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DatasetMetrics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DatasetMetrics) ProtoMessage() {}
+
+func (x *DatasetMetrics) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DatasetMetrics.ProtoReflect.Descriptor instead.
+func (*DatasetMetrics) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DatasetMetrics) GetViews() int64 {
+	if x != nil {
+		return x.Views
+	}
+	return 0
+}
+
+func (x *DatasetMetrics) GetResourcesDownloads() int64 {
+	if x != nil {
+		return x.ResourcesDownloads
+	}
+	return 0
+}
+
 // DatasetInput carries writable dataset fields. On update, only the
 // fields named in the request's update_mask are applied.
 type DatasetInput struct {
@@ -1140,7 +1213,7 @@ type DatasetInput struct {
 
 func (x *DatasetInput) Reset() {
 	*x = DatasetInput{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[11]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1225,7 @@ func (x *DatasetInput) String() string {
 func (*DatasetInput) ProtoMessage() {}
 
 func (x *DatasetInput) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[11]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1238,7 @@ func (x *DatasetInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DatasetInput.ProtoReflect.Descriptor instead.
 func (*DatasetInput) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{11}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DatasetInput) GetTitle() string {
@@ -1337,7 +1410,7 @@ type ResourceInput struct {
 
 func (x *ResourceInput) Reset() {
 	*x = ResourceInput{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[12]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1349,7 +1422,7 @@ func (x *ResourceInput) String() string {
 func (*ResourceInput) ProtoMessage() {}
 
 func (x *ResourceInput) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[12]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1362,7 +1435,7 @@ func (x *ResourceInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResourceInput.ProtoReflect.Descriptor instead.
 func (*ResourceInput) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{12}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ResourceInput) GetId() string {
@@ -1469,7 +1542,7 @@ type OrganizationPermissions struct {
 
 func (x *OrganizationPermissions) Reset() {
 	*x = OrganizationPermissions{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[13]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1554,7 @@ func (x *OrganizationPermissions) String() string {
 func (*OrganizationPermissions) ProtoMessage() {}
 
 func (x *OrganizationPermissions) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[13]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1494,7 +1567,7 @@ func (x *OrganizationPermissions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrganizationPermissions.ProtoReflect.Descriptor instead.
 func (*OrganizationPermissions) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{13}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *OrganizationPermissions) GetEdit() bool {
@@ -1547,7 +1620,7 @@ type Member struct {
 
 func (x *Member) Reset() {
 	*x = Member{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[14]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1559,7 +1632,7 @@ func (x *Member) String() string {
 func (*Member) ProtoMessage() {}
 
 func (x *Member) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[14]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1572,7 +1645,7 @@ func (x *Member) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Member.ProtoReflect.Descriptor instead.
 func (*Member) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{14}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Member) GetUser() *UserRef {
@@ -1624,7 +1697,7 @@ type OrganizationMetrics struct {
 
 func (x *OrganizationMetrics) Reset() {
 	*x = OrganizationMetrics{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[15]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1636,7 +1709,7 @@ func (x *OrganizationMetrics) String() string {
 func (*OrganizationMetrics) ProtoMessage() {}
 
 func (x *OrganizationMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[15]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1649,7 +1722,7 @@ func (x *OrganizationMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrganizationMetrics.ProtoReflect.Descriptor instead.
 func (*OrganizationMetrics) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{15}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OrganizationMetrics) GetDatasets() int64 {
@@ -1720,7 +1793,7 @@ type Organization struct {
 
 func (x *Organization) Reset() {
 	*x = Organization{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[16]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1732,7 +1805,7 @@ func (x *Organization) String() string {
 func (*Organization) ProtoMessage() {}
 
 func (x *Organization) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[16]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1745,7 +1818,7 @@ func (x *Organization) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Organization.ProtoReflect.Descriptor instead.
 func (*Organization) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{16}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Organization) GetId() string {
@@ -1884,7 +1957,7 @@ type OrganizationInput struct {
 
 func (x *OrganizationInput) Reset() {
 	*x = OrganizationInput{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[17]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1896,7 +1969,7 @@ func (x *OrganizationInput) String() string {
 func (*OrganizationInput) ProtoMessage() {}
 
 func (x *OrganizationInput) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[17]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1909,7 +1982,7 @@ func (x *OrganizationInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrganizationInput.ProtoReflect.Descriptor instead.
 func (*OrganizationInput) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{17}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OrganizationInput) GetName() string {
@@ -1981,7 +2054,7 @@ type UserMetrics struct {
 
 func (x *UserMetrics) Reset() {
 	*x = UserMetrics{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[18]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2066,7 @@ func (x *UserMetrics) String() string {
 func (*UserMetrics) ProtoMessage() {}
 
 func (x *UserMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[18]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2006,7 +2079,7 @@ func (x *UserMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserMetrics.ProtoReflect.Descriptor instead.
 func (*UserMetrics) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{18}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *UserMetrics) GetDatasets() int64 {
@@ -2070,7 +2143,7 @@ type User struct {
 
 func (x *User) Reset() {
 	*x = User{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[19]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2082,7 +2155,7 @@ func (x *User) String() string {
 func (*User) ProtoMessage() {}
 
 func (x *User) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[19]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2095,7 +2168,7 @@ func (x *User) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use User.ProtoReflect.Descriptor instead.
 func (*User) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{19}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *User) GetId() string {
@@ -2230,7 +2303,7 @@ type ApiToken struct {
 
 func (x *ApiToken) Reset() {
 	*x = ApiToken{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[20]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2242,7 +2315,7 @@ func (x *ApiToken) String() string {
 func (*ApiToken) ProtoMessage() {}
 
 func (x *ApiToken) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[20]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2255,7 +2328,7 @@ func (x *ApiToken) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiToken.ProtoReflect.Descriptor instead.
 func (*ApiToken) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{20}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ApiToken) GetId() string {
@@ -2343,7 +2416,7 @@ type License struct {
 
 func (x *License) Reset() {
 	*x = License{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[21]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2355,7 +2428,7 @@ func (x *License) String() string {
 func (*License) ProtoMessage() {}
 
 func (x *License) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[21]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2368,7 +2441,7 @@ func (x *License) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use License.ProtoReflect.Descriptor instead.
 func (*License) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{21}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *License) GetId() string {
@@ -2431,7 +2504,7 @@ type Label struct {
 
 func (x *Label) Reset() {
 	*x = Label{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[22]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2443,7 +2516,7 @@ func (x *Label) String() string {
 func (*Label) ProtoMessage() {}
 
 func (x *Label) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[22]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2456,7 +2529,7 @@ func (x *Label) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Label.ProtoReflect.Descriptor instead.
 func (*Label) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{22}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Label) GetId() string {
@@ -2491,7 +2564,7 @@ type SiteMetrics struct {
 
 func (x *SiteMetrics) Reset() {
 	*x = SiteMetrics{}
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[23]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2576,7 @@ func (x *SiteMetrics) String() string {
 func (*SiteMetrics) ProtoMessage() {}
 
 func (x *SiteMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_types_proto_msgTypes[23]
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2589,7 @@ func (x *SiteMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SiteMetrics.ProtoReflect.Descriptor instead.
 func (*SiteMetrics) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{23}
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SiteMetrics) GetDatasets() int64 {
@@ -2628,7 +2701,7 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\x05_nameB\n" +
 	"\n" +
 	"\b_versionB\x06\n" +
-	"\x04_url\"\xf3\x04\n" +
+	"\x04_url\"\x91\x05\n" +
 	"\bResource\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12%\n" +
@@ -2646,7 +2719,8 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\vextras_json\x18\r \x01(\fR\n" +
 	"extrasJson\x12!\n" +
 	"\fharvest_json\x18\x0e \x01(\fR\vharvestJson\x126\n" +
-	"\x06schema\x18\x0f \x01(\v2\x19.relais.catalog.v1.SchemaH\x03R\x06schema\x88\x01\x01B\x0e\n" +
+	"\x06schema\x18\x0f \x01(\v2\x19.relais.catalog.v1.SchemaH\x03R\x06schema\x88\x01\x01\x12\x1c\n" +
+	"\tdownloads\x18\x10 \x01(\x03R\tdownloadsB\x0e\n" +
 	"\f_descriptionB\v\n" +
 	"\t_checksumB\v\n" +
 	"\t_filesizeB\t\n" +
@@ -2679,7 +2753,7 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\x12DatasetPermissions\x12\x16\n" +
 	"\x06delete\x18\x01 \x01(\bR\x06delete\x12\x12\n" +
 	"\x04edit\x18\x02 \x01(\bR\x04edit\x12%\n" +
-	"\x0eedit_resources\x18\x03 \x01(\bR\reditResources\"\x88\f\n" +
+	"\x0eedit_resources\x18\x03 \x01(\bR\reditResources\"\xc5\f\n" +
 	"\aDataset\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x14\n" +
@@ -2713,7 +2787,8 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\aquality\x18\x1b \x01(\v2\x1a.relais.catalog.v1.QualityR\aquality\x12G\n" +
 	"\vpermissions\x18\x1c \x01(\v2%.relais.catalog.v1.DatasetPermissionsR\vpermissions\x12\x1f\n" +
 	"\vaccess_type\x18\x1d \x01(\tR\n" +
-	"accessTypeB\n" +
+	"accessType\x12;\n" +
+	"\ametrics\x18\x1e \x01(\v2!.relais.catalog.v1.DatasetMetricsR\ametricsB\n" +
 	"\n" +
 	"\b_acronymB\x14\n" +
 	"\x12_description_shortB\x11\n" +
@@ -2726,7 +2801,10 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\b_deletedB\x0f\n" +
 	"\r_organizationB\b\n" +
 	"\x06_ownerB\t\n" +
-	"\a_schema\"\xa2\a\n" +
+	"\a_schema\"W\n" +
+	"\x0eDatasetMetrics\x12\x14\n" +
+	"\x05views\x18\x01 \x01(\x03R\x05views\x12/\n" +
+	"\x13resources_downloads\x18\x02 \x01(\x03R\x12resourcesDownloads\"\xa2\a\n" +
 	"\fDatasetInput\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1d\n" +
 	"\aacronym\x18\x02 \x01(\tH\x00R\aacronym\x88\x01\x01\x12 \n" +
@@ -2942,7 +3020,7 @@ func file_relais_catalog_v1_types_proto_rawDescGZIP() []byte {
 	return file_relais_catalog_v1_types_proto_rawDescData
 }
 
-var file_relais_catalog_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_relais_catalog_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_relais_catalog_v1_types_proto_goTypes = []any{
 	(*Badge)(nil),                   // 0: relais.catalog.v1.Badge
 	(*UserRef)(nil),                 // 1: relais.catalog.v1.UserRef
@@ -2955,35 +3033,36 @@ var file_relais_catalog_v1_types_proto_goTypes = []any{
 	(*Quality)(nil),                 // 8: relais.catalog.v1.Quality
 	(*DatasetPermissions)(nil),      // 9: relais.catalog.v1.DatasetPermissions
 	(*Dataset)(nil),                 // 10: relais.catalog.v1.Dataset
-	(*DatasetInput)(nil),            // 11: relais.catalog.v1.DatasetInput
-	(*ResourceInput)(nil),           // 12: relais.catalog.v1.ResourceInput
-	(*OrganizationPermissions)(nil), // 13: relais.catalog.v1.OrganizationPermissions
-	(*Member)(nil),                  // 14: relais.catalog.v1.Member
-	(*OrganizationMetrics)(nil),     // 15: relais.catalog.v1.OrganizationMetrics
-	(*Organization)(nil),            // 16: relais.catalog.v1.Organization
-	(*OrganizationInput)(nil),       // 17: relais.catalog.v1.OrganizationInput
-	(*UserMetrics)(nil),             // 18: relais.catalog.v1.UserMetrics
-	(*User)(nil),                    // 19: relais.catalog.v1.User
-	(*ApiToken)(nil),                // 20: relais.catalog.v1.ApiToken
-	(*License)(nil),                 // 21: relais.catalog.v1.License
-	(*Label)(nil),                   // 22: relais.catalog.v1.Label
-	(*SiteMetrics)(nil),             // 23: relais.catalog.v1.SiteMetrics
-	(*timestamppb.Timestamp)(nil),   // 24: google.protobuf.Timestamp
+	(*DatasetMetrics)(nil),          // 11: relais.catalog.v1.DatasetMetrics
+	(*DatasetInput)(nil),            // 12: relais.catalog.v1.DatasetInput
+	(*ResourceInput)(nil),           // 13: relais.catalog.v1.ResourceInput
+	(*OrganizationPermissions)(nil), // 14: relais.catalog.v1.OrganizationPermissions
+	(*Member)(nil),                  // 15: relais.catalog.v1.Member
+	(*OrganizationMetrics)(nil),     // 16: relais.catalog.v1.OrganizationMetrics
+	(*Organization)(nil),            // 17: relais.catalog.v1.Organization
+	(*OrganizationInput)(nil),       // 18: relais.catalog.v1.OrganizationInput
+	(*UserMetrics)(nil),             // 19: relais.catalog.v1.UserMetrics
+	(*User)(nil),                    // 20: relais.catalog.v1.User
+	(*ApiToken)(nil),                // 21: relais.catalog.v1.ApiToken
+	(*License)(nil),                 // 22: relais.catalog.v1.License
+	(*Label)(nil),                   // 23: relais.catalog.v1.Label
+	(*SiteMetrics)(nil),             // 24: relais.catalog.v1.SiteMetrics
+	(*timestamppb.Timestamp)(nil),   // 25: google.protobuf.Timestamp
 }
 var file_relais_catalog_v1_types_proto_depIdxs = []int32{
 	0,  // 0: relais.catalog.v1.OrganizationRef.badges:type_name -> relais.catalog.v1.Badge
 	3,  // 1: relais.catalog.v1.Resource.checksum:type_name -> relais.catalog.v1.Checksum
-	24, // 2: relais.catalog.v1.Resource.created_at_internal:type_name -> google.protobuf.Timestamp
-	24, // 3: relais.catalog.v1.Resource.last_modified_internal:type_name -> google.protobuf.Timestamp
+	25, // 2: relais.catalog.v1.Resource.created_at_internal:type_name -> google.protobuf.Timestamp
+	25, // 3: relais.catalog.v1.Resource.last_modified_internal:type_name -> google.protobuf.Timestamp
 	4,  // 4: relais.catalog.v1.Resource.schema:type_name -> relais.catalog.v1.Schema
-	24, // 5: relais.catalog.v1.Dataset.frequency_date:type_name -> google.protobuf.Timestamp
+	25, // 5: relais.catalog.v1.Dataset.frequency_date:type_name -> google.protobuf.Timestamp
 	6,  // 6: relais.catalog.v1.Dataset.temporal_coverage:type_name -> relais.catalog.v1.TemporalCoverage
 	7,  // 7: relais.catalog.v1.Dataset.spatial:type_name -> relais.catalog.v1.Spatial
-	24, // 8: relais.catalog.v1.Dataset.archived:type_name -> google.protobuf.Timestamp
-	24, // 9: relais.catalog.v1.Dataset.deleted:type_name -> google.protobuf.Timestamp
-	24, // 10: relais.catalog.v1.Dataset.created_at_internal:type_name -> google.protobuf.Timestamp
-	24, // 11: relais.catalog.v1.Dataset.last_modified_internal:type_name -> google.protobuf.Timestamp
-	24, // 12: relais.catalog.v1.Dataset.last_update:type_name -> google.protobuf.Timestamp
+	25, // 8: relais.catalog.v1.Dataset.archived:type_name -> google.protobuf.Timestamp
+	25, // 9: relais.catalog.v1.Dataset.deleted:type_name -> google.protobuf.Timestamp
+	25, // 10: relais.catalog.v1.Dataset.created_at_internal:type_name -> google.protobuf.Timestamp
+	25, // 11: relais.catalog.v1.Dataset.last_modified_internal:type_name -> google.protobuf.Timestamp
+	25, // 12: relais.catalog.v1.Dataset.last_update:type_name -> google.protobuf.Timestamp
 	2,  // 13: relais.catalog.v1.Dataset.organization:type_name -> relais.catalog.v1.OrganizationRef
 	1,  // 14: relais.catalog.v1.Dataset.owner:type_name -> relais.catalog.v1.UserRef
 	5,  // 15: relais.catalog.v1.Dataset.resources:type_name -> relais.catalog.v1.Resource
@@ -2991,38 +3070,39 @@ var file_relais_catalog_v1_types_proto_depIdxs = []int32{
 	4,  // 17: relais.catalog.v1.Dataset.schema:type_name -> relais.catalog.v1.Schema
 	8,  // 18: relais.catalog.v1.Dataset.quality:type_name -> relais.catalog.v1.Quality
 	9,  // 19: relais.catalog.v1.Dataset.permissions:type_name -> relais.catalog.v1.DatasetPermissions
-	24, // 20: relais.catalog.v1.DatasetInput.frequency_date:type_name -> google.protobuf.Timestamp
-	6,  // 21: relais.catalog.v1.DatasetInput.temporal_coverage:type_name -> relais.catalog.v1.TemporalCoverage
-	7,  // 22: relais.catalog.v1.DatasetInput.spatial:type_name -> relais.catalog.v1.Spatial
-	12, // 23: relais.catalog.v1.DatasetInput.resources:type_name -> relais.catalog.v1.ResourceInput
-	4,  // 24: relais.catalog.v1.DatasetInput.schema:type_name -> relais.catalog.v1.Schema
-	3,  // 25: relais.catalog.v1.ResourceInput.checksum:type_name -> relais.catalog.v1.Checksum
-	4,  // 26: relais.catalog.v1.ResourceInput.schema:type_name -> relais.catalog.v1.Schema
-	1,  // 27: relais.catalog.v1.Member.user:type_name -> relais.catalog.v1.UserRef
-	24, // 28: relais.catalog.v1.Member.last_login_at:type_name -> google.protobuf.Timestamp
-	24, // 29: relais.catalog.v1.Member.since:type_name -> google.protobuf.Timestamp
-	0,  // 30: relais.catalog.v1.Organization.badges:type_name -> relais.catalog.v1.Badge
-	14, // 31: relais.catalog.v1.Organization.members:type_name -> relais.catalog.v1.Member
-	24, // 32: relais.catalog.v1.Organization.created_at:type_name -> google.protobuf.Timestamp
-	24, // 33: relais.catalog.v1.Organization.last_modified:type_name -> google.protobuf.Timestamp
-	24, // 34: relais.catalog.v1.Organization.deleted:type_name -> google.protobuf.Timestamp
-	15, // 35: relais.catalog.v1.Organization.metrics:type_name -> relais.catalog.v1.OrganizationMetrics
-	13, // 36: relais.catalog.v1.Organization.permissions:type_name -> relais.catalog.v1.OrganizationPermissions
-	0,  // 37: relais.catalog.v1.OrganizationInput.badges:type_name -> relais.catalog.v1.Badge
-	24, // 38: relais.catalog.v1.User.since:type_name -> google.protobuf.Timestamp
-	24, // 39: relais.catalog.v1.User.last_login_at:type_name -> google.protobuf.Timestamp
-	2,  // 40: relais.catalog.v1.User.organizations:type_name -> relais.catalog.v1.OrganizationRef
-	18, // 41: relais.catalog.v1.User.metrics:type_name -> relais.catalog.v1.UserMetrics
-	24, // 42: relais.catalog.v1.User.deleted:type_name -> google.protobuf.Timestamp
-	24, // 43: relais.catalog.v1.ApiToken.created_at:type_name -> google.protobuf.Timestamp
-	24, // 44: relais.catalog.v1.ApiToken.last_used_at:type_name -> google.protobuf.Timestamp
-	24, // 45: relais.catalog.v1.ApiToken.revoked_at:type_name -> google.protobuf.Timestamp
-	24, // 46: relais.catalog.v1.ApiToken.expires_at:type_name -> google.protobuf.Timestamp
-	47, // [47:47] is the sub-list for method output_type
-	47, // [47:47] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	11, // 20: relais.catalog.v1.Dataset.metrics:type_name -> relais.catalog.v1.DatasetMetrics
+	25, // 21: relais.catalog.v1.DatasetInput.frequency_date:type_name -> google.protobuf.Timestamp
+	6,  // 22: relais.catalog.v1.DatasetInput.temporal_coverage:type_name -> relais.catalog.v1.TemporalCoverage
+	7,  // 23: relais.catalog.v1.DatasetInput.spatial:type_name -> relais.catalog.v1.Spatial
+	13, // 24: relais.catalog.v1.DatasetInput.resources:type_name -> relais.catalog.v1.ResourceInput
+	4,  // 25: relais.catalog.v1.DatasetInput.schema:type_name -> relais.catalog.v1.Schema
+	3,  // 26: relais.catalog.v1.ResourceInput.checksum:type_name -> relais.catalog.v1.Checksum
+	4,  // 27: relais.catalog.v1.ResourceInput.schema:type_name -> relais.catalog.v1.Schema
+	1,  // 28: relais.catalog.v1.Member.user:type_name -> relais.catalog.v1.UserRef
+	25, // 29: relais.catalog.v1.Member.last_login_at:type_name -> google.protobuf.Timestamp
+	25, // 30: relais.catalog.v1.Member.since:type_name -> google.protobuf.Timestamp
+	0,  // 31: relais.catalog.v1.Organization.badges:type_name -> relais.catalog.v1.Badge
+	15, // 32: relais.catalog.v1.Organization.members:type_name -> relais.catalog.v1.Member
+	25, // 33: relais.catalog.v1.Organization.created_at:type_name -> google.protobuf.Timestamp
+	25, // 34: relais.catalog.v1.Organization.last_modified:type_name -> google.protobuf.Timestamp
+	25, // 35: relais.catalog.v1.Organization.deleted:type_name -> google.protobuf.Timestamp
+	16, // 36: relais.catalog.v1.Organization.metrics:type_name -> relais.catalog.v1.OrganizationMetrics
+	14, // 37: relais.catalog.v1.Organization.permissions:type_name -> relais.catalog.v1.OrganizationPermissions
+	0,  // 38: relais.catalog.v1.OrganizationInput.badges:type_name -> relais.catalog.v1.Badge
+	25, // 39: relais.catalog.v1.User.since:type_name -> google.protobuf.Timestamp
+	25, // 40: relais.catalog.v1.User.last_login_at:type_name -> google.protobuf.Timestamp
+	2,  // 41: relais.catalog.v1.User.organizations:type_name -> relais.catalog.v1.OrganizationRef
+	19, // 42: relais.catalog.v1.User.metrics:type_name -> relais.catalog.v1.UserMetrics
+	25, // 43: relais.catalog.v1.User.deleted:type_name -> google.protobuf.Timestamp
+	25, // 44: relais.catalog.v1.ApiToken.created_at:type_name -> google.protobuf.Timestamp
+	25, // 45: relais.catalog.v1.ApiToken.last_used_at:type_name -> google.protobuf.Timestamp
+	25, // 46: relais.catalog.v1.ApiToken.revoked_at:type_name -> google.protobuf.Timestamp
+	25, // 47: relais.catalog.v1.ApiToken.expires_at:type_name -> google.protobuf.Timestamp
+	48, // [48:48] is the sub-list for method output_type
+	48, // [48:48] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_relais_catalog_v1_types_proto_init() }
@@ -3036,21 +3116,21 @@ func file_relais_catalog_v1_types_proto_init() {
 	file_relais_catalog_v1_types_proto_msgTypes[5].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[8].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[10].OneofWrappers = []any{}
-	file_relais_catalog_v1_types_proto_msgTypes[11].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[12].OneofWrappers = []any{}
-	file_relais_catalog_v1_types_proto_msgTypes[14].OneofWrappers = []any{}
-	file_relais_catalog_v1_types_proto_msgTypes[16].OneofWrappers = []any{}
+	file_relais_catalog_v1_types_proto_msgTypes[13].OneofWrappers = []any{}
+	file_relais_catalog_v1_types_proto_msgTypes[15].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[17].OneofWrappers = []any{}
-	file_relais_catalog_v1_types_proto_msgTypes[19].OneofWrappers = []any{}
+	file_relais_catalog_v1_types_proto_msgTypes[18].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[20].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[21].OneofWrappers = []any{}
+	file_relais_catalog_v1_types_proto_msgTypes[22].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_catalog_v1_types_proto_rawDesc), len(file_relais_catalog_v1_types_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -346,7 +346,11 @@ func (s *Service) fillOrganization(ctx context.Context, q store.Q, caller domain
 	if err != nil {
 		return err
 	}
-	o.Metrics = &catalogv1.OrganizationMetrics{Datasets: counts[o.GetId()], Members: int64(len(o.Members))}
+	figures, err := q.Metrics(ctx, "organization", []string{o.GetId()})
+	if err != nil {
+		return err
+	}
+	o.Metrics = &catalogv1.OrganizationMetrics{Datasets: counts[o.GetId()], Members: int64(len(o.Members)), Views: figures[o.GetId()]["views"]}
 	o.Permissions = &catalogv1.OrganizationPermissions{
 		Edit: admin, Delete: admin, Members: admin, Harvest: admin, Private: admin || member,
 	}

@@ -34,6 +34,9 @@ func (s *Service) present(ctx context.Context, caller domain.Caller, ds ...*cata
 	if err != nil {
 		return err
 	}
+	if err := s.presentMetrics(ctx, ds); err != nil {
+		return err
+	}
 	now := s.now()
 	for _, d := range ds {
 		orgID, ownerID := d.GetOrganization().GetId(), d.GetOwner().GetId()
@@ -68,8 +71,39 @@ func stripForStorage(d *catalogv1.Dataset) *catalogv1.Dataset {
 	} else {
 		c.Owner = nil
 	}
-	c.Quality, c.Permissions = nil, nil
+	c.Quality, c.Permissions, c.Metrics = nil, nil, nil
+	for _, r := range c.GetResources() {
+		r.Downloads = 0
+	}
 	return c
+}
+
+// presentMetrics fills the audience figures the analytics service set.
+func (s *Service) presentMetrics(ctx context.Context, ds []*catalogv1.Dataset) error {
+	ids := make([]string, 0, len(ds))
+	var resourceIDs []string
+	for _, d := range ds {
+		ids = append(ids, d.GetId())
+		for _, r := range d.GetResources() {
+			resourceIDs = append(resourceIDs, r.GetId())
+		}
+	}
+	byDataset, err := s.store.Metrics(ctx, "dataset", ids)
+	if err != nil {
+		return err
+	}
+	byResource, err := s.store.Metrics(ctx, "resource", resourceIDs)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		m := byDataset[d.GetId()]
+		d.Metrics = &catalogv1.DatasetMetrics{Views: m["views"], ResourcesDownloads: m["resources_downloads"]}
+		for _, r := range d.GetResources() {
+			r.Downloads = byResource[r.GetId()]["downloads"]
+		}
+	}
+	return nil
 }
 
 var checkAvailableKey = []byte(`"check:available"`)

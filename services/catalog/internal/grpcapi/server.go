@@ -11,6 +11,7 @@ import (
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/app"
+	"github.com/relais-data/relais/services/catalog/internal/store"
 )
 
 // Server implements catalogv1.CatalogServiceServer over the application
@@ -276,6 +277,18 @@ func (s *Server) GetSiteMetrics(ctx context.Context, _ *catalogv1.GetSiteMetrics
 		return nil, s.err(ctx, err)
 	}
 	return &catalogv1.GetSiteMetricsResponse{Metrics: m}, nil
+}
+
+func (s *Server) SetMetrics(ctx context.Context, req *catalogv1.SetMetricsRequest) (*catalogv1.SetMetricsResponse, error) {
+	objects := make([]store.ObjectMetrics, 0, len(req.GetObjects()))
+	for _, o := range req.GetObjects() {
+		objects = append(objects, store.ObjectMetrics{ObjectType: o.GetObjectType(), ObjectID: o.GetObjectId(), Metrics: o.GetMetrics()})
+	}
+	n, err := s.app.SetMetrics(ctx, objects)
+	if err != nil {
+		return nil, s.err(ctx, err)
+	}
+	return &catalogv1.SetMetricsResponse{Updated: n}, nil
 }
 
 // Import applies each message of the stream in its own transaction and

@@ -93,7 +93,7 @@ func (r *Renderer) dataset(w *Writer, d *catalogv1.Dataset, v2 bool) {
 		w.String(orDefault(lic, DefaultLicense))
 	}
 	w.Key("metrics")
-	writeDatasetMetrics(w)
+	writeDatasetMetrics(w, d.GetMetrics())
 	w.Key("organization")
 	if d.Organization != nil {
 		r.OrganizationRef(w, d.Organization)
@@ -174,9 +174,10 @@ func (r *Renderer) link(w *Writer, hrefPrefix, id, hrefSuffix string, total int6
 	w.EndObject()
 }
 
-// writeDatasetMetrics writes every dataset metric udata knows, at zero
-// until the analytics service exists.
-func writeDatasetMetrics(w *Writer) {
+// writeDatasetMetrics writes every dataset metric udata knows: the
+// audience figures the analytics service set, zero for what Relais does
+// not track yet (discussions, followers, reuses).
+func writeDatasetMetrics(w *Writer, m *catalogv1.DatasetMetrics) {
 	w.BeginObject()
 	for _, k := range [...]string{"dataservices", "discussions", "discussions_open", "followers"} {
 		w.Key(k)
@@ -185,13 +186,13 @@ func writeDatasetMetrics(w *Writer) {
 	w.Key("followers_by_months")
 	w.emptyObject()
 	w.Key("resources_downloads")
-	w.Int(0)
+	w.Int(m.GetResourcesDownloads())
 	w.Key("reuses")
 	w.Int(0)
 	w.Key("reuses_by_months")
 	w.emptyObject()
 	w.Key("views")
-	w.Int(0)
+	w.Int(m.GetViews())
 	w.EndObject()
 }
 

@@ -61,8 +61,9 @@ func (r *Renderer) resource(w *Writer, res *catalogv1.Resource, uploaded bool) {
 	w.Concat(r.resourceLatest, res.GetId(), "")
 	w.Key("metrics")
 	w.BeginObject()
+	// udata counts a resource's downloads under "views".
 	w.Key("views")
-	w.Int(0)
+	w.Int(res.GetDownloads())
 	w.EndObject()
 	w.Key("mime")
 	w.StringOrNullIfEmpty(res.GetMime())

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ObjectMetrics are figures of one object.
+type ObjectMetrics struct {
+	ObjectType, ObjectID string
+	Metrics              map[string]int64
+}
+
+// objectTables says where each object type with figures lives, to skip
+// figures of objects the catalog does not know.
+var objectTables = map[string]string{
+	"dataset":      "SELECT 1 FROM datasets WHERE id = ?",
+	"resource":     "SELECT 1 FROM resources WHERE id = ?",
+	"organization": "SELECT 1 FROM organizations WHERE id = ?",
+}
+
+// SetMetrics writes the figures of known objects and returns how many
+// objects it updated.
+func (q Q) SetMetrics(ctx context.Context, objects []ObjectMetrics) (int64, error) {
+	var updated int64
+	for _, o := range objects {
+		exists, ok := objectTables[o.ObjectType]
+		if !ok {
+			return updated, fmt.Errorf("no figures for %q objects", o.ObjectType)
+		}
+		var one int
+		switch err := q.q.QueryRowContext(ctx, exists, o.ObjectID).Scan(&one); {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return updated, fmt.Errorf("set metrics of %s %s: %w", o.ObjectType, o.ObjectID, err)
+		}
+		for metric, value := range o.Metrics {
+			if _, err := q.q.ExecContext(ctx, `INSERT INTO object_metrics (object_type, object_id, metric, value) VALUES (?, ?, ?, ?)
+				ON CONFLICT (object_type, object_id, metric) DO UPDATE SET value = excluded.value`,
+				o.ObjectType, o.ObjectID, metric, value); err != nil {
+				return updated, fmt.Errorf("set metrics of %s %s: %w", o.ObjectType, o.ObjectID, err)
+			}
+		}
+		updated++
+	}
+	return updated, nil
+}
+
+// Metrics reads the figures of objects of one type, by object id.
+func (q Q) Metrics(ctx context.Context, objectType string, ids []string) (map[string]map[string]int64, error) {
+	out := make(map[string]map[string]int64, len(ids))
+	for start := 0; start < len(ids); start += metricsPerQuery {
+		if err := q.readMetrics(ctx, objectType, ids[start:min(start+metricsPerQuery, len(ids))], out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// metricsPerQuery bounds the ids of one query, far below the databases'
+// parameter limits (a dataset may have thousands of resources).
+const metricsPerQuery = 500
+
+func (q Q) readMetrics(ctx context.Context, objectType string, ids []string, out map[string]map[string]int64) error {
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, objectType)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := q.q.QueryContext(ctx, "SELECT object_id, metric, value FROM object_metrics WHERE object_type = ? AND object_id IN ("+
+		strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
+	if err != nil {
+		return fmt.Errorf("read %s metrics: %w", objectType, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, metric string
+		var v int64
+		if err := rows.Scan(&id, &metric, &v); err != nil {
+			return fmt.Errorf("read %s metrics: %w", objectType, err)
+		}
+		if out[id] == nil {
+			out[id] = map[string]int64{}
+		}
+		out[id][metric] = v
+	}
+	return rows.Err()
+}
