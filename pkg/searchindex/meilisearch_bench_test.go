@@ -51,7 +51,7 @@ func BenchmarkMeiliTranslate(b *testing.B) {
 // of 20 hits and facets, and the mapping back (no Meilisearch work).
 func BenchmarkMeiliSearchFake(b *testing.B) {
 	f := newFakeMeili(b)
-	f.pendingPolls = 0
+	f.set(func() { f.pendingPolls = 0 })
 	idx, err := OpenMeilisearch(context.Background(), MeiliConfig{URL: f.URL(), Index: "bench"}, testMeiliSchema)
 	if err != nil {
 		b.Fatal(err)
@@ -60,7 +60,7 @@ func BenchmarkMeiliSearchFake(b *testing.B) {
 	answer := `{"hits":[` + repeatJoin(`{"id":"5e2f0b3a8b4c410f6fdb4b21","_rankingScore":0.9}`, 20) +
 		`],"query":"budget","processingTimeMs":1,"hitsPerPage":20,"page":2,"totalPages":9,"totalHits":170,` +
 		`"facetDistribution":{"organization":{"rennes":90,"paris":80},"tags":{"finances":170,"budget":12},"license":{"lov2":150,"odbl":20},"format":{"csv":160,"pdf":10}},"facetStats":{}}`
-	f.search = func(map[string]any) string { return answer }
+	f.set(func() { f.search = func(map[string]any) string { return answer } })
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()

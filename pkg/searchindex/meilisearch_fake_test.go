@@ -100,6 +100,37 @@ func (f *fakeMeili) Bodies(method, path string) []json.RawMessage {
 	return out
 }
 
+// set changes the fake's behaviour or state while it serves.
+func (f *fakeMeili) set(change func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change()
+}
+
+// indexUIDs lists the indexes, sorted.
+func (f *fakeMeili) indexUIDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	uids := make([]string, 0, len(f.indexes))
+	for uid := range f.indexes {
+		uids = append(uids, uid)
+	}
+	slices.Sort(uids)
+	return uids
+}
+
+// docIDs lists the document ids of an index, sorted.
+func (f *fakeMeili) docIDs(uid string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for id := range f.indexes[uid].docs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 func (f *fakeMeili) docCount(uid string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -74,12 +74,14 @@ func TestMeiliOpenErrors(t *testing.T) {
 	assert.ErrorContains(t, err, `"a.b"`)
 
 	// An index of someone else's, with another primary key.
-	f.indexes["theirs"] = &fakeIndex{primaryKey: "uuid", docs: map[string]map[string]any{}}
+	f.set(func() { f.indexes["theirs"] = &fakeIndex{primaryKey: "uuid", docs: map[string]map[string]any{}} })
 	_, err = OpenMeilisearch(ctx, MeiliConfig{URL: f.URL(), Index: "theirs"}, testMeiliSchema)
 	assert.ErrorContains(t, err, `primary key "uuid"`)
 
 	// A settings task that fails, with Meilisearch's error.
-	f.failTask["settingsUpdate"] = fakeAPIError{Message: "Invalid value at `.rankingRules[0]`", Code: "invalid_settings_ranking_rules", Type: "invalid_request"}
+	f.set(func() {
+		f.failTask["settingsUpdate"] = fakeAPIError{Message: "Invalid value at `.rankingRules[0]`", Code: "invalid_settings_ranking_rules", Type: "invalid_request"}
+	})
 	_, err = OpenMeilisearch(ctx, MeiliConfig{URL: f.URL(), Index: "y"}, testMeiliSchema)
 	var taskErr *MeiliTaskError
 	require.ErrorAs(t, err, &taskErr)
@@ -89,12 +91,16 @@ func TestMeiliOpenErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "update settings: meilisearch task")
 
 	// Another opener creating the index at the same time is no error.
-	delete(f.failTask, "settingsUpdate")
-	f.failTask["indexCreation"] = fakeAPIError{Message: "Index `w` already exists.", Code: "index_already_exists", Type: "invalid_request"}
+	f.set(func() { delete(f.failTask, "settingsUpdate") })
+	f.set(func() {
+		f.failTask["indexCreation"] = fakeAPIError{Message: "Index `w` already exists.", Code: "index_already_exists", Type: "invalid_request"}
+	})
 	idx, err := OpenMeilisearch(ctx, MeiliConfig{URL: f.URL(), Index: "w"}, testMeiliSchema)
 	require.NoError(t, err)
 	require.NoError(t, idx.Close())
-	f.failTask["indexCreation"] = fakeAPIError{Message: "The maximum number of indexes is reached", Code: "internal", Type: "internal"}
+	f.set(func() {
+		f.failTask["indexCreation"] = fakeAPIError{Message: "The maximum number of indexes is reached", Code: "internal", Type: "internal"}
+	})
 	_, err = OpenMeilisearch(ctx, MeiliConfig{URL: f.URL(), Index: "v"}, testMeiliSchema)
 	assert.ErrorContains(t, err, "create index: meilisearch task")
 
@@ -142,7 +148,9 @@ func TestMeiliUpsertDeleteCount(t *testing.T) {
 	assert.Error(t, idx.Upsert(ctx, Document{ID: "x", Fields: map[string]any{"created": "soon"}}))
 
 	// A failed indexing task is an error naming Meilisearch's code.
-	f.failTask["documentAdditionOrUpdate"] = fakeAPIError{Message: "Document identifier `x y` is invalid.", Code: "invalid_document_id", Type: "invalid_request"}
+	f.set(func() {
+		f.failTask["documentAdditionOrUpdate"] = fakeAPIError{Message: "Document identifier `x y` is invalid.", Code: "invalid_document_id", Type: "invalid_request"}
+	})
 	err = idx.Upsert(ctx, docs[0])
 	var taskErr *MeiliTaskError
 	require.ErrorAs(t, err, &taskErr)
@@ -155,7 +163,7 @@ func TestMeiliServerErrors(t *testing.T) {
 	f := newFakeMeili(t)
 	idx := openFakeMeili(t, f, MeiliConfig{Timeout: 200 * time.Millisecond, TaskTimeout: 300 * time.Millisecond})
 
-	f.status = http.StatusInternalServerError
+	f.set(func() { f.status = http.StatusInternalServerError })
 	_, err := idx.Search(ctx, Query{Text: "eau"})
 	assert.ErrorContains(t, err, "answered 500: internal error (internal)")
 	assert.NotErrorIs(t, err, ErrInvalidQuery)
@@ -164,18 +172,18 @@ func TestMeiliServerErrors(t *testing.T) {
 	assert.ErrorContains(t, idx.Upsert(ctx, Document{ID: "a"}), "answered 500")
 
 	// A 503 is retried by the client, then reported.
-	f.status = http.StatusServiceUnavailable
+	f.set(func() { f.status = http.StatusServiceUnavailable })
 	_, err = idx.Search(ctx, Query{Text: "eau"})
 	assert.ErrorContains(t, err, "unavailable after retries")
 
-	f.status = 0
-	f.delay = time.Second
+	f.set(func() { f.status = 0 })
+	f.set(func() { f.delay = time.Second })
 	_, err = idx.Search(ctx, Query{Text: "eau"})
 	assert.ErrorContains(t, err, `meilisearch search "eau": POST /indexes/relais_datasets/search timed out`)
 
 	// A task that never finishes.
-	f.delay = 0
-	f.pendingPolls = 1 << 30
+	f.set(func() { f.delay = 0 })
+	f.set(func() { f.pendingPolls = 1 << 30 })
 	err = idx.Upsert(ctx, Document{ID: "a"})
 	assert.ErrorContains(t, err, "not finished after 300ms")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -187,26 +195,28 @@ func TestMeiliSearch(t *testing.T) {
 	idx := openFakeMeili(t, f, MeiliConfig{})
 	// A real answer: page-based pagination with _rankingScore, a facet
 	// distribution in count order, facetStats.
-	f.search = func(q map[string]any) string {
-		return `{
-			"hits": [
-				{"id": "5e2f0b3a8b4c410f6fdb4b21", "_rankingScore": 0.9848484848484848},
-				{"id": "budget_2Drennes_5Fold", "_rankingScore": 0.5}
-			],
-			"query": "budget",
-			"processingTimeMs": 2,
-			"hitsPerPage": 2,
-			"page": 1,
-			"totalPages": 4,
-			"totalHits": 7,
-			"facetDistribution": {
-				"license": {"lov2": 5, "odbl": 2},
-				"organization": {"rennes": 3, "paris": 3, "ars": 1}
-			},
-			"facetStats": {},
-			"requestUid": "0199c8d4-5a04-7c20-9a3e-6b0d4e0f1a2b"
-		}`
-	}
+	f.set(func() {
+		f.search = func(q map[string]any) string {
+			return `{
+				"hits": [
+					{"id": "5e2f0b3a8b4c410f6fdb4b21", "_rankingScore": 0.9848484848484848},
+					{"id": "budget_2Drennes_5Fold", "_rankingScore": 0.5}
+				],
+				"query": "budget",
+				"processingTimeMs": 2,
+				"hitsPerPage": 2,
+				"page": 1,
+				"totalPages": 4,
+				"totalHits": 7,
+				"facetDistribution": {
+					"license": {"lov2": 5, "odbl": 2},
+					"organization": {"rennes": 3, "paris": 3, "ars": 1}
+				},
+				"facetStats": {},
+				"requestUid": "0199c8d4-5a04-7c20-9a3e-6b0d4e0f1a2b"
+			}`
+		}
+	})
 	res, err := idx.Search(ctx, Query{
 		Text:      `budget "rennes"`,
 		Filters:   map[string][]string{"tags": {"finances", `x" OR tags = "y`}},
@@ -239,10 +249,12 @@ func TestMeiliSearch(t *testing.T) {
 
 	// Past maxTotalHits, totalHits stops at the result window; the
 	// relais__all facet counts every matching document.
-	f.search = func(map[string]any) string {
-		return `{"hits":[],"query":"","processingTimeMs":3,"hitsPerPage":20,"page":1,"totalPages":500,"totalHits":10000,` +
-			`"facetDistribution":{"relais__all":{"all":24189}},"facetStats":{}}`
-	}
+	f.set(func() {
+		f.search = func(map[string]any) string {
+			return `{"hits":[],"query":"","processingTimeMs":3,"hitsPerPage":20,"page":1,"totalPages":500,"totalHits":10000,` +
+				`"facetDistribution":{"relais__all":{"all":24189}},"facetStats":{}}`
+		}
+	})
 	res, err = idx.Search(ctx, Query{})
 	require.NoError(t, err)
 	assert.Equal(t, 24189, res.Total)
@@ -254,9 +266,11 @@ func TestMeiliSearch(t *testing.T) {
 	assert.Len(t, f.Bodies(http.MethodPost, "/indexes/relais_datasets/search"), 2)
 
 	// A hit whose id this backend did not write.
-	f.search = func(map[string]any) string {
-		return `{"hits":[{"id":"a_zz","_rankingScore":1.0}],"query":"","processingTimeMs":0,"hitsPerPage":20,"page":1,"totalPages":1,"totalHits":1}`
-	}
+	f.set(func() {
+		f.search = func(map[string]any) string {
+			return `{"hits":[{"id":"a_zz","_rankingScore":1.0}],"query":"","processingTimeMs":0,"hitsPerPage":20,"page":1,"totalPages":1,"totalHits":1}`
+		}
+	})
 	_, err = idx.Search(ctx, Query{})
 	assert.ErrorContains(t, err, "not written by this backend")
 }
@@ -265,18 +279,20 @@ func TestMeiliRangeFacetsUseMultiSearch(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeMeili(t)
 	idx := openFakeMeili(t, f, MeiliConfig{})
-	f.search = func(q map[string]any) string {
-		if q["hitsPerPage"].(float64) == 0 { // a bucket
-			dist := `{}`
-			if filter, _ := q["filter"].(string); filter == "license = \"lov2\" AND created__sort >= 1609459200000" {
-				dist = `{"relais__all":{"all":12000}}`
+	f.set(func() {
+		f.search = func(q map[string]any) string {
+			if q["hitsPerPage"].(float64) == 0 { // a bucket
+				dist := `{}`
+				if filter, _ := q["filter"].(string); filter == "license = \"lov2\" AND created__sort >= 1609459200000" {
+					dist = `{"relais__all":{"all":12000}}`
+				}
+				return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":0,"page":1,"totalPages":0,"totalHits":0,"facetDistribution":%s,"facetStats":{}}`,
+					q["indexUid"], dist)
 			}
-			return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":0,"page":1,"totalPages":0,"totalHits":0,"facetDistribution":%s,"facetStats":{}}`,
-				q["indexUid"], dist)
+			return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":20,"page":1,"totalPages":1,"totalHits":8,"facetDistribution":{"license":{"lov2":8},"relais__all":{"all":8}},"facetStats":{}}`,
+				q["indexUid"])
 		}
-		return fmt.Sprintf(`{"indexUid":%q,"hits":[],"query":"","processingTimeMs":0,"hitsPerPage":20,"page":1,"totalPages":1,"totalHits":8,"facetDistribution":{"license":{"lov2":8},"relais__all":{"all":8}},"facetStats":{}}`,
-			q["indexUid"])
-	}
+	})
 	res, err := idx.Search(ctx, Query{
 		Filters: map[string][]string{"license": {"lov2"}},
 		Facets:  []string{"license"},
@@ -341,7 +357,7 @@ func TestMeiliRebuild(t *testing.T) {
 	n, err = idx.Count(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	assert.Contains(t, f.indexes["relais_datasets"].docs, "new1")
+	assert.Equal(t, []string{"new1"}, f.docIDs("relais_datasets"))
 	assert.ErrorIs(t, rb.Swap(ctx), errRebuildDone)
 	assert.ErrorIs(t, rb.Upsert(ctx, Document{ID: "x"}), errRebuildDone)
 
@@ -350,37 +366,43 @@ func TestMeiliRebuild(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, rb.Abort(ctx))
 	assert.ErrorIs(t, rb.Abort(ctx), errRebuildDone)
-	assert.Len(t, f.indexes, 1)
+	assert.Equal(t, []string{"relais_datasets"}, f.indexUIDs())
 
 	// A failed swap is an error, and the rebuild may still be aborted.
 	rb, err = idx.Rebuild(ctx)
 	require.NoError(t, err)
-	f.failTask["indexSwap"] = fakeAPIError{Message: "Indexes `relais_datasets` not found.", Code: "index_not_found", Type: "invalid_request"}
+	f.set(func() {
+		f.failTask["indexSwap"] = fakeAPIError{Message: "Indexes `relais_datasets` not found.", Code: "index_not_found", Type: "invalid_request"}
+	})
 	err = rb.Swap(ctx)
 	var taskErr *MeiliTaskError
 	require.ErrorAs(t, err, &taskErr)
 	assert.Equal(t, "indexSwap", taskErr.Type)
 	require.NoError(t, rb.Abort(ctx))
-	assert.Len(t, f.indexes, 1)
+	assert.Equal(t, []string{"relais_datasets"}, f.indexUIDs())
 
 	// The rebuild index of a process that crashed before its swap is
 	// dropped when the next rebuild starts.
-	f.indexes["relais_datasets_rebuild_1"] = &fakeIndex{primaryKey: "id", docs: map[string]map[string]any{}}
-	f.indexes["relais_datasets_other"] = &fakeIndex{primaryKey: "id", docs: map[string]map[string]any{}}
+	f.set(func() {
+		f.indexes["relais_datasets_rebuild_1"] = &fakeIndex{primaryKey: "id", docs: map[string]map[string]any{}}
+	})
+	f.set(func() {
+		f.indexes["relais_datasets_other"] = &fakeIndex{primaryKey: "id", docs: map[string]map[string]any{}}
+	})
 	rb, err = idx.Rebuild(ctx)
 	require.NoError(t, err)
-	assert.NotContains(t, f.indexes, "relais_datasets_rebuild_1")
-	assert.Contains(t, f.indexes, "relais_datasets_other")
+	assert.NotContains(t, f.indexUIDs(), "relais_datasets_rebuild_1")
+	assert.Contains(t, f.indexUIDs(), "relais_datasets_other")
 	require.NoError(t, rb.Abort(ctx))
-	delete(f.indexes, "relais_datasets_other")
+	f.set(func() { delete(f.indexes, "relais_datasets_other") })
 
 	// A rebuild that cannot start leaves nothing behind.
-	delete(f.failTask, "indexSwap")
-	f.failTask["settingsUpdate"] = fakeAPIError{Message: "no", Code: "internal", Type: "internal"}
+	f.set(func() { delete(f.failTask, "indexSwap") })
+	f.set(func() { f.failTask["settingsUpdate"] = fakeAPIError{Message: "no", Code: "internal", Type: "internal"} })
 	_, err = idx.Rebuild(ctx)
 	require.Error(t, err)
-	assert.Len(t, f.indexes, 1)
-	delete(f.failTask, "settingsUpdate")
+	assert.Equal(t, []string{"relais_datasets"}, f.indexUIDs())
+	f.set(func() { delete(f.failTask, "settingsUpdate") })
 	rb, err = idx.Rebuild(ctx)
 	require.NoError(t, err, "a failed start does not block the next rebuild")
 	require.NoError(t, rb.Abort(ctx))
@@ -398,7 +420,7 @@ func TestConfigOpen(t *testing.T) {
 	idx, err := Open(ctx, Config{Backend: BackendMeilisearch, Meilisearch: MeiliConfig{URL: f.URL()}}, "datasets", testMeiliSchema)
 	require.NoError(t, err)
 	require.NoError(t, idx.Close())
-	assert.Contains(t, f.indexes, "relais_datasets")
+	assert.Contains(t, f.indexUIDs(), "relais_datasets")
 
 	idx, err = Open(ctx, Config{Dir: t.TempDir()}, "organizations", testMeiliSchema)
 	require.NoError(t, err)
