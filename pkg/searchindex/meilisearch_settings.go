@@ -37,7 +37,11 @@ var meiliKeywords = []string{"AND", "OR", "IN", "NOT", "TO", "EXISTS", "IS", "NU
 // strategy, documents holding every query word come first), then sort, so
 // that a sorted search is in date order among those documents as udata's
 // is, then typo, proximity, attribute (searchable attributes in the
-// schema's order stand for its boosts), the document boost, exactness.
+// schema's order stand for their boosts), the document boost, exactness.
+// Meilisearch cannot multiply a score: the schema's Boosts become the
+// relais__boost:desc rule, which orders the documents the rules before it
+// leave tied; unlike the embedded backend's, it also orders a listing
+// without text nor sort (featured datasets first).
 func meiliSettings(s Schema, cfg MeiliConfig) (*meilisearch.Settings, error) {
 	if err := checkMeiliSchema(s); err != nil {
 		return nil, err
