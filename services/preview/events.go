@@ -127,9 +127,9 @@ func jobOf(datasetID string, r *catalogv1.Resource) (pipeline.Job, bool) {
 	default:
 		return job, false
 	}
-	if sc := r.GetSchema(); sc.GetName() != "" {
-		job.SchemaName, job.SchemaVersion = sc.GetName(), sc.GetVersion()
-		job.Signature += signatureSchemaSeparator + sc.GetName() + "@" + sc.GetVersion()
+	if sc := r.GetSchema(); sc.GetName() != "" || sc.GetUrl() != "" {
+		job.SchemaName, job.SchemaVersion, job.SchemaURL = sc.GetName(), sc.GetVersion(), sc.GetUrl()
+		job.Signature += signatureSchemaSeparator + sc.GetName() + "@" + sc.GetVersion() + "@" + sc.GetUrl()
 	}
 	return job, true
 }

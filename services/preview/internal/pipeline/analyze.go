@@ -67,7 +67,7 @@ func (p *Pipeline) analyze(ctx context.Context, job Job) (*records.Record, error
 		rec.MapKind = records.MapPoints
 		rec.Location, _ = json.Marshal(loc)
 	}
-	if job.SchemaName != "" {
+	if job.SchemaName != "" || job.SchemaURL != "" {
 		for k, v := range p.validate(ctx, job, path, prof, header) {
 			ex[k] = v
 		}

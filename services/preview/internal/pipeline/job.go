@@ -21,9 +21,11 @@ type Job struct {
 	Signature string
 	// Name is the file name or URL, a hint for the format.
 	Name string
-	// SchemaName and SchemaVersion are the resource's TableSchema, if any.
+	// SchemaName and SchemaVersion are the resource's TableSchema, if any;
+	// SchemaURL when the resource gives only the schema's URL.
 	SchemaName    string
 	SchemaVersion string
+	SchemaURL     string
 	// Force analyzes even when the signature is unchanged (Reanalyze).
 	Force bool
 }

@@ -3,9 +3,11 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -94,6 +96,69 @@ func TestProcess(t *testing.T) {
 		_, err = p.opts.Records.Get(ctx, "r2")
 		require.ErrorIs(t, err, records.ErrNotFound)
 	})
+}
+
+func TestProcessValidatesAgainstTheSchema(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newPipeline(t, sqldbtest.Open(t, sqldb.SQLite))
+	dir := "../../../../../shared/data/scdl/prenoms/examples/"
+	valid, err := os.ReadFile(dir + "prenoms-nouveaux-nes_exemple-valide.csv")
+	require.NoError(t, err)
+	invalid, err := os.ReadFile(dir + "prenoms-nouveaux-nes_exemple-invalide.csv")
+	require.NoError(t, err)
+	srv := serveFiles(t, map[string][]byte{"/valide.csv": valid, "/invalide.csv": invalid})
+
+	rec, err := p.Process(ctx, Job{ResourceID: "v", URL: srv.URL + "/valide.csv", Signature: "v", SchemaName: "scdl/prenoms"})
+	require.NoError(t, err)
+	var ex map[string]any
+	require.NoError(t, json.Unmarshal(rec.Extras, &ex))
+	require.Equal(t, true, ex[KeyValidationValid], string(rec.Validation))
+	require.EqualValues(t, 0, ex[KeyValidationErrors])
+	require.Contains(t, string(rec.Validation), `"valid":true`)
+
+	rec, err = p.Process(ctx, Job{ResourceID: "i", URL: srv.URL + "/invalide.csv", Signature: "i", SchemaName: "scdl/prenoms"})
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(rec.Extras, &ex))
+	require.Equal(t, false, ex[KeyValidationValid])
+	require.Greater(t, ex[KeyValidationErrors].(float64), 0.0)
+	require.True(t, rec.Tabular, "an invalid file is still previewed")
+
+	rec, err = p.Process(ctx, Job{ResourceID: "u", URL: srv.URL + "/valide.csv", Signature: "u", SchemaName: "scdl/inconnu"})
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(rec.Extras, &ex))
+	require.Contains(t, ex[KeyValidationError], "scdl/inconnu")
+	require.Empty(t, rec.Validation)
+}
+
+func TestProcessGeoJSON(t *testing.T) {
+	ctx := context.Background()
+	p, tab := newPipeline(t, sqldbtest.Open(t, sqldb.SQLite))
+	gj := []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"nom":"Nice","population":348085},"geometry":{"type":"Point","coordinates":[7.2661,43.7031]}},
+		{"type":"Feature","properties":{"nom":"Antibes","population":74875},"geometry":{"type":"LineString","coordinates":[[7.1,43.5],[7.12,43.58],[7.13,43.59]]}}]}`)
+	srv := serveFiles(t, map[string][]byte{"/communes.geojson": gj})
+	rec, err := p.Process(ctx, Job{ResourceID: "g", URL: srv.URL + "/communes.geojson", Signature: "g"})
+	require.NoError(t, err)
+	require.Equal(t, records.StateDone, rec.State, string(rec.Extras))
+	require.Equal(t, records.MapGeoJSON, rec.MapKind, string(rec.Extras))
+	var m struct {
+		Type     string     `json:"type"`
+		BBox     [4]float64 `json:"bbox"`
+		Features int64      `json:"features"`
+		Data     struct {
+			Type     string `json:"type"`
+			Features []any  `json:"features"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(rec.GeoJSON, &m), string(rec.GeoJSON))
+	require.Equal(t, "geojson", m.Type)
+	require.EqualValues(t, 2, m.Features)
+	require.Equal(t, [4]float64{7.1, 43.5, 7.2661, 43.7031}, m.BBox)
+	require.Len(t, m.Data.Features, 2)
+	require.True(t, rec.Tabular, string(rec.Extras))
+	body, err := tab.DataQuery(ctx, "g", "nom__exact=Antibes", "http://x")
+	require.NoError(t, err)
+	require.Contains(t, string(body), "74875")
 }
 
 // frenchCSV makes about size bytes of a CSV as collectivités publish

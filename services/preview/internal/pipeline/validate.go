@@ -21,7 +21,17 @@ func (p *Pipeline) validate(ctx context.Context, job Job, path string, prof *ana
 	if job.SchemaVersion != "" {
 		ex[KeyValidationVersion] = job.SchemaVersion
 	}
-	schema, err := tableschema.Lookup(job.SchemaName, job.SchemaVersion)
+	var (
+		schema *tableschema.Schema
+		err    error
+	)
+	if job.SchemaName == "" {
+		var name, version string
+		schema, name, version, err = tableschema.LookupURL(job.SchemaURL)
+		ex[KeyValidationSchema], ex[KeyValidationVersion] = name, version
+	} else {
+		schema, err = tableschema.Lookup(job.SchemaName, job.SchemaVersion)
+	}
 	if err != nil {
 		ex[KeyValidationError] = err.Error()
 		return ex
