@@ -20,18 +20,28 @@ type Config struct {
 	// AckWait is how long events fetched by a consumer that stopped without
 	// acknowledging them (a crash) wait before JetStream redelivers them.
 	AckWait time.Duration `yaml:"ack_wait" usage:"delay before events fetched but not acknowledged (a crash) are redelivered (default 30s)"`
+	// PushInterval is how often changed figures are sent to the catalog,
+	// which shows them in the metrics of datasets, resources and
+	// organizations.
+	PushInterval time.Duration `yaml:"push_interval" usage:"how often changed figures are sent to the catalog (default 10s)"`
+	// CatalogAPIKey is a sysadmin API token of the catalog, to send figures.
+	CatalogAPIKey string `yaml:"catalog_api_key" secret:"true" usage:"sysadmin API token the analytics service sends figures to the catalog with"`
 }
 
 // Defaults.
 const (
 	DefaultSeenRetention = 30 * 24 * time.Hour
 	DefaultMaxBatch      = 1000
+	DefaultPushInterval  = 10 * time.Second
 	pruneInterval        = time.Hour
 )
 
 func (c Config) withDefaults() (Config, error) {
 	if c.SeenRetention == 0 {
 		c.SeenRetention = DefaultSeenRetention
+	}
+	if c.PushInterval == 0 {
+		c.PushInterval = DefaultPushInterval
 	}
 	if c.MaxBatch == 0 {
 		c.MaxBatch = DefaultMaxBatch

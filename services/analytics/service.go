@@ -11,6 +11,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/events"
 	"github.com/relais-data/relais/pkg/sqldb"
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/analytics/internal/grpcapi"
 	"github.com/relais-data/relais/services/analytics/internal/ingest"
 	"github.com/relais-data/relais/services/analytics/internal/store"
@@ -26,6 +27,9 @@ type Deps struct {
 	// counting anything new.
 	Bus *events.Bus
 	Log *slog.Logger
+	// Catalog receives the figures it shows (with Config.CatalogAPIKey);
+	// nil keeps them here only.
+	Catalog catalogv1.CatalogServiceClient
 }
 
 // Service is the analytics service.
@@ -35,6 +39,8 @@ type Service struct {
 	bus   *events.Bus
 	log   *slog.Logger
 	grpc  *grpcapi.Server
+	// catalog receives the figures; nil without one.
+	catalog catalogv1.CatalogServiceClient
 }
 
 // New migrates the analytics tables and returns the service.
@@ -50,11 +56,14 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if deps.Catalog != nil && cfg.CatalogAPIKey == "" {
+		return nil, errors.New("analytics: catalog_api_key is required to send figures to the catalog")
+	}
 	if err := Migrate(ctx, deps.DB); err != nil {
 		return nil, err
 	}
 	st := store.New(deps.DB)
-	return &Service{cfg: cfg, store: st, bus: deps.Bus, log: log, grpc: grpcapi.NewServer(st)}, nil
+	return &Service{cfg: cfg, store: st, bus: deps.Bus, log: log, grpc: grpcapi.NewServer(st), catalog: deps.Catalog}, nil
 }
 
 // Migrate creates or upgrades the analytics tables.
@@ -85,19 +94,36 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		defer cons.Stop()
 	}
-	tick := time.NewTicker(pruneInterval)
-	defer tick.Stop()
+	prune := time.NewTicker(pruneInterval)
+	defer prune.Stop()
+	push := time.NewTicker(s.cfg.PushInterval)
+	defer push.Stop()
+	s.prune(ctx)
 	for {
-		if n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.SeenRetention)); err != nil && ctx.Err() == nil {
-			s.log.Warn("prune counted event ids", "err", err)
-		} else if n > 0 {
-			s.log.Info("pruned counted event ids", "count", n)
-		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-tick.C:
+		case <-prune.C:
+			s.prune(ctx)
+		case <-push.C:
+			if s.catalog == nil {
+				continue
+			}
+			if n, err := s.pushFigures(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("send figures to the catalog", "err", err)
+			} else if n > 0 {
+				s.log.Debug("sent figures to the catalog", "objects", n)
+			}
 		}
+	}
+}
+
+// prune forgets the ids of events counted longer ago than SeenRetention.
+func (s *Service) prune(ctx context.Context) {
+	if n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.SeenRetention)); err != nil && ctx.Err() == nil {
+		s.log.Warn("prune counted event ids", "err", err)
+	} else if n > 0 {
+		s.log.Info("pruned counted event ids", "count", n)
 	}
 }
 

@@ -73,6 +73,7 @@ func (s *Store) Record(ctx context.Context, events []Event) (int, error) {
 		}
 		daily := map[key]int64{}
 		monthly := map[key]int64{}
+		changed := map[Increment]bool{}
 		for _, e := range events {
 			if !isNew[e.ID] {
 				continue
@@ -83,7 +84,11 @@ func (s *Store) Record(ctx context.Context, events []Event) (int, error) {
 			for _, inc := range e.Increments {
 				daily[key{inc, day}]++
 				monthly[key{inc, day[:7]}]++
+				changed[inc] = true
 			}
+		}
+		if err := markDirty(ctx, tx, changed, time.Now().UnixMicro()); err != nil {
+			return err
 		}
 		if err := upsertCounts(ctx, tx, "analytics_daily", "day", daily); err != nil {
 			return err
