@@ -66,6 +66,7 @@ func BenchmarkRows(b *testing.B) {
 	}
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
+	cpu0 := cpuSeconds()
 	for b.Loop() {
 		it, err := Rows(context.Background(), path, p, DefaultLimits())
 		if err != nil {
@@ -87,6 +88,7 @@ func BenchmarkRows(b *testing.B) {
 		}
 		it.Close()
 	}
+	b.ReportMetric(float64(st.Size())*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
 }
 
 // resetPeakRSS resets the kernel's high-water mark of the process's RSS

@@ -158,8 +158,7 @@ func (s *source) openZip(lim Limits) error {
 	s.closers = append(s.closers, rc)
 	s.entry = pick.Name
 	s.name = path.Base(pick.Name)
-	s.raw = &countingReader{n: 0}
-	s.raw.at = counted
+	s.raw = &countingReader{at: counted}
 	s.out = &limitReader{r: zipErrors{rc}, lim: lim, src: s}
 	s.r = s.out
 	return nil
