@@ -210,7 +210,7 @@ func (c *columnState) column() Column {
 		st.Min, st.Max = formatDatetime(c.minT, col.Format == "datetime_aware"), formatDatetime(c.maxT, col.Format == "datetime_aware")
 	}
 	if (col.Type == "int" || col.Type == "float") && c.n > 0 {
-		st.Mean, st.Std = c.mean, math.Sqrt(c.m2/c.n)
+		st.Mean, st.Std = finite(c.mean), finite(math.Sqrt(c.m2/c.n))
 	}
 	return col
 }
@@ -242,6 +242,15 @@ func (c *columnState) decide(labels uint32) int {
 		}
 	}
 	return -1
+}
+
+// finite is x, or 0 when values near ±1.8e308 overflowed the running sums
+// (JSON has no infinities).
+func finite(x float64) float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0
+	}
+	return x
 }
 
 // labelFormats returns the formats whose words the column name holds:

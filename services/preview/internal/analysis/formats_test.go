@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"testing"
 )
 
@@ -135,6 +136,14 @@ func TestColumnStats(t *testing.T) {
 	}
 	if want := 6.324555320336759; s.Std < want-1e-9 || s.Std > want+1e-9 {
 		t.Errorf("std = %v, want %v", s.Std, want)
+	}
+
+	huge := newColumnState("x", 100, seedForTest())
+	for _, cell := range []string{"1e308", "-1e308", "1,7e308"} {
+		huge.add(cell)
+	}
+	if c := huge.column(); c.Type != "float" || math.IsInf(c.Stats.Std, 0) || math.IsNaN(c.Stats.Std) || math.IsNaN(c.Stats.Mean) {
+		t.Errorf("huge values: %+v", c.Stats)
 	}
 
 	dates := newColumnState("date", 100, seedForTest())

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -64,8 +65,11 @@ func checkAnalyze(t *testing.T, name string, data []byte) {
 	if n != p.RowCount {
 		t.Fatalf("Rows gave %d rows, Analyze counted %d", n, p.RowCount)
 	}
-	p.Extras()
-	p.CSVDetective()
+	for _, m := range []map[string]any{p.Extras(), p.CSVDetective()} {
+		if _, err := json.Marshal(m); err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+	}
 }
 
 func FuzzAnalyzeCSV(f *testing.F) {
@@ -82,6 +86,7 @@ func FuzzAnalyzeCSV(f *testing.F) {
 		"\xef\xbb\xbfa;b\n1;2\n",
 		"\xff\xfea\x00;\x00b\x00\n\x00",
 		"[{\"a\": 1}, {\"a\": \"x\"}]",
+		"x;y\n1e308;1\n-1e308;2\n",
 	} {
 		f.Add([]byte(s))
 	}
