@@ -25,6 +25,18 @@ const (
 	TypeJSON     = "json"
 )
 
+// typeNaiveDatetime is the output type of a datetime column whose values
+// all came without a time zone (csv-detective's datetime_naive): they are
+// stored as UTC and shown without the "Z", as the file wrote them.
+const typeNaiveDatetime = "datetime_naive"
+
+// registryColumn is a column as the registry records it.
+type registryColumn struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Naive bool   `json:"naive,omitempty"` // a datetime column without zones
+}
+
 // idColumn is the row number api-tabular adds to every table, from 1 in file
 // order.
 const idColumn = "__id"

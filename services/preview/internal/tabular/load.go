@@ -26,8 +26,10 @@ type Table struct {
 // Load replaces the table of resource rid with the rows next returns (io.EOF
 // after the last), values as analysis.Parse returns them: int64, float64,
 // bool, string (dates "2006-01-02", datetimes RFC 3339, JSON as text) or nil.
-// The table is built aside and swapped in one step. It returns the number of
-// rows loaded.
+// The table is built aside and swapped in one step, then indexed: it is
+// queryable before Load returns, and fast once Load has returned. It returns
+// the number of rows loaded; an error with rows > 0 came from indexing, and
+// left the new table queryable.
 func (s *Store) Load(ctx context.Context, rid string, cols []Column, profile json.RawMessage, next func() ([]any, error)) (int64, error) {
 	return s.LoadTable(ctx, Table{RID: rid, Columns: cols, Profile: profile}, next)
 }
@@ -45,8 +47,9 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 		name, time.Now().UnixMicro()); err != nil {
 		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
 	}
+	swapped := false
 	defer func() {
-		if err != nil {
+		if err != nil && !swapped {
 			// Clean up even when ctx is what failed.
 			err = errors.Join(err, s.abandon(context.WithoutCancel(ctx), name))
 		}
@@ -64,11 +67,19 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 	if err != nil {
 		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
 	}
-	if err := s.index(ctx, name, t.Columns); err != nil {
+	if s.db.Driver() == sqldb.Postgres {
+		// Unsorted pages walk __id: needed from the first query.
+		if _, err := s.db.SQL().ExecContext(ctx, "ALTER TABLE "+quote(name)+" ADD PRIMARY KEY ("+quote(idColumn)+")"); err != nil {
+			return 0, fmt.Errorf("load table of resource %s: primary key: %w", t.RID, err)
+		}
+	}
+	if err := s.swap(ctx, t, src.registryColumns(), name, rows); err != nil {
 		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
 	}
-	if err := s.swap(ctx, t, name, rows); err != nil {
-		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	swapped = true
+	// The table is queryable; its indexes make filters and sorts fast.
+	if err := s.index(ctx, name, t.Columns); err != nil {
+		return rows, fmt.Errorf("load table of resource %s (loaded and queryable, but not indexed): %w", t.RID, err)
 	}
 	return rows, nil
 }
@@ -90,17 +101,16 @@ func createTable(d sqldb.Driver, name string, cols []Column) string {
 	return b.String()
 }
 
-// index adds the primary key (PostgreSQL) and one index per column of the
-// first IndexedColumns (JSON columns are not filtered by value), then
-// gathers the statistics the planner uses to choose between an index that
-// filters and one that sorts. Building indexes after the load is several
-// times cheaper than maintaining them row by row.
+// index adds one index per column of the first IndexedColumns (JSON
+// columns are not filtered by value), then gathers the statistics the
+// planner uses to choose between an index that filters and one that sorts.
+// Building indexes after the load is several times cheaper than maintaining
+// them row by row. The table is live by then: the CREATE INDEX statements
+// block no reader (WAL in SQLite; in PostgreSQL a plain CREATE INDEX only
+// blocks writes, and there are none).
 func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 	pg := s.db.Driver() == sqldb.Postgres
 	var stmts []string
-	if pg {
-		stmts = append(stmts, "ALTER TABLE "+quote(name)+" ADD PRIMARY KEY ("+quote(idColumn)+")")
-	}
 	for i, c := range cols {
 		if i >= s.opt.IndexedColumns {
 			break
@@ -132,8 +142,8 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 
 // swap makes name the table of t.RID and retires the previous one, in one
 // transaction.
-func (s *Store) swap(ctx context.Context, t Table, name string, rows int64) error {
-	cols, err := json.Marshal(t.Columns)
+func (s *Store) swap(ctx context.Context, t Table, rcols []registryColumn, name string, rows int64) error {
+	cols, err := json.Marshal(rcols)
 	if err != nil {
 		return err
 	}
@@ -165,10 +175,11 @@ func (s *Store) swap(ctx context.Context, t Table, name string, rows int64) erro
 
 // rowSource reads and converts the rows to load, numbering them from 1.
 type rowSource struct {
-	cols []Column
-	next func() ([]any, error)
-	n    int64
-	row  []any // __id, then the columns
+	cols  []Column
+	next  func() ([]any, error)
+	n     int64
+	row   []any  // __id, then the columns
+	zoned []bool // per column: a datetime with a time zone was seen
 }
 
 // read converts the next row into src.row; false at the end.
@@ -186,6 +197,7 @@ func (src *rowSource) read() (bool, error) {
 	src.n++
 	if src.row == nil {
 		src.row = make([]any, len(src.cols)+1)
+		src.zoned = make([]bool, len(src.cols))
 	}
 	src.row[0] = src.n
 	for i, v := range in {
@@ -194,8 +206,39 @@ func (src *rowSource) read() (bool, error) {
 			return false, fmt.Errorf("row %d, column %q: %w", src.n, src.cols[i].Name, err)
 		}
 		src.row[i+1] = sv
+		if src.cols[i].Type == TypeDatetime && sv != nil && !src.zoned[i] {
+			src.zoned[i] = hasZone(v)
+		}
 	}
 	return true, nil
+}
+
+// registryColumns are the loaded columns, datetime columns marked naive
+// when no value had a zone.
+func (src *rowSource) registryColumns() []registryColumn {
+	out := make([]registryColumn, len(src.cols))
+	for i, c := range src.cols {
+		out[i] = registryColumn{Name: c.Name, Type: c.Type}
+		if c.Type == TypeDatetime {
+			out[i].Naive = src.zoned == nil || !src.zoned[i]
+		}
+	}
+	return out
+}
+
+// hasZone reports whether a datetime given to Load carried a time zone:
+// a time.Time does, a string when it ends in Z or has an offset after its
+// date.
+func hasZone(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return true
+	}
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, "Z") || strings.HasSuffix(s, "z") {
+		return true
+	}
+	return len(s) > 10 && strings.ContainsAny(s[10:], "+-")
 }
 
 func randomHex(n int) string {

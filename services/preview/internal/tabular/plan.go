@@ -75,6 +75,8 @@ func (s *Store) indexStats(ctx context.Context, t *table) (map[int]float64, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read index statistics of %s: %w", t.name, err)
 	}
-	s.keyRows.put(t.name, m)
+	if len(m) > 1 { // else the table is not analyzed yet
+		s.keyRows.put(t.name, m)
+	}
 	return m, nil
 }

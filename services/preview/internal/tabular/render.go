@@ -3,6 +3,7 @@ package tabular
 import (
 	"database/sql"
 	"strconv"
+	"strings"
 )
 
 // cell writes a value read from the database as JSON, by its output type.
@@ -42,6 +43,9 @@ func (w *pyJSON) cell(typ string, v any) {
 	case TypeDatetime:
 		w.str(displayDatetime(text(v)))
 		return
+	case typeNaiveDatetime:
+		w.str(strings.TrimSuffix(displayDatetime(text(v)), "Z"))
+		return
 	case TypeJSON:
 		w.document(text(v))
 		return
@@ -68,8 +72,11 @@ func csvCell(buf *pyJSON, typ string, v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	}
-	if typ == TypeDatetime {
+	switch typ {
+	case TypeDatetime:
 		return displayDatetime(text(v))
+	case typeNaiveDatetime:
+		return strings.TrimSuffix(displayDatetime(text(v)), "Z")
 	}
 	return text(v)
 }

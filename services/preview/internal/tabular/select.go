@@ -25,7 +25,7 @@ func (q *query) selectSQL(t *table, d sqldb.Driver) (string, []any, []output) {
 	case len(q.aggregates) > 0:
 		for i, a := range q.aggregates {
 			c := sqlColumn(a.col)
-			typ := t.colType(a.col)
+			typ := t.outputType(a.col)
 			expr := c
 			switch a.op {
 			case opGroupBy:
@@ -51,14 +51,14 @@ func (q *query) selectSQL(t *table, d sqldb.Driver) (string, []any, []output) {
 	case q.columns != nil:
 		for _, col := range q.columns {
 			sel = append(sel, sqlColumn(col))
-			outs = append(outs, output{name: t.colName(col), typ: t.colType(col)})
+			outs = append(outs, output{name: t.colName(col), typ: t.outputType(col)})
 		}
 	default:
 		sel = append(sel, sqlColumn(-1))
 		outs = append(outs, output{name: idColumn, typ: TypeInt})
 		for i, c := range t.cols {
 			sel = append(sel, sqlColumn(i))
-			outs = append(outs, output{name: c.Name, typ: c.Type})
+			outs = append(outs, output{name: c.Name, typ: t.outputType(i)})
 		}
 	}
 

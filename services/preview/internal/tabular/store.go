@@ -93,6 +93,7 @@ type table struct {
 	rid       string
 	name      string // the data table
 	cols      []Column
+	naive     []bool // per column: a datetime column without zones
 	profile   string
 	url       string
 	datasetID string
@@ -116,8 +117,15 @@ func (s *Store) lookup(ctx context.Context, rid string) (*table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("look up table of resource %s: %w", rid, err)
 	}
-	if err := json.Unmarshal([]byte(cols), &t.cols); err != nil {
+	var rcols []registryColumn
+	if err := json.Unmarshal([]byte(cols), &rcols); err != nil {
 		return nil, fmt.Errorf("look up table of resource %s: columns: %w", rid, err)
+	}
+	t.cols = make([]Column, len(rcols))
+	t.naive = make([]bool, len(rcols))
+	for i, c := range rcols {
+		t.cols[i] = Column{Name: c.Name, Type: c.Type}
+		t.naive[i] = c.Naive
 	}
 	return t, nil
 }
@@ -279,6 +287,15 @@ func (t *table) colType(i int) string {
 		return TypeInt
 	}
 	return t.cols[i].Type
+}
+
+// outputType is how values of column i are written: its type, but
+// typeNaiveDatetime for a datetime column without zones.
+func (t *table) outputType(i int) string {
+	if i >= 0 && i < len(t.naive) && t.naive[i] {
+		return typeNaiveDatetime
+	}
+	return t.colType(i)
 }
 
 func sqlColumn(i int) string {

@@ -254,6 +254,21 @@ func TestStore(t *testing.T) {
 			require.Equal(t, 400, e.Status)
 		})
 
+		t.Run("datetimes without zone stay naive", func(t *testing.T) {
+			cols := []Column{{Name: "naive", Type: TypeDatetime}, {Name: "mixed", Type: TypeDatetime}}
+			_, err := s.Load(ctx, "naive", cols, nil, rowsOf([][]any{
+				{"2026-02-22T04:13:34.48", "2026-02-22T04:13:34"},
+				{"2026-02-22T04:13:35", "2026-02-22T05:13:34+02:00"},
+			}))
+			require.NoError(t, err)
+			body, err := s.DataQuery(ctx, "naive", "naive__greater=2026-02-22T04:13:34.5&columns=naive,mixed", base)
+			require.NoError(t, err)
+			require.Contains(t, string(body), `"data": [{"naive": "2026-02-22T04:13:35", "mixed": "2026-02-22T03:13:34Z"}]`)
+			var b bytes.Buffer
+			require.NoError(t, s.ExportQuery(ctx, "naive", "naive__sort=asc", "csv", &b))
+			require.Equal(t, "__id,naive,mixed\n1,2026-02-22T04:13:34.48,2026-02-22T04:13:34Z\n2,2026-02-22T04:13:35,2026-02-22T03:13:34Z\n", b.String())
+		})
+
 		t.Run("reload swaps, drop removes", func(t *testing.T) {
 			loadSample(t, s, "r2")
 			before := dataTables(t, db)
