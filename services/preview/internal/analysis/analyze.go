@@ -74,7 +74,7 @@ func openTable(ctx context.Context, src *source, name string, lim Limits, p *Pro
 	if err != nil && !atEOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(head)) == 0 {
+	if len(bytes.Trim(head, " \t\r\n;,|\"'")) == 0 && atEOF {
 		return nil, unreadable("empty file")
 	}
 	if reason := notText(head); reason != "" {
@@ -92,7 +92,7 @@ func openTable(ctx context.Context, src *source, name string, lim Limits, p *Pro
 	}
 	d := sniffDialect(sample, hint, lim)
 	p.Format = "csv"
-	if d.comma == '\t' {
+	if d.comma == '\t' && d.columns {
 		p.Format = "tsv"
 	}
 	p.Delimiter, p.Quote, p.HeaderRow = string(d.comma), string(d.quote), d.headerRow

@@ -174,6 +174,7 @@ func TestDialects(t *testing.T) {
 		{"multiline.csv", "a;b\n\"ligne 1\r\nligne 2\";2\n3;4\n", ";", 0, []string{"ligne 1\nligne 2", "2"}},
 		{"ragged.csv", "a;b;c\n1;2\n1;2;3;4\n1;2;3;\n", ";", 0, []string{"1", "2", ""}},
 		{"blank-lines.csv", "\n\na;b\n\n1;2\n;\n3;4\n", ";", 2, []string{"1", "2"}},
+		{"one-column.csv", "nom\nDupont, Jean\nMartin\nDurand; Paul\n", "\t", 0, []string{"Dupont, Jean"}}, // the first delimiter absent
 		{"lazy-quotes.csv", "a;b\n12\" pouces;\"dit \"x\" ici\"\n", ";", 0, []string{"12\" pouces", "dit x\" ici\""}},
 	}
 	for _, c := range cases {
@@ -299,7 +300,7 @@ func TestUnreadable(t *testing.T) {
 		{"old.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 100)...), DefaultLimits(), "XLS (Excel 97-2003)"},
 		{"binary.csv", []byte("a;b\x00\x01\x02"), DefaultLimits(), "binary file"},
 		{"object.json", []byte(`{"a": 1}`), DefaultLimits(), "invalid file"},
-		{"header-only-blank.csv", []byte(";;\n"), DefaultLimits(), "no header row"},
+		{"only-delimiters.csv", []byte(";;\n,,\n"), DefaultLimits(), "empty file"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

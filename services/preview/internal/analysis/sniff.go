@@ -17,6 +17,18 @@ const (
 type dialect struct {
 	comma, quote byte
 	headerRow    int
+	columns      bool // false: a one-column file, comma is a byte it does not hold
+}
+
+// oneColumn is the dialect of a file no delimiter splits regularly: its
+// delimiter is one the file does not hold, so that its lines stay whole.
+func oneColumn(sample []byte, quote byte) dialect {
+	for _, c := range []byte{',', ';', '\t', '|'} {
+		if bytes.IndexByte(sample, c) < 0 {
+			return dialect{comma: c, quote: quote}
+		}
+	}
+	return dialect{comma: ',', quote: quote}
 }
 
 // sniffDialect picks the delimiter whose record widths are the most regular
@@ -30,16 +42,16 @@ func sniffDialect(sample []byte, hint string, lim Limits) dialect {
 	if hint == "tsv" {
 		candidates = []byte{'\t', ';', ',', '|'}
 	}
-	best := dialect{comma: candidates[0], quote: quote}
+	best := oneColumn(sample, quote)
 	bestScore, bestWidth := -1.0, 0
 	for _, comma := range candidates {
 		widths, filled, index := sampleWidths(sample, comma, quote, lim)
 		width, share := modalWidth(widths)
-		if width < 2 {
+		if width < 2 || share < 0.5 {
 			continue
 		}
 		if share > bestScore+1e-9 || (share > bestScore-1e-9 && width > bestWidth) {
-			best = dialect{comma: comma, quote: quote, headerRow: headerRow(widths, filled, index, width)}
+			best = dialect{comma: comma, quote: quote, headerRow: headerRow(widths, filled, index, width), columns: true}
 			bestScore, bestWidth = share, width
 		}
 	}
@@ -51,7 +63,7 @@ func sniffDialect(sample []byte, hint string, lim Limits) dialect {
 // three wide), count of non-empty cells and index among all records (blank
 // ones included).
 func sampleWidths(sample []byte, comma, quote byte, lim Limits) (widths, filled, index []int) {
-	lim.MaxColumns = max(lim.MaxColumns, 1)
+	lim.MaxColumns = 1 << 16 // the sample is bounded; too many columns is for the full pass to say
 	r := newCSVReader(bytes.NewReader(sample), comma, quote, lim, min(len(sample)+16, csvBuffer))
 	for i := 0; len(widths) < sniffRecords; i++ {
 		rec, err := r.Read()
