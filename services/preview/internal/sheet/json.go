@@ -21,12 +21,8 @@ func openJSON(ctx context.Context, path string, lim Limits) (Rows, error) {
 	}
 	lr := &limitedReader{r: f, max: lim.MaxBytes, what: "JSON file"}
 	dec := json.NewDecoder(bufio.NewReaderSize(lr, 64<<10))
-	if err := findArray(dec); err != nil {
-		f.Close()
-		return nil, err
-	}
 	elems := &jsonArray{dec: dec}
-	first, err := elems.next()
+	first, err := findTable(elems)
 	if err == io.EOF {
 		return &arrayRows{elems: elems, close: f.Close, done: true}, nil
 	}
@@ -41,37 +37,56 @@ func openJSON(ctx context.Context, path string, lim Limits) (Rows, error) {
 	return Records(ctx, lim, elems.next, f.Close)
 }
 
-// findArray moves dec into the table: the top-level array, or the first
-// array member of a top-level object ({"data": [...]}, as many APIs
-// answer).
-func findArray(dec *json.Decoder) error {
+// findTable moves into the table — the top-level array, or the first
+// member of a top-level object that is an array of records ({"data":
+// [...]}, as many APIs answer) — and returns its first element (io.EOF
+// for an empty array).
+func findTable(elems *jsonArray) (json.RawMessage, error) {
+	dec := elems.dec
 	tok, err := dec.Token()
 	if err != nil {
-		return jsonErr(err)
+		return nil, jsonErr(err)
 	}
 	if tok == json.Delim('[') {
-		return nil
+		return elems.next()
 	}
 	if tok != json.Delim('{') {
-		return fmt.Errorf("%w: JSON is a single value, not an array of records", ErrFormat)
+		return nil, fmt.Errorf("%w: JSON is a single value, not an array of records", ErrFormat)
 	}
+	empty := false // an empty array was met: an empty table, unless another has rows
 	for {
 		key, err := dec.Token()
 		if err != nil {
-			return jsonErr(err)
+			return nil, jsonErr(err)
 		}
 		if key == json.Delim('}') {
-			return fmt.Errorf("%w: JSON object without an array of records", ErrFormat)
+			if empty {
+				return nil, io.EOF
+			}
+			return nil, fmt.Errorf("%w: JSON object without an array of records", ErrFormat)
 		}
 		if tok, err = dec.Token(); err != nil {
-			return jsonErr(err)
+			return nil, jsonErr(err)
 		}
-		if tok == json.Delim('[') {
-			return nil
+		if tok != json.Delim('[') {
+			if err := skipValue(dec, tok); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		if err := skipValue(dec, tok); err != nil {
-			return err
+		first, err := elems.next()
+		if err == io.EOF {
+			empty, elems.done = true, false
+			continue
 		}
+		if err == nil || !errors.Is(err, ErrFormat) {
+			return first, err
+		}
+		// An array of single values (keywords, say): look further.
+		if err := skipValue(dec, json.Delim('[')); err != nil {
+			return nil, err
+		}
+		elems.done, elems.n = false, 0
 	}
 }
 

@@ -45,6 +45,8 @@ func TestJSONShapes(t *testing.T) {
 		{"wrapped", `{"total":2,"meta":{"x":[1,{"y":2}]},"data":[{"id":1},{"id":2}],"links":{}}`,
 			[][]string{{"id"}, {"1"}, {"2"}}},
 		{"empty array", `[]`, nil},
+		{"wrapped, after other arrays", `{"keywords":["a","b"],"none":[],"rows":[[1,"x"]]}`, [][]string{{"1", "x"}}},
+		{"wrapped and empty", `{"keywords":["a"],"data":[]}`, nil},
 		{"escaped key", `[{"cl\u00e9":1,"clé":2}]`, [][]string{{"clé", "clé"}, {"1", "2"}}},
 	} {
 		path := filepath.Join(dir, "t.json")
@@ -58,6 +60,20 @@ func TestJSONShapes(t *testing.T) {
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// TestJSONSchemaSample: a JSON object that is no table (a Table Schema)
+// reads as the first array of records it holds, here its licences, after
+// skipping the array of keywords.
+func TestJSONSchemaSample(t *testing.T) {
+	got, err := openAll(t, filepath.Join(samplesDir, "lave-linge/schema-durabilite-lave-linge.json"), "json", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"title", "name", "path"}, {"Etalab Licence Ouverte 2.0", "etalab-2.0", "https://spdx.org/licenses/etalab-2.0.html"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q", got)
 	}
 }
 

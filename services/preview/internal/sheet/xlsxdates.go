@@ -8,11 +8,13 @@ import (
 )
 
 // Number format codes excelize renders cells with, once isoDates has put
-// them in place of the workbook's own formats.
+// them in place of the workbook's own formats. The locale prefix ([$-409],
+// English) prints nothing; without one, excelize scans all its languages
+// for every date cell, which made dates cost five times the rest.
 const (
-	isoDate     = "yyyy-mm-dd"
-	isoDateTime = `yyyy-mm-dd"T"hh:mm:ss`
-	isoTime     = "hh:mm:ss"
+	isoDate     = "[$-409]yyyy-mm-dd"
+	isoDateTime = `[$-409]yyyy-mm-dd"T"hh:mm:ss`
+	isoTime     = "[$-409]hh:mm:ss"
 )
 
 type fmtKind int
