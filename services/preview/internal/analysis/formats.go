@@ -330,8 +330,10 @@ func atoi(s string) int {
 	return n
 }
 
+// validDate accepts any four-digit year from 0001: real files hold typos
+// like "0201-01-01", which are dates all the same.
 func validDate(y, m, d int) (time.Time, bool) {
-	if y < 1000 || m < 1 || m > 12 || d < 1 || d > 31 {
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return time.Time{}, false
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)

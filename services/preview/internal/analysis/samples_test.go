@@ -51,6 +51,13 @@ var sampleCases = []sampleCase{
 		formats: map[string]string{"Code du département": "string", "Date de naissance": "date", "Date de début du mandat": "date"}},
 	{file: "samples/rne-elus/rne-cr-2022-utf8-tab.csv", format: "tsv", encoding: "UTF-8", delimiter: "\t", rows: 1754, columns: 13,
 		formats: map[string]string{"Date de naissance": "date"}},
+	// The data.gouv.fr catalogue export (1 in 5): gzip, all cells quoted,
+	// CRLF records with LF inside descriptions, a 1.75 MB cell, years such
+	// as 0201 in temporal coverages.
+	{file: "catalog/datagouv-export-dataset-20260116-sample-1in5.csv.gz", format: "csv", encoding: "UTF-8", delimiter: ";", rows: 24189, columns: 40,
+		formats: map[string]string{"id": "mongo_object_id", "organization_id": "mongo_object_id", "url": "url", "featured": "booleen",
+			"created_at": "datetime_naive", "temporal_coverage.start": "date", "resources_count": "int", "quality_score": "float",
+			"description": "string", "harvest.remote_url": "url"}},
 	// GeoJSON: the features' properties are the table.
 	{file: "samples/geojson/communes-2A-corse-du-sud.geojson", format: "geojson", rows: 124, columns: 2,
 		formats: map[string]string{"code": "code_commune_insee", "nom": "string"}},
@@ -183,8 +190,7 @@ func checkRows(t *testing.T, path string, p *Profile) {
 // or an empty profile.
 func TestAnalyzeNotTables(t *testing.T) {
 	for _, file := range []string{
-		"samples/rne-elus/elus-senateurs-2024.resource.json",   // one JSON object
-		"samples/lave-linge/schema-durabilite-lave-linge.json", // a Table Schema
+		"samples/rne-elus/elus-senateurs-2024.resource.json", // one JSON object
 	} {
 		_, err := Analyze(context.Background(), filepath.Join(sharedData, file), file, DefaultLimits())
 		if !errors.Is(err, ErrUnreadable) {
