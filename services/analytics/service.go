@@ -131,24 +131,46 @@ func (s *Service) prune(ctx context.Context) {
 // are logged and dropped (retrying them would not help); a database error
 // naks the batch, which comes back and counts once.
 func (s *Service) handle(ctx context.Context, ms []events.Message) error {
-	counts := make([]store.Event, 0, len(ms))
+	items := make([]ingest.Item, 0, len(ms))
 	orgs := map[string]string{}
+	var datasets []string
 	for _, m := range ms {
 		it, err := ingest.Translate(m)
 		if err != nil {
 			s.log.Warn("event not counted", "subject", m.Subject, "id", m.ID, "err", err)
 			continue
 		}
-		if it.Count != nil {
-			counts = append(counts, *it.Count)
-		}
 		if it.Dataset != "" {
 			orgs[it.Dataset] = it.Organization
 		}
+		if it.OfDataset != "" {
+			datasets = append(datasets, it.OfDataset)
+		}
+		items = append(items, it)
 	}
+	// In stream order: a dataset's organization is known before the views
+	// that follow its creation.
 	if err := s.store.SetDatasetOrganizations(ctx, orgs); err != nil {
 		return err
 	}
-	_, err := s.store.Record(ctx, counts)
+	orgOf, err := s.store.OrganizationsOf(ctx, datasets)
+	if err != nil {
+		return err
+	}
+	counts := make([]store.Event, 0, len(items))
+	for _, it := range items {
+		if it.Count == nil {
+			continue
+		}
+		// An organization's figures add up its datasets' at the time of
+		// each event.
+		if org := orgOf[it.OfDataset]; org != "" {
+			for _, metric := range it.OrganizationMetrics {
+				it.Count.Increments = append(it.Count.Increments, store.Increment{ObjectType: "organization", ObjectID: org, Metric: metric})
+			}
+		}
+		counts = append(counts, *it.Count)
+	}
+	_, err = s.store.Record(ctx, counts)
 	return err
 }

@@ -70,6 +70,10 @@ func TestCountsViewsAndDownloads(t *testing.T) {
 		totals, err = svc.client.GetTotals(ctx, &analyticsv1.GetTotalsRequest{ObjectType: "resource", ObjectIds: []string{res}})
 		require.NoError(t, err)
 		assert.Equal(t, map[string]int64{"downloads": 1, "bot_downloads": 1}, totals.GetTotals()[res].GetMetrics())
+		totals, err = svc.client.GetTotals(ctx, &analyticsv1.GetTotalsRequest{ObjectType: "organization", ObjectIds: []string{org}})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int64{"views": 1, "datasets_views": 2, "api_datasets_views": 1, "resources_downloads": 1},
+			totals.GetTotals()[org].GetMetrics(), "an organization's figures add up its datasets'")
 		assert.Equal(t, int64(1), siteTotal(t, svc.client, "organizations_views"))
 		assert.Equal(t, int64(1), siteTotal(t, svc.client, "api_datasets_views"))
 		assert.Equal(t, int64(1), siteTotal(t, svc.client, "bot_datasets_views"))

@@ -67,6 +67,10 @@ var ErrMalformed = errors.New("malformed event")
 // Item is what one event means: counts, or the organization of a dataset.
 type Item struct {
 	Count *store.Event
+	// OfDataset is the dataset whose organization also gets the metrics of
+	// OrganizationMetrics (its datasets' views and downloads).
+	OfDataset           string
+	OrganizationMetrics []string
 	// Dataset and Organization are set by catalog dataset events.
 	Dataset, Organization string
 }
@@ -102,12 +106,12 @@ func view(m events.Message) (Item, error) {
 	if !validID(e.GetObjectId()) || (e.GetDatasetId() != "" && !validID(e.GetDatasetId())) {
 		return Item{}, fmt.Errorf("%w: %s %s: object id %.80q is not an identifier", ErrMalformed, m.Subject, m.ID, e.GetObjectId())
 	}
-	metric := MetricViews
+	metric, orgMetric := MetricViews, MetricDatasetsViews
 	switch {
 	case e.GetUserAgentIsBot():
-		metric, site = MetricBotViews, "bot_"+site
+		metric, site, orgMetric = MetricBotViews, "bot_"+site, ""
 	case e.GetChannel() == eventsv1.ViewChannel_VIEW_CHANNEL_API:
-		metric, site = MetricAPIViews, "api_"+site
+		metric, site, orgMetric = MetricAPIViews, "api_"+site, "api_"+MetricDatasetsViews
 	case e.GetChannel() != eventsv1.ViewChannel_VIEW_CHANNEL_WEB:
 		return Item{}, fmt.Errorf("%w: %s %s: no channel", ErrMalformed, m.Subject, m.ID)
 	}
@@ -119,7 +123,11 @@ func view(m events.Message) (Item, error) {
 		{ObjectType: objectType, ObjectID: e.GetObjectId(), Metric: metric},
 		{ObjectType: ObjectSite, Metric: site},
 	}
-	return Item{Count: &ev}, nil
+	it := Item{Count: &ev}
+	if objectType == objectTypeDataset && orgMetric != "" {
+		it.OfDataset, it.OrganizationMetrics = e.GetObjectId(), []string{orgMetric}
+	}
+	return it, nil
 }
 
 func download(m events.Message) (Item, error) {
@@ -146,6 +154,7 @@ func download(m events.Message) (Item, error) {
 			{ObjectType: objectTypeDataset, ObjectID: e.GetDatasetId(), Metric: MetricResourcesDownloads},
 			{ObjectType: ObjectSite, Metric: MetricResourcesDownloads},
 		}
+		return Item{Count: &ev, OfDataset: e.GetDatasetId(), OrganizationMetrics: []string{MetricResourcesDownloads}}, nil
 	}
 	return Item{Count: &ev}, nil
 }

@@ -107,6 +107,33 @@ func (s *Store) Monthly(ctx context.Context, q MonthlyQuery) ([]MonthCount, erro
 	return out, nil
 }
 
+// OrganizationsOf returns the organization of each dataset of ids that has
+// one.
+func (s *Store) OrganizationsOf(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for start := 0; start < len(ids); start += rowsPerStatement {
+		chunk := ids[start:min(start+rowsPerStatement, len(ids))]
+		rows, err := s.db.QueryContext(ctx, "SELECT dataset_id, organization_id FROM analytics_datasets WHERE organization_id <> '' AND dataset_id IN ("+
+			placeholders(len(chunk))+")", anys(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("read organizations of datasets: %w", err)
+		}
+		for rows.Next() {
+			var ds, org string
+			if err := rows.Scan(&ds, &org); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read organizations of datasets: %w", err)
+			}
+			out[ds] = org
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read organizations of datasets: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // SetDatasetOrganization records which organization publishes a dataset
 // ("" for a user's).
 func (s *Store) SetDatasetOrganization(ctx context.Context, datasetID, organizationID string) error {
