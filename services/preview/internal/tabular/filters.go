@@ -11,15 +11,16 @@ import (
 
 // operations lists what each column type allows, after api-tabular's
 // TYPE_POSSIBILITIES ("compare" being less/greater and their strict forms),
-// plus min and max on dates and datetimes.
+// plus min and max on dates and datetimes, and text filters on JSON.
+// isnull and isnotnull apply to every type.
 var operations = map[string]map[string]bool{
-	TypeString:   set(opExact, opDiffers, opContains, opIn, "compare", opSort, opGroupBy, opCount, opMin, opMax),
-	TypeInt:      set(opExact, opDiffers, opIn, "compare", opSort, opGroupBy, opCount, opAvg, opMin, opMax, opSum),
-	TypeFloat:    set(opExact, opDiffers, opIn, "compare", opSort, opGroupBy, opCount, opAvg, opMin, opMax, opSum),
-	TypeBool:     set(opExact, opDiffers, opIn, opSort, opGroupBy, opCount),
-	TypeDate:     set(opExact, opDiffers, opContains, opIn, "compare", opSort, opGroupBy, opCount, opMin, opMax),
-	TypeDatetime: set(opExact, opDiffers, opContains, opIn, "compare", opSort, opGroupBy, opCount, opMin, opMax),
-	TypeJSON:     set(opExact, opDiffers, opContains, opIn, opGroupBy, opCount),
+	TypeString:   set(opExact, opDiffers, opContains, opNotContains, opIn, opNotIn, "compare", opSort, opGroupBy, opCount, opMin, opMax),
+	TypeInt:      set(opExact, opDiffers, opIn, opNotIn, "compare", opSort, opGroupBy, opCount, opAvg, opMin, opMax, opSum),
+	TypeFloat:    set(opExact, opDiffers, opIn, opNotIn, "compare", opSort, opGroupBy, opCount, opAvg, opMin, opMax, opSum),
+	TypeBool:     set(opExact, opDiffers, opIn, opNotIn, opSort, opGroupBy, opCount),
+	TypeDate:     set(opExact, opDiffers, opContains, opNotContains, opIn, opNotIn, "compare", opSort, opGroupBy, opCount, opMin, opMax),
+	TypeDatetime: set(opExact, opDiffers, opContains, opNotContains, opIn, opNotIn, "compare", opSort, opGroupBy, opCount, opMin, opMax),
+	TypeJSON:     set(opExact, opDiffers, opContains, opNotContains, opIn, opNotIn, opGroupBy, opCount),
 }
 
 func set(ops ...string) map[string]bool {
@@ -56,13 +57,13 @@ func newFilter(t *table, col int, op, value string) (filter, error) {
 			f.isNull = true
 			return f, nil
 		}
-	case opContains:
+	case opContains, opNotContains:
 		f.values = []any{"%" + escapeLike(cleanText(value)) + "%"}
 		return f, nil
-	case opIn:
+	case opIn, opNotIn:
 		items := splitList(value)
 		if len(items) == 0 || len(items) > maxInValues {
-			return f, badQuery("%s__in takes 1 to %d values separated by commas", clip(t.colName(col)), maxInValues)
+			return f, badQuery("%s__%s takes 1 to %d values separated by commas", clip(t.colName(col)), op, maxInValues)
 		}
 		for _, item := range items {
 			v, err := operand(typ, item)
@@ -77,7 +78,10 @@ func newFilter(t *table, col int, op, value string) (filter, error) {
 			}
 			f.values = append(f.values, v)
 		}
-		f.never = len(f.values) == 0
+		if len(f.values) == 0 { // no int equals any of them
+			f.never = op == opIn
+			f.op, f.isNull = opDiffers, op == opNotIn
+		}
 		return f, nil
 	}
 	v, err := operand(typ, value)
@@ -205,14 +209,21 @@ func (q *query) where(d sqldb.Driver) (string, []any) {
 			b.WriteString(c + " IS NULL")
 		case f.isNull:
 			b.WriteString(c + " IS NOT NULL")
-		case f.op == opContains:
+		case f.op == opContains || f.op == opNotContains:
 			like := " LIKE "
 			if d == sqldb.Postgres {
 				like = " ILIKE "
 			}
+			if f.op == opNotContains {
+				like = " NOT" + like
+			}
 			b.WriteString(c + like + `? ESCAPE '\'`)
-		case f.op == opIn:
-			b.WriteString(c + " IN (?" + strings.Repeat(", ?", len(f.values)-1) + ")")
+		case f.op == opIn || f.op == opNotIn:
+			in := " IN (?"
+			if f.op == opNotIn {
+				in = " NOT IN (?"
+			}
+			b.WriteString(c + in + strings.Repeat(", ?", len(f.values)-1) + ")")
 		default:
 			b.WriteString(c + " " + comparison[f.op] + " ?")
 		}

@@ -41,6 +41,10 @@ var fuzzSeeds = []string{
 	"population__sum&columns=commune",
 	"__sort=asc",
 	"commune__EXACT=Brest",
+	"surface__isnull&commune__isnotnull=",
+	"commune__notin=Brest,%22a,b%22&commune__notcontains=es",
+	"population__notin=1.5",
+	"surface__isnull=1",
 }
 
 // FuzzData runs any query string on a loaded table: the answer is a JSON

@@ -34,6 +34,10 @@ const (
 	opGreater         = "greater"
 	opStrictlyLess    = "strictly_less"
 	opStrictlyGreater = "strictly_greater"
+	opNotContains     = "notcontains"
+	opNotIn           = "notin"
+	opIsNull          = "isnull"
+	opIsNotNull       = "isnotnull"
 	opSort            = "sort"
 	opGroupBy         = "groupby"
 	opCount           = "count"
@@ -168,7 +172,22 @@ func (q *query) parseOperation(t *table, seg, key, value string, hasValue bool) 
 			return badQuery("%s must be asc or desc, not '%s'", clip(key), clip(value))
 		}
 		return nil
-	case opExact, opDiffers, opContains, opIn, opLess, opGreater, opStrictlyLess, opStrictlyGreater:
+	case opIsNull, opIsNotNull:
+		// Like aggregators, they take no value.
+		if value != "" {
+			return malformed("argument '%s' could not be parsed", clip(seg))
+		}
+		col, err := resolve(t, name)
+		if err != nil {
+			return err
+		}
+		f := filter{col: col, op: opDiffers, isNull: true} // IS NOT NULL
+		if op == opIsNull {
+			f.op = opExact // IS NULL
+		}
+		q.filters = append(q.filters, f)
+		return nil
+	case opExact, opDiffers, opContains, opNotContains, opIn, opNotIn, opLess, opGreater, opStrictlyLess, opStrictlyGreater:
 		if !hasValue {
 			return malformed("argument '%s' could not be parsed", clip(seg))
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
@@ -161,6 +162,13 @@ func TestStore(t *testing.T) {
 			require.Equal(t, []any{5.0}, ids("maj__strictly_less=2023-01-01T00:00:00"))
 			require.Equal(t, []any{4.0}, ids("extra__contains=%5B1"))
 			require.Equal(t, []any{1.0, 2.0, 3.0}, ids("__id__in=1,2,3,3.5"))
+			require.Equal(t, []any{4.0, 5.0}, ids("__id__notin=1,2,3,3.5"))
+			require.Equal(t, []any{1.0, 2.0, 3.0, 4.0, 5.0}, ids("__id__notin=3.5"))
+			require.Equal(t, []any{}, nonNil(ids("__id__in=3.5")))
+			require.Equal(t, []any{1.0, 2.0, 4.0}, ids("commune__notcontains=sein"))
+			require.Equal(t, []any{2.0, 3.0}, ids("commune__notin=Brest,Morlaix"))
+			require.Equal(t, []any{4.0}, ids("surface__isnull"))
+			require.Equal(t, []any{1.0, 2.0, 3.0, 5.0}, ids("surface__isnotnull="))
 			v := data(t, s, "r1", "littoral__exact=false&page_size=1")
 			require.EqualValues(t, 2, v["meta"].(map[string]any)["total"])
 		})
@@ -232,6 +240,40 @@ func TestStore(t *testing.T) {
 			body, err = s.Profile(ctx, "r1")
 			require.NoError(t, err)
 			require.Equal(t, `{"profile": {"header": ["commune"], "total_lines": 5}, "deleted_at": null, "dataset_id": "5d13a8b6634f41070a43dff3", "indexes": null}`, string(body))
+		})
+
+		t.Run("swagger", func(t *testing.T) {
+			body, err := s.Swagger(ctx, "r1")
+			require.NoError(t, err)
+			var doc struct {
+				OpenAPI string `yaml:"openapi"`
+				Paths   map[string]struct {
+					Parameters []struct {
+						Name            string
+						AllowEmptyValue bool `yaml:"allowEmptyValue"`
+					}
+				}
+			}
+			require.NoError(t, yaml.Unmarshal(body, &doc), string(body))
+			require.Equal(t, "3.0.3", doc.OpenAPI)
+			require.Len(t, doc.Paths, 3)
+			params := map[string]bool{}
+			for _, p := range doc.Paths["/api/resources/r1/data/csv/"].Parameters {
+				params[p.Name] = p.AllowEmptyValue
+			}
+			for name, valueless := range map[string]bool{
+				"page": false, "columns": false, "commune__contains": false, "population__sum": true,
+				"population__strictly_greater": false, "littoral__isnull": true, "maj__sort": false,
+			} {
+				v, ok := params[name]
+				require.True(t, ok, name)
+				require.Equal(t, valueless, v, name)
+			}
+			for _, name := range []string{"population__contains", "littoral__less", "extra__sort"} {
+				require.NotContains(t, params, name)
+			}
+			_, err = s.Swagger(ctx, "nope")
+			require.Equal(t, 404, clientError(t, err).Status)
 		})
 
 		t.Run("exports", func(t *testing.T) {
