@@ -58,7 +58,11 @@ func (e *embedded) Upsert(ctx context.Context, docs ...Document) error {
 		if err != nil {
 			return fmt.Errorf("upsert document %s: %w", d.ID, err)
 		}
-		if err := batch.Index(d.ID, fields); err != nil {
+		doc, err := mapDocument(e.index.Mapping(), d.ID, fields)
+		if err != nil {
+			return fmt.Errorf("upsert document %s: %w", d.ID, err)
+		}
+		if err := batch.IndexAdvanced(doc); err != nil {
 			return fmt.Errorf("upsert document %s: %w", d.ID, err)
 		}
 	}
@@ -111,7 +115,9 @@ func (e *embedded) indexedFields(d Document) (map[string]any, error) {
 				return nil, fmt.Errorf("field %s: %w", f.Name, err)
 			}
 			out[f.Name] = t
-			words = append(words, t...)
+			if !f.NoTypos {
+				words = append(words, t...)
+			}
 		}
 	}
 	if len(words) > 0 {

@@ -13,7 +13,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // frenchAnalyzer is the analyzer of searchable fields: ASCII folding (é→e,
@@ -159,4 +161,36 @@ func foldedFrenchStopWords() []any {
 		}
 	}
 	return out
+}
+
+// dvOptions are the doc value options of keyword and sort fields: stored
+// uncompressed, one chunk per document. Facets and boosts read the doc
+// values of every hit; with bleve's default (snappy-compressed chunks of
+// about a thousand documents), decompressing and searching chunks was most
+// of the time of a search matching thousands of documents.
+const dvOptions = index.SkipDVCompression | index.SkipDVChunking
+
+// mapDocument maps a document's indexed fields through the mapping, as
+// bleve's Batch.Index does, then sets dvOptions on its doc value fields.
+func mapDocument(m mapping.IndexMapping, id string, fields map[string]any) (*document.Document, error) {
+	doc := document.NewDocument(id)
+	if err := m.MapDocument(doc, fields); err != nil {
+		return nil, err
+	}
+	for i, f := range doc.Fields {
+		if !f.Options().IncludeDocValues() {
+			continue
+		}
+		switch f := f.(type) {
+		case *document.TextField:
+			doc.Fields[i] = document.NewTextFieldCustom(f.Name(), f.ArrayPositions(), f.Value(), f.Options()|dvOptions, f.Analyzer())
+		case *document.NumericField:
+			n, err := f.Number()
+			if err != nil {
+				return nil, fmt.Errorf("field %s: %w", f.Name(), err)
+			}
+			doc.Fields[i] = document.NewNumericFieldWithIndexingOptions(f.Name(), f.ArrayPositions(), n, f.Options()|dvOptions)
+		}
+	}
+	return doc, nil
 }

@@ -22,13 +22,16 @@ func (e *embedded) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 	req := bleve.NewSearchRequestOptions(e.buildQuery(q), q.PageSize, (q.Page-1)*q.PageSize, false)
+	// Ties keep the index's own document order, stable between pages: a
+	// tie-break on _id would load every hit's id, the costliest part of
+	// a search matching thousands of documents.
 	switch {
 	case q.Sort == "":
-		req.SortBy([]string{"-_score", "_id"})
+		req.SortBy([]string{"-_score"})
 	case strings.HasPrefix(q.Sort, "-"):
-		req.SortBy([]string{"-" + sortField(q.Sort[1:]), "_id"})
+		req.SortBy([]string{"-" + sortField(q.Sort[1:])})
 	default:
-		req.SortBy([]string{sortField(q.Sort), "_id"})
+		req.SortBy([]string{sortField(q.Sort)})
 	}
 	for _, f := range q.Facets {
 		req.AddFacet(f, bleve.NewFacetRequest(keywordField(f), q.FacetSize))

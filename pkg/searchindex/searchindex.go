@@ -25,6 +25,11 @@ type Document struct {
 type Field struct {
 	Name  string
 	Boost float64 // <= 0 means 1
+	// NoTypos matches the field's words exactly only: long free text
+	// (descriptions) would otherwise match misspellings of unrelated words
+	// and make typo tolerance slow (udata's fuzzy match covers titles and
+	// organizations only).
+	NoTypos bool
 }
 
 // Schema says how each field is used. Searchable lists the full-text fields in

@@ -60,7 +60,7 @@ func DatasetSchema() searchindex.Schema {
 			{Name: FieldAcronym, Boost: 6},
 			{Name: FieldTags, Boost: 4},
 			{Name: FieldOrganizationName, Boost: 2},
-			{Name: FieldDescription, Boost: 1},
+			{Name: FieldDescription, Boost: 1, NoTypos: true},
 		},
 		Filterable: []string{
 			FieldOrganization, FieldOrganizationName, FieldOwner, FieldTag, FieldLicense, FieldFormat, FieldFormatFamily,

@@ -23,7 +23,7 @@ func OrganizationSchema() searchindex.Schema {
 		Searchable: []searchindex.Field{
 			{Name: FieldName, Boost: 8},
 			{Name: FieldAcronym, Boost: 6},
-			{Name: FieldDescription, Boost: 1},
+			{Name: FieldDescription, Boost: 1, NoTypos: true},
 		},
 		Filterable: []string{FieldBadge, FieldProducerType},
 		Facets:     []string{FieldBadge, FieldProducerType},
