@@ -42,6 +42,7 @@ func openXLSX(ctx context.Context, path string, lim Limits) (_ Rows, err error) 
 		return nil, fmt.Errorf("%w: XLSX styles: %v", ErrFormat, err)
 	}
 	x := &xlsxRows{f: f, g: guard{ctx: ctx, lim: lim}}
+	var unreadable error // a sheet without rows to read (a chart sheet, say)
 	for _, name := range f.GetSheetList() {
 		if err := ctx.Err(); err != nil {
 			f.Close()
@@ -49,8 +50,8 @@ func openXLSX(ctx context.Context, path string, lim Limits) (_ Rows, err error) 
 		}
 		rows, err := f.Rows(name)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%w: XLSX sheet %q: %v", ErrFormat, name, err)
+			unreadable = fmt.Errorf("%w: XLSX sheet %q: %v", ErrFormat, name, err)
+			continue
 		}
 		x.rows, x.line = rows, 0
 		first, err := x.read()
@@ -63,6 +64,10 @@ func openXLSX(ctx context.Context, path string, lim Limits) (_ Rows, err error) 
 			f.Close()
 			return nil, err
 		}
+	}
+	if unreadable != nil {
+		f.Close()
+		return nil, unreadable
 	}
 	// No sheet holds a value: an empty table.
 	x.rows, x.done = nil, true

@@ -23,6 +23,24 @@ func TestXLSXSample(t *testing.T) {
 	assertSameAsCSV(t, got, filepath.Join(samplesDir, "lave-linge/lave-linge-virgule.csv"))
 }
 
+// TestXLSXSCDLSample reads the DECP example workbook of the SCDL: its
+// header, and dates, identifiers and amounts as the CSV example writes them.
+func TestXLSXSCDLSample(t *testing.T) {
+	got, err := openAll(t, filepath.Join(samplesDir, "../scdl/decp/decp-table-schema/exemples/exemple-valide.xlsx"), "xlsx", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 || len(got[0]) != 33 || got[0][0] != "id" || got[0][32] != "anomalies" {
+		t.Fatalf("%d rows, header %q", len(got), got[0])
+	}
+	row := got[1]
+	for i, want := range map[int]string{0: "201900056462300", 2: "23350001600040", 22: "2019-04-27", 24: "21800.10", 26: "81223113200034"} {
+		if row[i] != want {
+			t.Errorf("%s: %q, want %q", got[0][i], row[i], want)
+		}
+	}
+}
+
 // assertSameAsCSV compares a table with the CSV export of the same data.
 func assertSameAsCSV(t *testing.T, got [][]string, csvPath string) {
 	t.Helper()
@@ -201,6 +219,14 @@ func TestXLSXNotAWorkbook(t *testing.T) {
 		}
 		_, err := Open(t.Context(), path, "xlsx", Limits{})
 		wantErr(t, err, ErrFormat, name)
+	}
+	empty := excelize.NewFile()
+	emptyPath := filepath.Join(dir, "blank.xlsx")
+	if err := empty.SaveAs(emptyPath); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := openAll(t, emptyPath, "xlsx", Limits{}); err != nil || len(rows) != 0 {
+		t.Fatalf("a blank workbook: %q, %v", rows, err)
 	}
 	path := writeZip(t, dir, "other.xlsx", zipFile{"hello.txt", []byte("hi")})
 	_, err := Open(t.Context(), path, "xlsx", Limits{})
