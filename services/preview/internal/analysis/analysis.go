@@ -34,7 +34,7 @@ type Limits struct {
 	MaxBytes     int64   // decompressed bytes read
 	MaxRows      int64   // data rows after the header
 	MaxColumns   int     // cells in one record
-	MaxCellBytes int     // bytes in one cell (the whole record is bounded by 4× this)
+	MaxCellBytes int     // bytes in one cell (a whole CSV record is bounded by 2× this)
 	MaxRatio     float64 // decompressed/compressed bytes, against zip bombs
 }
 

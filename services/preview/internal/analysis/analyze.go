@@ -162,7 +162,10 @@ func profileRows(t *table, p *Profile) error {
 		}
 		dups.add(row)
 		b.cells = append(b.cells, row...)
-		if b.rows++; b.rows == batchRows {
+		for _, cell := range row {
+			b.bytes += len(cell)
+		}
+		if b.rows++; b.rows == batchRows || b.bytes >= batchBytes {
 			pool.send(b)
 			b = pool.get()
 		}
@@ -181,6 +184,9 @@ func profileRows(t *table, p *Profile) error {
 const (
 	profileWorkers = 2
 	batchRows      = 512
+	// batchBytes bounds the cells a batch holds, so that the batches in
+	// flight stay small when cells are large (1 MB descriptions).
+	batchBytes = 2 << 20
 	batches        = 4 // in flight: being filled, queued, being profiled
 )
 
@@ -188,6 +194,7 @@ const (
 type batch struct {
 	cells   []string
 	rows    int
+	bytes   int
 	pending atomic.Int32 // workers yet to profile it
 }
 
@@ -220,7 +227,8 @@ func newBatchPool(cols []*columnState) *batchPool {
 					}
 				}
 				if b.pending.Add(-1) == 0 {
-					b.cells, b.rows = b.cells[:0], 0
+					clear(b.cells) // let the rows' strings go
+					b.cells, b.rows, b.bytes = b.cells[:0], 0, 0
 					bp.free <- b
 				}
 			}

@@ -37,7 +37,7 @@ func newCSVReader(r io.Reader, comma, quote byte, lim Limits, bufSize int) *csvR
 		comma:     comma,
 		quote:     quote,
 		maxCell:   lim.MaxCellBytes,
-		maxRecord: 4 * lim.MaxCellBytes,
+		maxRecord: 2 * lim.MaxCellBytes,
 		maxCols:   lim.MaxColumns,
 	}
 }

@@ -15,7 +15,7 @@ const (
 	// tops cut at this length, followed by "…".
 	maxKeyBytes = 256
 	// exactBudget bounds the values kept exactly, over all columns.
-	exactBudget = 1 << 18
+	exactBudget = 1 << 17
 	// mgCounters is the number of Misra-Gries counters kept per column
 	// once its values no longer fit in the exact set.
 	mgCounters = 64
