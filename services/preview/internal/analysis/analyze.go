@@ -187,7 +187,7 @@ const (
 	// batchBytes bounds the cells a batch holds, so that the batches in
 	// flight stay small when cells are large (1 MB descriptions).
 	batchBytes = 2 << 20
-	batches        = 4 // in flight: being filled, queued, being profiled
+	batches    = 4 // in flight: being filled, queued, being profiled
 )
 
 // batch is batchRows rows, their cells end to end.
