@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,9 +21,19 @@ func openJSON(ctx context.Context, path string, lim Limits) (Rows, error) {
 		return nil, err
 	}
 	lr := &limitedReader{r: f, max: lim.MaxBytes, what: "JSON file"}
-	dec := json.NewDecoder(bufio.NewReaderSize(lr, 64<<10))
-	elems := &jsonArray{dec: dec}
-	first, err := findTable(elems)
+	br := bufio.NewReaderSize(lr, 64<<10)
+	head, _ := br.Peek(64 << 10) // what there is; errors come again on reading
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) // a UTF-8 BOM, as Windows tools write
+		head = head[3:]
+	}
+	elems := &jsonArray{dec: json.NewDecoder(br), lines: isJSONLines(head)}
+	var first json.RawMessage
+	if elems.lines {
+		first, err = elems.next()
+	} else {
+		first, err = findTable(elems)
+	}
 	if err == io.EOF {
 		return &arrayRows{elems: elems, close: f.Close, done: true}, nil
 	}
@@ -90,6 +101,19 @@ func findTable(elems *jsonArray) (json.RawMessage, error) {
 	}
 }
 
+// isJSONLines tells JSON Lines (one record per line, as many exports
+// stream them) from a single JSON document, by the start of the file: a
+// complete object on the first line, and another object after it.
+func isJSONLines(head []byte) bool {
+	head = bytes.TrimLeft(head, " \t\r\n")
+	i := bytes.IndexByte(head, '\n')
+	if len(head) == 0 || head[0] != '{' || i < 0 || !json.Valid(head[:i]) {
+		return false
+	}
+	rest := bytes.TrimLeft(head[i:], " \t\r\n")
+	return len(rest) > 0 && rest[0] == '{'
+}
+
 // skipValue consumes the rest of a value whose first token was tok.
 func skipValue(dec *json.Decoder, tok json.Token) error {
 	depth := 0
@@ -110,10 +134,11 @@ func skipValue(dec *json.Decoder, tok json.Token) error {
 	}
 }
 
-// jsonArray yields the elements of an array of objects or arrays, each as
-// raw JSON.
+// jsonArray yields the elements of an array of objects or arrays, or the
+// values of JSON Lines, each as raw JSON.
 type jsonArray struct {
 	dec     *json.Decoder
+	lines   bool            // JSON Lines: top-level values, no brackets
 	pending json.RawMessage // an element read ahead
 	n       int64           // elements read
 	done    bool
@@ -131,6 +156,12 @@ func (a *jsonArray) next() (json.RawMessage, error) {
 	}
 	if !a.dec.More() {
 		a.done = true
+		if a.lines {
+			if _, err := a.dec.Token(); err != io.EOF {
+				return nil, fmt.Errorf("%w: JSON Lines: a stray character after value %d", ErrFormat, a.n)
+			}
+			return nil, io.EOF
+		}
 		if _, err := a.dec.Token(); err != nil { // the closing ']'
 			return nil, jsonErr(err)
 		}

@@ -45,6 +45,7 @@ func TestJSONShapes(t *testing.T) {
 		{"wrapped", `{"total":2,"meta":{"x":[1,{"y":2}]},"data":[{"id":1},{"id":2}],"links":{}}`,
 			[][]string{{"id"}, {"1"}, {"2"}}},
 		{"empty array", `[]`, nil},
+		{"JSON Lines", "\ufeff{\"a\":1,\"b\":{\"c\":[1]}}\n{\"a\":2}\r\n\n{\"c\":null,\"a\":3}\n", [][]string{{"a", "b", "c"}, {"1", `{"c":[1]}`, ""}, {"2", "", ""}, {"3", "", ""}}},
 		{"wrapped, after other arrays", `{"keywords":["a","b"],"none":[],"rows":[[1,"x"]]}`, [][]string{{"1", "x"}}},
 		{"wrapped and empty", `{"keywords":["a"],"data":[]}`, nil},
 		{"escaped key", `[{"cl\u00e9":1,"clé":2}]`, [][]string{{"clé", "clé"}, {"1", "2"}}},
@@ -95,6 +96,8 @@ func TestJSONErrors(t *testing.T) {
 		{"too many bytes", `[{"a":"` + strings.Repeat("x", 1000) + `"}]`, Limits{MaxBytes: 500}, ErrLimit},
 		{"too long a cell", `[{"a":"` + strings.Repeat("x", 1000) + `"}]`, Limits{MaxCellBytes: 500}, ErrLimit},
 		{"too many keys", `[{"a":1,"b":2,"c":3}]`, Limits{MaxColumns: 2}, ErrLimit},
+		{"JSON Lines, then garbage", "{\"a\":1}\n{\"a\":2}\n]", Limits{}, ErrFormat},
+		{"JSON Lines, then a number", "{\"a\":1}\n{\"a\":2}\n3", Limits{}, ErrFormat},
 		{"too many rows", `[{"a":1},{"a":2},{"a":3}]`, Limits{MaxRows: 3}, ErrLimit},
 	} {
 		path := filepath.Join(dir, "t.json")

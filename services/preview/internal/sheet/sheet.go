@@ -1,6 +1,8 @@
 // Package sheet reads the tables that are not CSV — the first non-empty
-// sheet of an XLSX or ODS workbook, or a JSON array of records — row by row
-// as strings, so that analysis can treat them like CSV lines.
+// sheet of an XLSX or ODS workbook, or JSON records (an array of objects or
+// of arrays, such an array inside an object as APIs wrap them, or JSON
+// Lines) — row by row as strings, so that analysis can treat them like CSV
+// lines.
 //
 // Every reader streams and is bounded: bytes decompressed or read, rows,
 // columns, cell length and (for the zip containers) the decompression
