@@ -232,3 +232,25 @@ func TestXLSXNotAWorkbook(t *testing.T) {
 	_, err := Open(t.Context(), path, "xlsx", Limits{})
 	wantErr(t, err, ErrFormat, "a zip without a workbook")
 }
+
+func TestCodeKind(t *testing.T) {
+	for code, want := range map[string]fmtKind{
+		"dd/mm/yyyy":                      kindDate,
+		`[$-40C]d\ mmmm\ yyyy`:            kindDate,
+		"mmm-yy":                          kindDate,
+		"yyyy-mm-dd hh:mm:ss":             kindDateTime,
+		"h:mm AM/PM":                      kindTime,
+		"[h]:mm:ss":                       kindKeep,
+		"@":                               kindKeep,
+		"0.00E+00":                        kindNumber,
+		`"Total: "General`:                kindNumber,
+		`#,##0.00\ "€";[Red]-#,##0.00`:    kindNumber,
+		`0.0" days"`:                      kindNumber,
+		`_-* #,##0\ _€_-;\-* #,##0\ _€_-`: kindNumber,
+		"0%":                              kindNumber,
+	} {
+		if got := codeKind(code); got != want {
+			t.Errorf("codeKind(%q) = %d, want %d", code, got, want)
+		}
+	}
+}

@@ -133,7 +133,9 @@ func codeKind(code string) fmtKind {
 			i += j
 		case code[i] == '@':
 			text = true
-		case c == 'y', c == 'e':
+		case c == 'g' && strings.HasPrefix(strings.ToLower(code[i:]), "general"):
+			i += len("general") - 1
+		case c == 'y':
 			y = true
 		case c == 'd':
 			d = true
