@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // format is one of csv-detective's formats: a test on one cell and the
@@ -195,6 +196,7 @@ func isInt(s string) bool {
 }
 
 func parseInt(s string) (int64, bool) {
+	s = dropThousands(s)
 	digits := s
 	if len(digits) > 0 && (digits[0] == '-' || digits[0] == '+') {
 		digits = digits[1:]
@@ -216,6 +218,61 @@ func parseInt(s string) (int64, bool) {
 	return n, true
 }
 
+// dropThousands removes the spaces French numbers group their digits with
+// ("1 234 567,89", with a space, a no-break space or a narrow no-break
+// space) when they group the integer part by three; otherwise s is
+// returned as it is (and is no number).
+func dropThousands(s string) string {
+	if !hasSpace(s) {
+		return s
+	}
+	var b strings.Builder
+	lead, group := 0, -1 // digits before the first separator, since the last one (-1: none yet)
+	i := 0
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		b.WriteByte(s[0])
+		i++
+	}
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+			if group >= 0 {
+				group++
+			} else {
+				lead++
+			}
+		case r == ' ' || r == '\u00a0' || r == '\u202f':
+			if group < 0 && (lead == 0 || lead > 3) || group >= 0 && group != 3 {
+				return s
+			}
+			group = 0
+		default: // the decimal part and exponent are left to the caller
+			if group >= 0 && group != 3 {
+				return s
+			}
+			return b.String() + s[i:]
+		}
+		i += w
+	}
+	if group >= 0 && group != 3 {
+		return s
+	}
+	return b.String()
+}
+
+// hasSpace tells whether s may hold a space, a no-break space (C2 A0) or
+// a narrow no-break space (E2 80 AF), without decoding it.
+func hasSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ' ' || c == 0xC2 || c == 0xE2 {
+			return true
+		}
+	}
+	return false
+}
+
 func isFloat(s string) bool {
 	_, ok := parseFloat(s)
 	return ok
@@ -224,6 +281,7 @@ func isFloat(s string) bool {
 // parseFloat reads a decimal with a point or a comma ("3,14" is French),
 // an optional sign and exponent; not "inf" or "nan".
 func parseFloat(s string) (float64, bool) {
+	s = dropThousands(s)
 	if len(s) == 0 || len(s) > 64 {
 		return 0, false
 	}

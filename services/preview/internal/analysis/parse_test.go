@@ -14,6 +14,8 @@ func TestParse(t *testing.T) {
 		{"int", "year", "2024", int64(2024)},
 		{"float", "float", "3,14", 3.14},
 		{"float", "float", "1e3", 1000.0},
+		{"float", "float", "1 200,50", 1200.5},
+		{"int", "int", "1 000 000", int64(1000000)},
 		{"float", "latitude_wgs", "48.8566", 48.8566},
 		{"bool", "booleen", "Oui", true},
 		{"bool", "booleen", "non", false},
