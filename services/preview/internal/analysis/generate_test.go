@@ -53,7 +53,7 @@ func siret(r *rand.Rand) string {
 }
 
 // generateCSV writes about size bytes of a French-style CSV: ';'
-// delimited, decimal commas, dd/mm/yyyy dates, oui/non booleans, Corsican
+// delimited, decimal commas and digit grouping, dd/mm/yyyy dates, oui/non booleans, Corsican
 // commune codes, quoted cells holding the delimiter and line breaks.
 func generateCSV(w io.Writer, size int64, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, 1))
@@ -79,11 +79,11 @@ func generateCSV(w io.Writer, size int64, seed uint64) error {
 		if r.IntN(3) == 0 {
 			publie = "non"
 		}
-		line := fmt.Sprintf("%d;%s;%s;%s;%02d/%02d/%d;%d-%02d-%02dT%02d:%02d:%02d+01:00;%d,%02d;%s;%.6f;%.6f;contact%d@mairie-%d.fr;https://www.ville-%d.fr/deliberations/%d;%s;%s\r\n",
+		line := fmt.Sprintf("%d;%s;%s;%s;%02d/%02d/%d;%d-%02d-%02dT%02d:%02d:%02d+01:00;%s,%02d;%s;%.6f;%.6f;contact%d@mairie-%d.fr;https://www.ville-%d.fr/deliberations/%d;%s;%s\r\n",
 			id, siret(r), communes[k], postcodes[k],
 			1+r.IntN(28), 1+r.IntN(12), 2000+r.IntN(25),
 			2000+r.IntN(25), 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60),
-			r.IntN(1_000_000), r.IntN(100), publie,
+			grouped(r.IntN(10_000_000)), r.IntN(100), publie,
 			41+r.Float64()*10, -5+r.Float64()*13,
 			r.IntN(1000), r.IntN(1000), r.IntN(1000), id,
 			objet, categories[r.IntN(len(categories))])
@@ -97,6 +97,16 @@ func generateCSV(w io.Writer, size int64, seed uint64) error {
 		written += int64(n)
 	}
 	return bw.Flush()
+}
+
+// grouped writes n with its digits grouped by three, as French amounts
+// are ("1 234 567").
+func grouped(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
 }
 
 // generatedFile writes a generated CSV of size bytes in dir.
