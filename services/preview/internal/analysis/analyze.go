@@ -108,7 +108,22 @@ func notText(head []byte) string {
 	if bytes.IndexByte(head[:min(len(head), 8192)], 0) >= 0 {
 		return "binary file, not a table"
 	}
+	start := bytes.ToLower(bytes.TrimLeft(bytes.TrimPrefix(head[:min(len(head), 512)], []byte{0xEF, 0xBB, 0xBF}), " \t\r\n"))
+	switch {
+	case bytes.HasPrefix(start, []byte("<!doctype html")) || bytes.HasPrefix(start, []byte("<html")):
+		return "an HTML page, not a data file (a broken link or a login page?)"
+	case bytes.HasPrefix(start, []byte("<?xml")) || isMarkupLine(start):
+		return "XML files are not previewed as tables"
+	}
 	return ""
+}
+
+// isMarkupLine tells whether the first line of s is an XML element
+// ("<marches>"), as no CSV header is.
+func isMarkupLine(s []byte) bool {
+	line, _, _ := bytes.Cut(s, []byte("\n"))
+	line = bytes.TrimSpace(line)
+	return len(line) > 2 && line[0] == '<' && line[len(line)-1] == '>' && (line[1] >= 'a' && line[1] <= 'z' || line[1] == '!')
 }
 
 // jsonKind is "geojson" or "json" for a file whose first character opens

@@ -299,6 +299,9 @@ func TestUnreadable(t *testing.T) {
 		{"bytes.csv", []byte("a;b\n" + strings.Repeat("1;2\n", 300)), small, "file larger than 1000 bytes"},
 		{"old.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 100)...), DefaultLimits(), "XLS (Excel 97-2003)"},
 		{"binary.csv", []byte("a;b\x00\x01\x02"), DefaultLimits(), "binary file"},
+		{"page.csv", []byte("\n<!DOCTYPE html>\n<html><body>Connexion</body></html>"), DefaultLimits(), "an HTML page"},
+		{"data.xml", []byte(`<?xml version="1.0"?><marches/>`), DefaultLimits(), "XML files"},
+		{"bare.xml", []byte("<marches>\n  <marche><id>1</id></marche>\n</marches>\n"), DefaultLimits(), "XML files"},
 		{"object.json", []byte(`{"a": 1}`), DefaultLimits(), "invalid file"},
 		{"only-delimiters.csv", []byte(";;\n,,\n"), DefaultLimits(), "empty file"},
 	}

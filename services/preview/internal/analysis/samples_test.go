@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"testing"
 )
@@ -77,7 +78,10 @@ var sampleCases = []sampleCase{
 		formats: map[string]string{"idAttribuant": "siret", "idBeneficiaire": "siret", "dateConvention": "date", "montant": "float", "notificationUE": "booleen"}},
 	{file: "scdl/subventions/exemples/exemple_invalide_erreurs_cellules.csv", format: "csv", encoding: "UTF-8", delimiter: ",", rows: 29, columns: 15,
 		formats: map[string]string{"dateConvention": "date", "nomAttribuant": "string"}},
-	{file: "scdl/subventions/exemples/exemple_invalide_erreurs_colonnes.csv", format: "csv", encoding: "UTF-8", delimiter: ","},
+	// NOM_Beneficiaire instead of nomBeneficiaire, rnaBeneficiaire where
+	// idBeneficiaire should be: the schema's business, a fine table here.
+	{file: "scdl/subventions/exemples/exemple_invalide_erreurs_colonnes.csv", format: "csv", encoding: "UTF-8", delimiter: ",", rows: 29, columns: 15,
+		formats: map[string]string{"idAttribuant": "int", "dateConvention": "date", "NOM_Beneficiaire": "string"}}, // 21860194600000 fails the Luhn key
 	{file: "scdl/subventions/exemple-duplicate-column.csv", format: "csv", encoding: "ISO-8859-1", delimiter: ",", rows: 29, columns: 15,
 		formats: map[string]string{"notificationUE": "booleen", "notificationUE.1": "string", "idBeneficiaire": "siret"}},
 	{file: "scdl/bal/examples/bal_simple_v1.4.csv", format: "csv", encoding: "UTF-8-SIG", delimiter: ";", rows: 25, columns: 21,
@@ -101,6 +105,8 @@ var sampleCases = []sampleCase{
 	{file: "scdl/decp/decp-table-schema/exemples/exemple-valide.csv", format: "csv", encoding: "UTF-8", delimiter: ",", rows: 4, columns: 33,
 		// a 29-digit "uid" is an identifier, not a number
 		formats: map[string]string{"uid": "string", "acheteur_id": "siret", "attributionAvance": "booleen"}},
+	{file: "scdl/decp/decp-table-schema/exemples/exemple-valide.xlsx", format: "xlsx", rows: 4, columns: 33,
+		formats: map[string]string{"id": "int", "uid": "string", "acheteur_id": "siret"}},
 	{file: "scdl/decp/decp-table-schema/fichiers-vides/fichier-vide.csv", format: "csv", encoding: "UTF-8", delimiter: ",", rows: 0, columns: 33,
 		formats: map[string]string{"id": "string"}},
 	{file: "scdl/marches-publics-draft-v1/exemples/exemple_marche_public.csv", format: "csv", encoding: "UTF-8", delimiter: ",", rows: 4, columns: 26,
@@ -186,15 +192,68 @@ func checkRows(t *testing.T, path string, p *Profile) {
 	}
 }
 
+// notTables are real files that hold no table.
+var notTables = []string{
+	"samples/rne-elus/elus-senateurs-2024.resource.json",         // one JSON object
+	"scdl/decp/format-commande-publique/exemples/xml/Marche.xml", // XML
+}
+
+// otherFiles are real files whose reading is the sheet reader's choice (a
+// Table Schema: JSON whose first array of objects may be taken as records).
+var otherFiles = []string{
+	"samples/lave-linge/schema-durabilite-lave-linge.json",
+}
+
 // TestAnalyzeNotTables: files that are no table get a reason, not a panic
 // or an empty profile.
 func TestAnalyzeNotTables(t *testing.T) {
-	for _, file := range []string{
-		"samples/rne-elus/elus-senateurs-2024.resource.json", // one JSON object
-	} {
+	for _, file := range notTables {
 		_, err := Analyze(context.Background(), filepath.Join(sharedData, file), file, DefaultLimits())
 		if !errors.Is(err, ErrUnreadable) {
 			t.Errorf("%s: err = %v, want ErrUnreadable", file, err)
 		}
+	}
+}
+
+// TestEveryRealFileCovered: every file of samples/ and every CSV or XLSX
+// example of scdl/ is in one of the lists above, so a file added to the
+// shared data is not silently left out.
+func TestEveryRealFileCovered(t *testing.T) {
+	known := map[string]bool{}
+	for _, c := range sampleCases {
+		known[c.file] = true
+	}
+	for _, f := range append(append([]string{}, notTables...), otherFiles...) {
+		known[f] = true
+	}
+	for _, f := range otherFiles {
+		if _, err := Analyze(t.Context(), filepath.Join(sharedData, f), f, DefaultLimits()); err != nil && !errors.Is(err, ErrUnreadable) {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	n := 0
+	for _, root := range []string{"samples", "scdl"} {
+		err := filepath.WalkDir(filepath.Join(sharedData, root), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(sharedData, path)
+			rel = filepath.ToSlash(rel)
+			ext := filepath.Ext(rel)
+			if root == "scdl" && ext != ".csv" && ext != ".xlsx" && !known[rel] {
+				return nil
+			}
+			n++
+			if !known[rel] {
+				t.Errorf("%s is not in the sample tests", rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 30 {
+		t.Fatalf("only %d real files found under %s", n, sharedData)
 	}
 }
