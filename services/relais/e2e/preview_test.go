@@ -140,6 +140,12 @@ func testPreview(t *testing.T, mode string) {
 		m := p.do("GET", "/api/2/datasets/resources/"+rid+"/preview/map/", "", nil)
 		require.Equal(t, http.StatusOK, m.Status, string(m.Raw))
 		require.EqualValues(t, 3, m.Object()["features"], string(m.Raw))
+
+		// A sysadmin has it analyzed again; nobody else may.
+		require.Equal(t, http.StatusUnauthorized, p.do("POST", "/api/2/datasets/resources/"+rid+"/preview/reanalyze/", "", nil).Status)
+		again := p.do("POST", "/api/2/datasets/resources/"+rid+"/preview/reanalyze/", p.token, nil)
+		require.Equal(t, http.StatusOK, again.Status, string(again.Raw))
+		require.Equal(t, "done", again.Object()["state"])
 	})
 
 	t.Run("a file that cannot be read gets its reason", func(t *testing.T) {
