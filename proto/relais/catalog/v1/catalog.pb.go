@@ -3337,6 +3337,1016 @@ func (x *ImportResponse) GetDatasetsSkipped() int64 {
 	return 0
 }
 
+type ListReusesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every word must match (title, description, tags, organization).
+	Q string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	// A linked dataset id (24 hex).
+	Dataset string `protobuf:"bytes,2,opt,name=dataset,proto3" json:"dataset,omitempty"`
+	// All must match.
+	Tags []string `protobuf:"bytes,3,rep,name=tags,proto3" json:"tags,omitempty"`
+	// Organization id (24 hex).
+	Organization string `protobuf:"bytes,4,opt,name=organization,proto3" json:"organization,omitempty"`
+	// User id (24 hex).
+	Owner    string `protobuf:"bytes,5,opt,name=owner,proto3" json:"owner,omitempty"`
+	Type     string `protobuf:"bytes,6,opt,name=type,proto3" json:"type,omitempty"`
+	Topic    string `protobuf:"bytes,7,opt,name=topic,proto3" json:"topic,omitempty"`
+	Featured *bool  `protobuf:"varint,8,opt,name=featured,proto3,oneof" json:"featured,omitempty"`
+	// title, created, last_modified, datasets, followers, views; "-" for
+	// descending. Empty = newest first.
+	Sort     string `protobuf:"bytes,9,opt,name=sort,proto3" json:"sort,omitempty"`
+	Page     int32  `protobuf:"varint,10,opt,name=page,proto3" json:"page,omitempty"`
+	PageSize int32  `protobuf:"varint,11,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Reuses this user follows (24 hex).
+	FollowedBy string `protobuf:"bytes,12,opt,name=followed_by,json=followedBy,proto3" json:"followed_by,omitempty"`
+	// The caller's own and their organizations' private reuses are listed
+	// too when true (udata's visible_by_user).
+	IncludePrivate bool `protobuf:"varint,13,opt,name=include_private,json=includePrivate,proto3" json:"include_private,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListReusesRequest) Reset() {
+	*x = ListReusesRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReusesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReusesRequest) ProtoMessage() {}
+
+func (x *ListReusesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReusesRequest.ProtoReflect.Descriptor instead.
+func (*ListReusesRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *ListReusesRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetDataset() string {
+	if x != nil {
+		return x.Dataset
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *ListReusesRequest) GetOrganization() string {
+	if x != nil {
+		return x.Organization
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetFeatured() bool {
+	if x != nil && x.Featured != nil {
+		return *x.Featured
+	}
+	return false
+}
+
+func (x *ListReusesRequest) GetSort() string {
+	if x != nil {
+		return x.Sort
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListReusesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListReusesRequest) GetFollowedBy() string {
+	if x != nil {
+		return x.FollowedBy
+	}
+	return ""
+}
+
+func (x *ListReusesRequest) GetIncludePrivate() bool {
+	if x != nil {
+		return x.IncludePrivate
+	}
+	return false
+}
+
+type ListReusesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reuses        []*Reuse               `protobuf:"bytes,1,rep,name=reuses,proto3" json:"reuses,omitempty"`
+	Total         int64                  `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReusesResponse) Reset() {
+	*x = ListReusesResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReusesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReusesResponse) ProtoMessage() {}
+
+func (x *ListReusesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReusesResponse.ProtoReflect.Descriptor instead.
+func (*ListReusesResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListReusesResponse) GetReuses() []*Reuse {
+	if x != nil {
+		return x.Reuses
+	}
+	return nil
+}
+
+func (x *ListReusesResponse) GetTotal() int64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+type GetReuseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id, slug or an old slug.
+	Reuse         string `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReuseRequest) Reset() {
+	*x = GetReuseRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReuseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReuseRequest) ProtoMessage() {}
+
+func (x *GetReuseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReuseRequest.ProtoReflect.Descriptor instead.
+func (*GetReuseRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *GetReuseRequest) GetReuse() string {
+	if x != nil {
+		return x.Reuse
+	}
+	return ""
+}
+
+type GetReuseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Reuse *Reuse                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	// True when found through an old slug (HTTP 308 to the canonical URL).
+	Moved         bool `protobuf:"varint,2,opt,name=moved,proto3" json:"moved,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetReuseResponse) Reset() {
+	*x = GetReuseResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetReuseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetReuseResponse) ProtoMessage() {}
+
+func (x *GetReuseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetReuseResponse.ProtoReflect.Descriptor instead.
+func (*GetReuseResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *GetReuseResponse) GetReuse() *Reuse {
+	if x != nil {
+		return x.Reuse
+	}
+	return nil
+}
+
+func (x *GetReuseResponse) GetMoved() bool {
+	if x != nil {
+		return x.Moved
+	}
+	return false
+}
+
+type CreateReuseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reuse         *ReuseInput            `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReuseRequest) Reset() {
+	*x = CreateReuseRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReuseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReuseRequest) ProtoMessage() {}
+
+func (x *CreateReuseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReuseRequest.ProtoReflect.Descriptor instead.
+func (*CreateReuseRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *CreateReuseRequest) GetReuse() *ReuseInput {
+	if x != nil {
+		return x.Reuse
+	}
+	return nil
+}
+
+type CreateReuseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reuse         *Reuse                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReuseResponse) Reset() {
+	*x = CreateReuseResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReuseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReuseResponse) ProtoMessage() {}
+
+func (x *CreateReuseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReuseResponse.ProtoReflect.Descriptor instead.
+func (*CreateReuseResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *CreateReuseResponse) GetReuse() *Reuse {
+	if x != nil {
+		return x.Reuse
+	}
+	return nil
+}
+
+type UpdateReuseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Reuse string                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	Input *ReuseInput            `protobuf:"bytes,2,opt,name=input,proto3" json:"input,omitempty"`
+	// JSON key names of the fields to change.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateReuseRequest) Reset() {
+	*x = UpdateReuseRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateReuseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateReuseRequest) ProtoMessage() {}
+
+func (x *UpdateReuseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateReuseRequest.ProtoReflect.Descriptor instead.
+func (*UpdateReuseRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *UpdateReuseRequest) GetReuse() string {
+	if x != nil {
+		return x.Reuse
+	}
+	return ""
+}
+
+func (x *UpdateReuseRequest) GetInput() *ReuseInput {
+	if x != nil {
+		return x.Input
+	}
+	return nil
+}
+
+func (x *UpdateReuseRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+type UpdateReuseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reuse         *Reuse                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateReuseResponse) Reset() {
+	*x = UpdateReuseResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateReuseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateReuseResponse) ProtoMessage() {}
+
+func (x *UpdateReuseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateReuseResponse.ProtoReflect.Descriptor instead.
+func (*UpdateReuseResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *UpdateReuseResponse) GetReuse() *Reuse {
+	if x != nil {
+		return x.Reuse
+	}
+	return nil
+}
+
+type DeleteReuseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reuse         string                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteReuseRequest) Reset() {
+	*x = DeleteReuseRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteReuseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteReuseRequest) ProtoMessage() {}
+
+func (x *DeleteReuseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteReuseRequest.ProtoReflect.Descriptor instead.
+func (*DeleteReuseRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *DeleteReuseRequest) GetReuse() string {
+	if x != nil {
+		return x.Reuse
+	}
+	return ""
+}
+
+type DeleteReuseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteReuseResponse) Reset() {
+	*x = DeleteReuseResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteReuseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteReuseResponse) ProtoMessage() {}
+
+func (x *DeleteReuseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteReuseResponse.ProtoReflect.Descriptor instead.
+func (*DeleteReuseResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{72}
+}
+
+type AddReuseDatasetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Reuse string                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	// Dataset id.
+	Dataset       string `protobuf:"bytes,2,opt,name=dataset,proto3" json:"dataset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddReuseDatasetRequest) Reset() {
+	*x = AddReuseDatasetRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddReuseDatasetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddReuseDatasetRequest) ProtoMessage() {}
+
+func (x *AddReuseDatasetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddReuseDatasetRequest.ProtoReflect.Descriptor instead.
+func (*AddReuseDatasetRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *AddReuseDatasetRequest) GetReuse() string {
+	if x != nil {
+		return x.Reuse
+	}
+	return ""
+}
+
+func (x *AddReuseDatasetRequest) GetDataset() string {
+	if x != nil {
+		return x.Dataset
+	}
+	return ""
+}
+
+type AddReuseDatasetResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Reuse         *Reuse                 `protobuf:"bytes,1,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	Added         bool                   `protobuf:"varint,2,opt,name=added,proto3" json:"added,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddReuseDatasetResponse) Reset() {
+	*x = AddReuseDatasetResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddReuseDatasetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddReuseDatasetResponse) ProtoMessage() {}
+
+func (x *AddReuseDatasetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddReuseDatasetResponse.ProtoReflect.Descriptor instead.
+func (*AddReuseDatasetResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *AddReuseDatasetResponse) GetReuse() *Reuse {
+	if x != nil {
+		return x.Reuse
+	}
+	return nil
+}
+
+func (x *AddReuseDatasetResponse) GetAdded() bool {
+	if x != nil {
+		return x.Added
+	}
+	return false
+}
+
+type ListFollowersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dataset, organization, reuse or user.
+	ObjectType string `protobuf:"bytes,1,opt,name=object_type,json=objectType,proto3" json:"object_type,omitempty"`
+	// The object's id (24 hex).
+	ObjectId string `protobuf:"bytes,2,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	// Only this follower (user id).
+	User          string `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
+	Page          int32  `protobuf:"varint,4,opt,name=page,proto3" json:"page,omitempty"`
+	PageSize      int32  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowersRequest) Reset() {
+	*x = ListFollowersRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowersRequest) ProtoMessage() {}
+
+func (x *ListFollowersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowersRequest.ProtoReflect.Descriptor instead.
+func (*ListFollowersRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *ListFollowersRequest) GetObjectType() string {
+	if x != nil {
+		return x.ObjectType
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListFollowersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+type ListFollowersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Follows       []*Follow              `protobuf:"bytes,1,rep,name=follows,proto3" json:"follows,omitempty"`
+	Total         int64                  `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowersResponse) Reset() {
+	*x = ListFollowersResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowersResponse) ProtoMessage() {}
+
+func (x *ListFollowersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowersResponse.ProtoReflect.Descriptor instead.
+func (*ListFollowersResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *ListFollowersResponse) GetFollows() []*Follow {
+	if x != nil {
+		return x.Follows
+	}
+	return nil
+}
+
+func (x *ListFollowersResponse) GetTotal() int64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+type FollowObjectRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ObjectType    string                 `protobuf:"bytes,1,opt,name=object_type,json=objectType,proto3" json:"object_type,omitempty"`
+	ObjectId      string                 `protobuf:"bytes,2,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FollowObjectRequest) Reset() {
+	*x = FollowObjectRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowObjectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowObjectRequest) ProtoMessage() {}
+
+func (x *FollowObjectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowObjectRequest.ProtoReflect.Descriptor instead.
+func (*FollowObjectRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *FollowObjectRequest) GetObjectType() string {
+	if x != nil {
+		return x.ObjectType
+	}
+	return ""
+}
+
+func (x *FollowObjectRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+type FollowObjectResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Created bool                   `protobuf:"varint,1,opt,name=created,proto3" json:"created,omitempty"`
+	// Followers of the object after the call.
+	Followers     int64 `protobuf:"varint,2,opt,name=followers,proto3" json:"followers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FollowObjectResponse) Reset() {
+	*x = FollowObjectResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowObjectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowObjectResponse) ProtoMessage() {}
+
+func (x *FollowObjectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowObjectResponse.ProtoReflect.Descriptor instead.
+func (*FollowObjectResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *FollowObjectResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+func (x *FollowObjectResponse) GetFollowers() int64 {
+	if x != nil {
+		return x.Followers
+	}
+	return 0
+}
+
+type UnfollowObjectRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ObjectType    string                 `protobuf:"bytes,1,opt,name=object_type,json=objectType,proto3" json:"object_type,omitempty"`
+	ObjectId      string                 `protobuf:"bytes,2,opt,name=object_id,json=objectId,proto3" json:"object_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfollowObjectRequest) Reset() {
+	*x = UnfollowObjectRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfollowObjectRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfollowObjectRequest) ProtoMessage() {}
+
+func (x *UnfollowObjectRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfollowObjectRequest.ProtoReflect.Descriptor instead.
+func (*UnfollowObjectRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *UnfollowObjectRequest) GetObjectType() string {
+	if x != nil {
+		return x.ObjectType
+	}
+	return ""
+}
+
+func (x *UnfollowObjectRequest) GetObjectId() string {
+	if x != nil {
+		return x.ObjectId
+	}
+	return ""
+}
+
+type UnfollowObjectResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Followers     int64                  `protobuf:"varint,1,opt,name=followers,proto3" json:"followers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfollowObjectResponse) Reset() {
+	*x = UnfollowObjectResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfollowObjectResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfollowObjectResponse) ProtoMessage() {}
+
+func (x *UnfollowObjectResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfollowObjectResponse.ProtoReflect.Descriptor instead.
+func (*UnfollowObjectResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *UnfollowObjectResponse) GetFollowers() int64 {
+	if x != nil {
+		return x.Followers
+	}
+	return 0
+}
+
 var File_relais_catalog_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
@@ -3556,7 +4566,75 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x15organizations_created\x18\x01 \x01(\x03R\x14organizationsCreated\x123\n" +
 	"\x15organizations_skipped\x18\x02 \x01(\x03R\x14organizationsSkipped\x12)\n" +
 	"\x10datasets_created\x18\x03 \x01(\x03R\x0fdatasetsCreated\x12)\n" +
-	"\x10datasets_skipped\x18\x04 \x01(\x03R\x0fdatasetsSkipped2\xa2\x18\n" +
+	"\x10datasets_skipped\x18\x04 \x01(\x03R\x0fdatasetsSkipped\"\xf0\x02\n" +
+	"\x11ListReusesRequest\x12\f\n" +
+	"\x01q\x18\x01 \x01(\tR\x01q\x12\x18\n" +
+	"\adataset\x18\x02 \x01(\tR\adataset\x12\x12\n" +
+	"\x04tags\x18\x03 \x03(\tR\x04tags\x12\"\n" +
+	"\forganization\x18\x04 \x01(\tR\forganization\x12\x14\n" +
+	"\x05owner\x18\x05 \x01(\tR\x05owner\x12\x12\n" +
+	"\x04type\x18\x06 \x01(\tR\x04type\x12\x14\n" +
+	"\x05topic\x18\a \x01(\tR\x05topic\x12\x1f\n" +
+	"\bfeatured\x18\b \x01(\bH\x00R\bfeatured\x88\x01\x01\x12\x12\n" +
+	"\x04sort\x18\t \x01(\tR\x04sort\x12\x12\n" +
+	"\x04page\x18\n" +
+	" \x01(\x05R\x04page\x12\x1b\n" +
+	"\tpage_size\x18\v \x01(\x05R\bpageSize\x12\x1f\n" +
+	"\vfollowed_by\x18\f \x01(\tR\n" +
+	"followedBy\x12'\n" +
+	"\x0finclude_private\x18\r \x01(\bR\x0eincludePrivateB\v\n" +
+	"\t_featured\"\\\n" +
+	"\x12ListReusesResponse\x120\n" +
+	"\x06reuses\x18\x01 \x03(\v2\x18.relais.catalog.v1.ReuseR\x06reuses\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x03R\x05total\"'\n" +
+	"\x0fGetReuseRequest\x12\x14\n" +
+	"\x05reuse\x18\x01 \x01(\tR\x05reuse\"X\n" +
+	"\x10GetReuseResponse\x12.\n" +
+	"\x05reuse\x18\x01 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuse\x12\x14\n" +
+	"\x05moved\x18\x02 \x01(\bR\x05moved\"I\n" +
+	"\x12CreateReuseRequest\x123\n" +
+	"\x05reuse\x18\x01 \x01(\v2\x1d.relais.catalog.v1.ReuseInputR\x05reuse\"E\n" +
+	"\x13CreateReuseResponse\x12.\n" +
+	"\x05reuse\x18\x01 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuse\"\x9c\x01\n" +
+	"\x12UpdateReuseRequest\x12\x14\n" +
+	"\x05reuse\x18\x01 \x01(\tR\x05reuse\x123\n" +
+	"\x05input\x18\x02 \x01(\v2\x1d.relais.catalog.v1.ReuseInputR\x05input\x12;\n" +
+	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"E\n" +
+	"\x13UpdateReuseResponse\x12.\n" +
+	"\x05reuse\x18\x01 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuse\"*\n" +
+	"\x12DeleteReuseRequest\x12\x14\n" +
+	"\x05reuse\x18\x01 \x01(\tR\x05reuse\"\x15\n" +
+	"\x13DeleteReuseResponse\"H\n" +
+	"\x16AddReuseDatasetRequest\x12\x14\n" +
+	"\x05reuse\x18\x01 \x01(\tR\x05reuse\x12\x18\n" +
+	"\adataset\x18\x02 \x01(\tR\adataset\"_\n" +
+	"\x17AddReuseDatasetResponse\x12.\n" +
+	"\x05reuse\x18\x01 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuse\x12\x14\n" +
+	"\x05added\x18\x02 \x01(\bR\x05added\"\x99\x01\n" +
+	"\x14ListFollowersRequest\x12\x1f\n" +
+	"\vobject_type\x18\x01 \x01(\tR\n" +
+	"objectType\x12\x1b\n" +
+	"\tobject_id\x18\x02 \x01(\tR\bobjectId\x12\x12\n" +
+	"\x04user\x18\x03 \x01(\tR\x04user\x12\x12\n" +
+	"\x04page\x18\x04 \x01(\x05R\x04page\x12\x1b\n" +
+	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\"b\n" +
+	"\x15ListFollowersResponse\x123\n" +
+	"\afollows\x18\x01 \x03(\v2\x19.relais.catalog.v1.FollowR\afollows\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x03R\x05total\"S\n" +
+	"\x13FollowObjectRequest\x12\x1f\n" +
+	"\vobject_type\x18\x01 \x01(\tR\n" +
+	"objectType\x12\x1b\n" +
+	"\tobject_id\x18\x02 \x01(\tR\bobjectId\"N\n" +
+	"\x14FollowObjectResponse\x12\x18\n" +
+	"\acreated\x18\x01 \x01(\bR\acreated\x12\x1c\n" +
+	"\tfollowers\x18\x02 \x01(\x03R\tfollowers\"U\n" +
+	"\x15UnfollowObjectRequest\x12\x1f\n" +
+	"\vobject_type\x18\x01 \x01(\tR\n" +
+	"objectType\x12\x1b\n" +
+	"\tobject_id\x18\x02 \x01(\tR\bobjectId\"6\n" +
+	"\x16UnfollowObjectResponse\x12\x1c\n" +
+	"\tfollowers\x18\x01 \x01(\x03R\tfollowers2\x82\x1f\n" +
 	"\x0eCatalogService\x12J\n" +
 	"\x05GetMe\x12\x1f.relais.catalog.v1.GetMeRequest\x1a .relais.catalog.v1.GetMeResponse\x12S\n" +
 	"\bUpdateMe\x12\".relais.catalog.v1.UpdateMeRequest\x1a#.relais.catalog.v1.UpdateMeResponse\x12Y\n" +
@@ -3590,7 +4668,17 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x11GetReferenceLists\x12+.relais.catalog.v1.GetReferenceListsRequest\x1a,.relais.catalog.v1.GetReferenceListsResponse\x12e\n" +
 	"\x0eGetSiteMetrics\x12(.relais.catalog.v1.GetSiteMetricsRequest\x1a).relais.catalog.v1.GetSiteMetricsResponse\x12Y\n" +
 	"\n" +
-	"SetMetrics\x12$.relais.catalog.v1.SetMetricsRequest\x1a%.relais.catalog.v1.SetMetricsResponse\x12O\n" +
+	"SetMetrics\x12$.relais.catalog.v1.SetMetricsRequest\x1a%.relais.catalog.v1.SetMetricsResponse\x12Y\n" +
+	"\n" +
+	"ListReuses\x12$.relais.catalog.v1.ListReusesRequest\x1a%.relais.catalog.v1.ListReusesResponse\x12S\n" +
+	"\bGetReuse\x12\".relais.catalog.v1.GetReuseRequest\x1a#.relais.catalog.v1.GetReuseResponse\x12\\\n" +
+	"\vCreateReuse\x12%.relais.catalog.v1.CreateReuseRequest\x1a&.relais.catalog.v1.CreateReuseResponse\x12\\\n" +
+	"\vUpdateReuse\x12%.relais.catalog.v1.UpdateReuseRequest\x1a&.relais.catalog.v1.UpdateReuseResponse\x12\\\n" +
+	"\vDeleteReuse\x12%.relais.catalog.v1.DeleteReuseRequest\x1a&.relais.catalog.v1.DeleteReuseResponse\x12h\n" +
+	"\x0fAddReuseDataset\x12).relais.catalog.v1.AddReuseDatasetRequest\x1a*.relais.catalog.v1.AddReuseDatasetResponse\x12b\n" +
+	"\rListFollowers\x12'.relais.catalog.v1.ListFollowersRequest\x1a(.relais.catalog.v1.ListFollowersResponse\x12_\n" +
+	"\fFollowObject\x12&.relais.catalog.v1.FollowObjectRequest\x1a'.relais.catalog.v1.FollowObjectResponse\x12e\n" +
+	"\x0eUnfollowObject\x12(.relais.catalog.v1.UnfollowObjectRequest\x1a).relais.catalog.v1.UnfollowObjectResponse\x12O\n" +
 	"\x06Import\x12 .relais.catalog.v1.ImportRequest\x1a!.relais.catalog.v1.ImportResponse(\x01BAZ?github.com/relais-data/relais/proto/relais/catalog/v1;catalogv1b\x06proto3"
 
 var (
@@ -3605,7 +4693,7 @@ func file_relais_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_relais_catalog_v1_catalog_proto_rawDescData
 }
 
-var file_relais_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 64)
+var file_relais_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 82)
 var file_relais_catalog_v1_catalog_proto_goTypes = []any{
 	(*GetMeRequest)(nil),                 // 0: relais.catalog.v1.GetMeRequest
 	(*GetMeResponse)(nil),                // 1: relais.catalog.v1.GetMeResponse
@@ -3670,133 +4758,181 @@ var file_relais_catalog_v1_catalog_proto_goTypes = []any{
 	(*SetMetricsResponse)(nil),           // 60: relais.catalog.v1.SetMetricsResponse
 	(*ImportRequest)(nil),                // 61: relais.catalog.v1.ImportRequest
 	(*ImportResponse)(nil),               // 62: relais.catalog.v1.ImportResponse
-	nil,                                  // 63: relais.catalog.v1.ObjectMetrics.MetricsEntry
-	(*User)(nil),                         // 64: relais.catalog.v1.User
-	(*fieldmaskpb.FieldMask)(nil),        // 65: google.protobuf.FieldMask
-	(*ApiToken)(nil),                     // 66: relais.catalog.v1.ApiToken
-	(*timestamppb.Timestamp)(nil),        // 67: google.protobuf.Timestamp
-	(*Organization)(nil),                 // 68: relais.catalog.v1.Organization
-	(*OrganizationRef)(nil),              // 69: relais.catalog.v1.OrganizationRef
-	(*OrganizationInput)(nil),            // 70: relais.catalog.v1.OrganizationInput
-	(*Member)(nil),                       // 71: relais.catalog.v1.Member
-	(*Dataset)(nil),                      // 72: relais.catalog.v1.Dataset
-	(*DatasetInput)(nil),                 // 73: relais.catalog.v1.DatasetInput
-	(*Resource)(nil),                     // 74: relais.catalog.v1.Resource
-	(*ResourceInput)(nil),                // 75: relais.catalog.v1.ResourceInput
-	(*License)(nil),                      // 76: relais.catalog.v1.License
-	(*Label)(nil),                        // 77: relais.catalog.v1.Label
-	(*SiteMetrics)(nil),                  // 78: relais.catalog.v1.SiteMetrics
+	(*ListReusesRequest)(nil),            // 63: relais.catalog.v1.ListReusesRequest
+	(*ListReusesResponse)(nil),           // 64: relais.catalog.v1.ListReusesResponse
+	(*GetReuseRequest)(nil),              // 65: relais.catalog.v1.GetReuseRequest
+	(*GetReuseResponse)(nil),             // 66: relais.catalog.v1.GetReuseResponse
+	(*CreateReuseRequest)(nil),           // 67: relais.catalog.v1.CreateReuseRequest
+	(*CreateReuseResponse)(nil),          // 68: relais.catalog.v1.CreateReuseResponse
+	(*UpdateReuseRequest)(nil),           // 69: relais.catalog.v1.UpdateReuseRequest
+	(*UpdateReuseResponse)(nil),          // 70: relais.catalog.v1.UpdateReuseResponse
+	(*DeleteReuseRequest)(nil),           // 71: relais.catalog.v1.DeleteReuseRequest
+	(*DeleteReuseResponse)(nil),          // 72: relais.catalog.v1.DeleteReuseResponse
+	(*AddReuseDatasetRequest)(nil),       // 73: relais.catalog.v1.AddReuseDatasetRequest
+	(*AddReuseDatasetResponse)(nil),      // 74: relais.catalog.v1.AddReuseDatasetResponse
+	(*ListFollowersRequest)(nil),         // 75: relais.catalog.v1.ListFollowersRequest
+	(*ListFollowersResponse)(nil),        // 76: relais.catalog.v1.ListFollowersResponse
+	(*FollowObjectRequest)(nil),          // 77: relais.catalog.v1.FollowObjectRequest
+	(*FollowObjectResponse)(nil),         // 78: relais.catalog.v1.FollowObjectResponse
+	(*UnfollowObjectRequest)(nil),        // 79: relais.catalog.v1.UnfollowObjectRequest
+	(*UnfollowObjectResponse)(nil),       // 80: relais.catalog.v1.UnfollowObjectResponse
+	nil,                                  // 81: relais.catalog.v1.ObjectMetrics.MetricsEntry
+	(*User)(nil),                         // 82: relais.catalog.v1.User
+	(*fieldmaskpb.FieldMask)(nil),        // 83: google.protobuf.FieldMask
+	(*ApiToken)(nil),                     // 84: relais.catalog.v1.ApiToken
+	(*timestamppb.Timestamp)(nil),        // 85: google.protobuf.Timestamp
+	(*Organization)(nil),                 // 86: relais.catalog.v1.Organization
+	(*OrganizationRef)(nil),              // 87: relais.catalog.v1.OrganizationRef
+	(*OrganizationInput)(nil),            // 88: relais.catalog.v1.OrganizationInput
+	(*Member)(nil),                       // 89: relais.catalog.v1.Member
+	(*Dataset)(nil),                      // 90: relais.catalog.v1.Dataset
+	(*DatasetInput)(nil),                 // 91: relais.catalog.v1.DatasetInput
+	(*Resource)(nil),                     // 92: relais.catalog.v1.Resource
+	(*ResourceInput)(nil),                // 93: relais.catalog.v1.ResourceInput
+	(*License)(nil),                      // 94: relais.catalog.v1.License
+	(*Label)(nil),                        // 95: relais.catalog.v1.Label
+	(*SiteMetrics)(nil),                  // 96: relais.catalog.v1.SiteMetrics
+	(*Reuse)(nil),                        // 97: relais.catalog.v1.Reuse
+	(*ReuseInput)(nil),                   // 98: relais.catalog.v1.ReuseInput
+	(*Follow)(nil),                       // 99: relais.catalog.v1.Follow
 }
 var file_relais_catalog_v1_catalog_proto_depIdxs = []int32{
-	64, // 0: relais.catalog.v1.GetMeResponse.user:type_name -> relais.catalog.v1.User
-	64, // 1: relais.catalog.v1.UpdateMeRequest.user:type_name -> relais.catalog.v1.User
-	65, // 2: relais.catalog.v1.UpdateMeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	64, // 3: relais.catalog.v1.UpdateMeResponse.user:type_name -> relais.catalog.v1.User
-	64, // 4: relais.catalog.v1.CreateUserResponse.user:type_name -> relais.catalog.v1.User
-	64, // 5: relais.catalog.v1.GetUserResponse.user:type_name -> relais.catalog.v1.User
-	66, // 6: relais.catalog.v1.ListApiTokensResponse.tokens:type_name -> relais.catalog.v1.ApiToken
-	67, // 7: relais.catalog.v1.CreateApiTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
-	66, // 8: relais.catalog.v1.CreateApiTokenResponse.token:type_name -> relais.catalog.v1.ApiToken
-	68, // 9: relais.catalog.v1.ListOrganizationsResponse.organizations:type_name -> relais.catalog.v1.Organization
-	69, // 10: relais.catalog.v1.SuggestOrganizationsResponse.organizations:type_name -> relais.catalog.v1.OrganizationRef
-	68, // 11: relais.catalog.v1.GetOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	70, // 12: relais.catalog.v1.CreateOrganizationRequest.organization:type_name -> relais.catalog.v1.OrganizationInput
-	68, // 13: relais.catalog.v1.CreateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	70, // 14: relais.catalog.v1.UpdateOrganizationRequest.input:type_name -> relais.catalog.v1.OrganizationInput
-	65, // 15: relais.catalog.v1.UpdateOrganizationRequest.update_mask:type_name -> google.protobuf.FieldMask
-	68, // 16: relais.catalog.v1.UpdateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	71, // 17: relais.catalog.v1.AddMemberResponse.member:type_name -> relais.catalog.v1.Member
-	71, // 18: relais.catalog.v1.UpdateMemberResponse.member:type_name -> relais.catalog.v1.Member
-	72, // 19: relais.catalog.v1.ListDatasetsResponse.datasets:type_name -> relais.catalog.v1.Dataset
-	72, // 20: relais.catalog.v1.GetDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	73, // 21: relais.catalog.v1.CreateDatasetRequest.dataset:type_name -> relais.catalog.v1.DatasetInput
-	72, // 22: relais.catalog.v1.CreateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	73, // 23: relais.catalog.v1.UpdateDatasetRequest.input:type_name -> relais.catalog.v1.DatasetInput
-	65, // 24: relais.catalog.v1.UpdateDatasetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	72, // 25: relais.catalog.v1.UpdateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	74, // 26: relais.catalog.v1.GetResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	75, // 27: relais.catalog.v1.CreateResourceRequest.resource:type_name -> relais.catalog.v1.ResourceInput
-	74, // 28: relais.catalog.v1.CreateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	75, // 29: relais.catalog.v1.UpdateResourceRequest.input:type_name -> relais.catalog.v1.ResourceInput
-	65, // 30: relais.catalog.v1.UpdateResourceRequest.update_mask:type_name -> google.protobuf.FieldMask
-	74, // 31: relais.catalog.v1.UpdateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	74, // 32: relais.catalog.v1.ReorderResourcesResponse.resources:type_name -> relais.catalog.v1.Resource
-	76, // 33: relais.catalog.v1.GetReferenceListsResponse.licenses:type_name -> relais.catalog.v1.License
-	77, // 34: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
-	77, // 35: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
-	77, // 36: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
-	78, // 37: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
+	82, // 0: relais.catalog.v1.GetMeResponse.user:type_name -> relais.catalog.v1.User
+	82, // 1: relais.catalog.v1.UpdateMeRequest.user:type_name -> relais.catalog.v1.User
+	83, // 2: relais.catalog.v1.UpdateMeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	82, // 3: relais.catalog.v1.UpdateMeResponse.user:type_name -> relais.catalog.v1.User
+	82, // 4: relais.catalog.v1.CreateUserResponse.user:type_name -> relais.catalog.v1.User
+	82, // 5: relais.catalog.v1.GetUserResponse.user:type_name -> relais.catalog.v1.User
+	84, // 6: relais.catalog.v1.ListApiTokensResponse.tokens:type_name -> relais.catalog.v1.ApiToken
+	85, // 7: relais.catalog.v1.CreateApiTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
+	84, // 8: relais.catalog.v1.CreateApiTokenResponse.token:type_name -> relais.catalog.v1.ApiToken
+	86, // 9: relais.catalog.v1.ListOrganizationsResponse.organizations:type_name -> relais.catalog.v1.Organization
+	87, // 10: relais.catalog.v1.SuggestOrganizationsResponse.organizations:type_name -> relais.catalog.v1.OrganizationRef
+	86, // 11: relais.catalog.v1.GetOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	88, // 12: relais.catalog.v1.CreateOrganizationRequest.organization:type_name -> relais.catalog.v1.OrganizationInput
+	86, // 13: relais.catalog.v1.CreateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	88, // 14: relais.catalog.v1.UpdateOrganizationRequest.input:type_name -> relais.catalog.v1.OrganizationInput
+	83, // 15: relais.catalog.v1.UpdateOrganizationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	86, // 16: relais.catalog.v1.UpdateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	89, // 17: relais.catalog.v1.AddMemberResponse.member:type_name -> relais.catalog.v1.Member
+	89, // 18: relais.catalog.v1.UpdateMemberResponse.member:type_name -> relais.catalog.v1.Member
+	90, // 19: relais.catalog.v1.ListDatasetsResponse.datasets:type_name -> relais.catalog.v1.Dataset
+	90, // 20: relais.catalog.v1.GetDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	91, // 21: relais.catalog.v1.CreateDatasetRequest.dataset:type_name -> relais.catalog.v1.DatasetInput
+	90, // 22: relais.catalog.v1.CreateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	91, // 23: relais.catalog.v1.UpdateDatasetRequest.input:type_name -> relais.catalog.v1.DatasetInput
+	83, // 24: relais.catalog.v1.UpdateDatasetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	90, // 25: relais.catalog.v1.UpdateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	92, // 26: relais.catalog.v1.GetResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	93, // 27: relais.catalog.v1.CreateResourceRequest.resource:type_name -> relais.catalog.v1.ResourceInput
+	92, // 28: relais.catalog.v1.CreateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	93, // 29: relais.catalog.v1.UpdateResourceRequest.input:type_name -> relais.catalog.v1.ResourceInput
+	83, // 30: relais.catalog.v1.UpdateResourceRequest.update_mask:type_name -> google.protobuf.FieldMask
+	92, // 31: relais.catalog.v1.UpdateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	92, // 32: relais.catalog.v1.ReorderResourcesResponse.resources:type_name -> relais.catalog.v1.Resource
+	94, // 33: relais.catalog.v1.GetReferenceListsResponse.licenses:type_name -> relais.catalog.v1.License
+	95, // 34: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
+	95, // 35: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
+	95, // 36: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
+	96, // 37: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
 	59, // 38: relais.catalog.v1.SetMetricsRequest.objects:type_name -> relais.catalog.v1.ObjectMetrics
-	63, // 39: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
-	68, // 40: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
-	72, // 41: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
-	0,  // 42: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
-	2,  // 43: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
-	4,  // 44: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
-	6,  // 45: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
-	8,  // 46: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
-	10, // 47: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
-	12, // 48: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
-	14, // 49: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
-	16, // 50: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
-	18, // 51: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
-	20, // 52: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
-	22, // 53: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
-	24, // 54: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
-	26, // 55: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
-	28, // 56: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
-	30, // 57: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
-	32, // 58: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
-	34, // 59: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
-	36, // 60: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
-	38, // 61: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
-	40, // 62: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
-	42, // 63: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
-	44, // 64: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
-	46, // 65: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
-	48, // 66: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
-	50, // 67: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
-	52, // 68: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
-	54, // 69: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
-	56, // 70: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
-	58, // 71: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
-	61, // 72: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
-	1,  // 73: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
-	3,  // 74: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
-	5,  // 75: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
-	7,  // 76: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
-	9,  // 77: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
-	11, // 78: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
-	13, // 79: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
-	15, // 80: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
-	17, // 81: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
-	19, // 82: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
-	21, // 83: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
-	23, // 84: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
-	25, // 85: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
-	27, // 86: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
-	29, // 87: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
-	31, // 88: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
-	33, // 89: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
-	35, // 90: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
-	37, // 91: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
-	39, // 92: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
-	41, // 93: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
-	43, // 94: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
-	45, // 95: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
-	47, // 96: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
-	49, // 97: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
-	51, // 98: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
-	53, // 99: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
-	55, // 100: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
-	57, // 101: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
-	60, // 102: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
-	62, // 103: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
-	73, // [73:104] is the sub-list for method output_type
-	42, // [42:73] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	81, // 39: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
+	86, // 40: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
+	90, // 41: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
+	97, // 42: relais.catalog.v1.ListReusesResponse.reuses:type_name -> relais.catalog.v1.Reuse
+	97, // 43: relais.catalog.v1.GetReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	98, // 44: relais.catalog.v1.CreateReuseRequest.reuse:type_name -> relais.catalog.v1.ReuseInput
+	97, // 45: relais.catalog.v1.CreateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	98, // 46: relais.catalog.v1.UpdateReuseRequest.input:type_name -> relais.catalog.v1.ReuseInput
+	83, // 47: relais.catalog.v1.UpdateReuseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	97, // 48: relais.catalog.v1.UpdateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	97, // 49: relais.catalog.v1.AddReuseDatasetResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	99, // 50: relais.catalog.v1.ListFollowersResponse.follows:type_name -> relais.catalog.v1.Follow
+	0,  // 51: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
+	2,  // 52: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
+	4,  // 53: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
+	6,  // 54: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
+	8,  // 55: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
+	10, // 56: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
+	12, // 57: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
+	14, // 58: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
+	16, // 59: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
+	18, // 60: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
+	20, // 61: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
+	22, // 62: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
+	24, // 63: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
+	26, // 64: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
+	28, // 65: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
+	30, // 66: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
+	32, // 67: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
+	34, // 68: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
+	36, // 69: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
+	38, // 70: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
+	40, // 71: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
+	42, // 72: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
+	44, // 73: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
+	46, // 74: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
+	48, // 75: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
+	50, // 76: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
+	52, // 77: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
+	54, // 78: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
+	56, // 79: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
+	58, // 80: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
+	63, // 81: relais.catalog.v1.CatalogService.ListReuses:input_type -> relais.catalog.v1.ListReusesRequest
+	65, // 82: relais.catalog.v1.CatalogService.GetReuse:input_type -> relais.catalog.v1.GetReuseRequest
+	67, // 83: relais.catalog.v1.CatalogService.CreateReuse:input_type -> relais.catalog.v1.CreateReuseRequest
+	69, // 84: relais.catalog.v1.CatalogService.UpdateReuse:input_type -> relais.catalog.v1.UpdateReuseRequest
+	71, // 85: relais.catalog.v1.CatalogService.DeleteReuse:input_type -> relais.catalog.v1.DeleteReuseRequest
+	73, // 86: relais.catalog.v1.CatalogService.AddReuseDataset:input_type -> relais.catalog.v1.AddReuseDatasetRequest
+	75, // 87: relais.catalog.v1.CatalogService.ListFollowers:input_type -> relais.catalog.v1.ListFollowersRequest
+	77, // 88: relais.catalog.v1.CatalogService.FollowObject:input_type -> relais.catalog.v1.FollowObjectRequest
+	79, // 89: relais.catalog.v1.CatalogService.UnfollowObject:input_type -> relais.catalog.v1.UnfollowObjectRequest
+	61, // 90: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
+	1,  // 91: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
+	3,  // 92: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
+	5,  // 93: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
+	7,  // 94: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
+	9,  // 95: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
+	11, // 96: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
+	13, // 97: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
+	15, // 98: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
+	17, // 99: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
+	19, // 100: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
+	21, // 101: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
+	23, // 102: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
+	25, // 103: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
+	27, // 104: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
+	29, // 105: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
+	31, // 106: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
+	33, // 107: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
+	35, // 108: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
+	37, // 109: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
+	39, // 110: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
+	41, // 111: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
+	43, // 112: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
+	45, // 113: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
+	47, // 114: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
+	49, // 115: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
+	51, // 116: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
+	53, // 117: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
+	55, // 118: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
+	57, // 119: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
+	60, // 120: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
+	64, // 121: relais.catalog.v1.CatalogService.ListReuses:output_type -> relais.catalog.v1.ListReusesResponse
+	66, // 122: relais.catalog.v1.CatalogService.GetReuse:output_type -> relais.catalog.v1.GetReuseResponse
+	68, // 123: relais.catalog.v1.CatalogService.CreateReuse:output_type -> relais.catalog.v1.CreateReuseResponse
+	70, // 124: relais.catalog.v1.CatalogService.UpdateReuse:output_type -> relais.catalog.v1.UpdateReuseResponse
+	72, // 125: relais.catalog.v1.CatalogService.DeleteReuse:output_type -> relais.catalog.v1.DeleteReuseResponse
+	74, // 126: relais.catalog.v1.CatalogService.AddReuseDataset:output_type -> relais.catalog.v1.AddReuseDatasetResponse
+	76, // 127: relais.catalog.v1.CatalogService.ListFollowers:output_type -> relais.catalog.v1.ListFollowersResponse
+	78, // 128: relais.catalog.v1.CatalogService.FollowObject:output_type -> relais.catalog.v1.FollowObjectResponse
+	80, // 129: relais.catalog.v1.CatalogService.UnfollowObject:output_type -> relais.catalog.v1.UnfollowObjectResponse
+	62, // 130: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
+	91, // [91:131] is the sub-list for method output_type
+	51, // [51:91] is the sub-list for method input_type
+	51, // [51:51] is the sub-list for extension type_name
+	51, // [51:51] is the sub-list for extension extendee
+	0,  // [0:51] is the sub-list for field type_name
 }
 
 func init() { file_relais_catalog_v1_catalog_proto_init() }
@@ -3807,13 +4943,14 @@ func file_relais_catalog_v1_catalog_proto_init() {
 	file_relais_catalog_v1_types_proto_init()
 	file_relais_catalog_v1_catalog_proto_msgTypes[10].OneofWrappers = []any{}
 	file_relais_catalog_v1_catalog_proto_msgTypes[32].OneofWrappers = []any{}
+	file_relais_catalog_v1_catalog_proto_msgTypes[63].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_catalog_v1_catalog_proto_rawDesc), len(file_relais_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   64,
+			NumMessages:   82,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -49,6 +49,15 @@ const (
 	CatalogService_GetReferenceLists_FullMethodName    = "/relais.catalog.v1.CatalogService/GetReferenceLists"
 	CatalogService_GetSiteMetrics_FullMethodName       = "/relais.catalog.v1.CatalogService/GetSiteMetrics"
 	CatalogService_SetMetrics_FullMethodName           = "/relais.catalog.v1.CatalogService/SetMetrics"
+	CatalogService_ListReuses_FullMethodName           = "/relais.catalog.v1.CatalogService/ListReuses"
+	CatalogService_GetReuse_FullMethodName             = "/relais.catalog.v1.CatalogService/GetReuse"
+	CatalogService_CreateReuse_FullMethodName          = "/relais.catalog.v1.CatalogService/CreateReuse"
+	CatalogService_UpdateReuse_FullMethodName          = "/relais.catalog.v1.CatalogService/UpdateReuse"
+	CatalogService_DeleteReuse_FullMethodName          = "/relais.catalog.v1.CatalogService/DeleteReuse"
+	CatalogService_AddReuseDataset_FullMethodName      = "/relais.catalog.v1.CatalogService/AddReuseDataset"
+	CatalogService_ListFollowers_FullMethodName        = "/relais.catalog.v1.CatalogService/ListFollowers"
+	CatalogService_FollowObject_FullMethodName         = "/relais.catalog.v1.CatalogService/FollowObject"
+	CatalogService_UnfollowObject_FullMethodName       = "/relais.catalog.v1.CatalogService/UnfollowObject"
 	CatalogService_Import_FullMethodName               = "/relais.catalog.v1.CatalogService/Import"
 )
 
@@ -108,6 +117,22 @@ type CatalogServiceClient interface {
 	// (sysadmin: the analytics service). Unknown objects are skipped; no
 	// catalog event is published (figures change all the time).
 	SetMetrics(ctx context.Context, in *SetMetricsRequest, opts ...grpc.CallOption) (*SetMetricsResponse, error)
+	// Reuses (udata's /api/1/reuses/): visible to all unless private or
+	// deleted; written by their owner, their organization's members and
+	// sysadmins.
+	ListReuses(ctx context.Context, in *ListReusesRequest, opts ...grpc.CallOption) (*ListReusesResponse, error)
+	GetReuse(ctx context.Context, in *GetReuseRequest, opts ...grpc.CallOption) (*GetReuseResponse, error)
+	CreateReuse(ctx context.Context, in *CreateReuseRequest, opts ...grpc.CallOption) (*CreateReuseResponse, error)
+	UpdateReuse(ctx context.Context, in *UpdateReuseRequest, opts ...grpc.CallOption) (*UpdateReuseResponse, error)
+	DeleteReuse(ctx context.Context, in *DeleteReuseRequest, opts ...grpc.CallOption) (*DeleteReuseResponse, error)
+	// Link a dataset to a reuse; added is false when it was linked already.
+	AddReuseDataset(ctx context.Context, in *AddReuseDatasetRequest, opts ...grpc.CallOption) (*AddReuseDatasetResponse, error)
+	// Followers of datasets, organizations, reuses and users.
+	ListFollowers(ctx context.Context, in *ListFollowersRequest, opts ...grpc.CallOption) (*ListFollowersResponse, error)
+	// The caller follows an object; created is false when they did already.
+	FollowObject(ctx context.Context, in *FollowObjectRequest, opts ...grpc.CallOption) (*FollowObjectResponse, error)
+	// The caller stops following; NOT_FOUND when they did not follow it.
+	UnfollowObject(ctx context.Context, in *UnfollowObjectRequest, opts ...grpc.CallOption) (*UnfollowObjectResponse, error)
 	// Bulk import of organizations and datasets with their own ids and dates
 	// (demo data, migrations from another portal). Sysadmins only. Objects
 	// whose id already exists are left as they are (skipped), so an import
@@ -423,6 +448,96 @@ func (c *catalogServiceClient) SetMetrics(ctx context.Context, in *SetMetricsReq
 	return out, nil
 }
 
+func (c *catalogServiceClient) ListReuses(ctx context.Context, in *ListReusesRequest, opts ...grpc.CallOption) (*ListReusesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReusesResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ListReuses_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) GetReuse(ctx context.Context, in *GetReuseRequest, opts ...grpc.CallOption) (*GetReuseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetReuseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_GetReuse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) CreateReuse(ctx context.Context, in *CreateReuseRequest, opts ...grpc.CallOption) (*CreateReuseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateReuseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_CreateReuse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UpdateReuse(ctx context.Context, in *UpdateReuseRequest, opts ...grpc.CallOption) (*UpdateReuseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateReuseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UpdateReuse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) DeleteReuse(ctx context.Context, in *DeleteReuseRequest, opts ...grpc.CallOption) (*DeleteReuseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteReuseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_DeleteReuse_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) AddReuseDataset(ctx context.Context, in *AddReuseDatasetRequest, opts ...grpc.CallOption) (*AddReuseDatasetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddReuseDatasetResponse)
+	err := c.cc.Invoke(ctx, CatalogService_AddReuseDataset_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ListFollowers(ctx context.Context, in *ListFollowersRequest, opts ...grpc.CallOption) (*ListFollowersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFollowersResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ListFollowers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) FollowObject(ctx context.Context, in *FollowObjectRequest, opts ...grpc.CallOption) (*FollowObjectResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FollowObjectResponse)
+	err := c.cc.Invoke(ctx, CatalogService_FollowObject_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UnfollowObject(ctx context.Context, in *UnfollowObjectRequest, opts ...grpc.CallOption) (*UnfollowObjectResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnfollowObjectResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UnfollowObject_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *catalogServiceClient) Import(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ImportRequest, ImportResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &CatalogService_ServiceDesc.Streams[0], CatalogService_Import_FullMethodName, cOpts...)
@@ -492,6 +607,22 @@ type CatalogServiceServer interface {
 	// (sysadmin: the analytics service). Unknown objects are skipped; no
 	// catalog event is published (figures change all the time).
 	SetMetrics(context.Context, *SetMetricsRequest) (*SetMetricsResponse, error)
+	// Reuses (udata's /api/1/reuses/): visible to all unless private or
+	// deleted; written by their owner, their organization's members and
+	// sysadmins.
+	ListReuses(context.Context, *ListReusesRequest) (*ListReusesResponse, error)
+	GetReuse(context.Context, *GetReuseRequest) (*GetReuseResponse, error)
+	CreateReuse(context.Context, *CreateReuseRequest) (*CreateReuseResponse, error)
+	UpdateReuse(context.Context, *UpdateReuseRequest) (*UpdateReuseResponse, error)
+	DeleteReuse(context.Context, *DeleteReuseRequest) (*DeleteReuseResponse, error)
+	// Link a dataset to a reuse; added is false when it was linked already.
+	AddReuseDataset(context.Context, *AddReuseDatasetRequest) (*AddReuseDatasetResponse, error)
+	// Followers of datasets, organizations, reuses and users.
+	ListFollowers(context.Context, *ListFollowersRequest) (*ListFollowersResponse, error)
+	// The caller follows an object; created is false when they did already.
+	FollowObject(context.Context, *FollowObjectRequest) (*FollowObjectResponse, error)
+	// The caller stops following; NOT_FOUND when they did not follow it.
+	UnfollowObject(context.Context, *UnfollowObjectRequest) (*UnfollowObjectResponse, error)
 	// Bulk import of organizations and datasets with their own ids and dates
 	// (demo data, migrations from another portal). Sysadmins only. Objects
 	// whose id already exists are left as they are (skipped), so an import
@@ -596,6 +727,33 @@ func (UnimplementedCatalogServiceServer) GetSiteMetrics(context.Context, *GetSit
 }
 func (UnimplementedCatalogServiceServer) SetMetrics(context.Context, *SetMetricsRequest) (*SetMetricsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetMetrics not implemented")
+}
+func (UnimplementedCatalogServiceServer) ListReuses(context.Context, *ListReusesRequest) (*ListReusesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReuses not implemented")
+}
+func (UnimplementedCatalogServiceServer) GetReuse(context.Context, *GetReuseRequest) (*GetReuseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetReuse not implemented")
+}
+func (UnimplementedCatalogServiceServer) CreateReuse(context.Context, *CreateReuseRequest) (*CreateReuseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateReuse not implemented")
+}
+func (UnimplementedCatalogServiceServer) UpdateReuse(context.Context, *UpdateReuseRequest) (*UpdateReuseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateReuse not implemented")
+}
+func (UnimplementedCatalogServiceServer) DeleteReuse(context.Context, *DeleteReuseRequest) (*DeleteReuseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteReuse not implemented")
+}
+func (UnimplementedCatalogServiceServer) AddReuseDataset(context.Context, *AddReuseDatasetRequest) (*AddReuseDatasetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddReuseDataset not implemented")
+}
+func (UnimplementedCatalogServiceServer) ListFollowers(context.Context, *ListFollowersRequest) (*ListFollowersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFollowers not implemented")
+}
+func (UnimplementedCatalogServiceServer) FollowObject(context.Context, *FollowObjectRequest) (*FollowObjectResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method FollowObject not implemented")
+}
+func (UnimplementedCatalogServiceServer) UnfollowObject(context.Context, *UnfollowObjectRequest) (*UnfollowObjectResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnfollowObject not implemented")
 }
 func (UnimplementedCatalogServiceServer) Import(grpc.ClientStreamingServer[ImportRequest, ImportResponse]) error {
 	return status.Error(codes.Unimplemented, "method Import not implemented")
@@ -1161,6 +1319,168 @@ func _CatalogService_SetMetrics_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CatalogService_ListReuses_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReusesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ListReuses(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ListReuses_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ListReuses(ctx, req.(*ListReusesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_GetReuse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetReuseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).GetReuse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_GetReuse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).GetReuse(ctx, req.(*GetReuseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_CreateReuse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateReuseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).CreateReuse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_CreateReuse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).CreateReuse(ctx, req.(*CreateReuseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UpdateReuse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateReuseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UpdateReuse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UpdateReuse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UpdateReuse(ctx, req.(*UpdateReuseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_DeleteReuse_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteReuseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).DeleteReuse(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_DeleteReuse_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).DeleteReuse(ctx, req.(*DeleteReuseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_AddReuseDataset_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddReuseDatasetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).AddReuseDataset(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_AddReuseDataset_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).AddReuseDataset(ctx, req.(*AddReuseDatasetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ListFollowers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFollowersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ListFollowers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ListFollowers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ListFollowers(ctx, req.(*ListFollowersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_FollowObject_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FollowObjectRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).FollowObject(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_FollowObject_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).FollowObject(ctx, req.(*FollowObjectRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UnfollowObject_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnfollowObjectRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UnfollowObject(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UnfollowObject_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UnfollowObject(ctx, req.(*UnfollowObjectRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CatalogService_Import_Handler(srv interface{}, stream grpc.ServerStream) error {
 	return srv.(CatalogServiceServer).Import(&grpc.GenericServerStream[ImportRequest, ImportResponse]{ServerStream: stream})
 }
@@ -1294,6 +1614,42 @@ var CatalogService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SetMetrics",
 			Handler:    _CatalogService_SetMetrics_Handler,
+		},
+		{
+			MethodName: "ListReuses",
+			Handler:    _CatalogService_ListReuses_Handler,
+		},
+		{
+			MethodName: "GetReuse",
+			Handler:    _CatalogService_GetReuse_Handler,
+		},
+		{
+			MethodName: "CreateReuse",
+			Handler:    _CatalogService_CreateReuse_Handler,
+		},
+		{
+			MethodName: "UpdateReuse",
+			Handler:    _CatalogService_UpdateReuse_Handler,
+		},
+		{
+			MethodName: "DeleteReuse",
+			Handler:    _CatalogService_DeleteReuse_Handler,
+		},
+		{
+			MethodName: "AddReuseDataset",
+			Handler:    _CatalogService_AddReuseDataset_Handler,
+		},
+		{
+			MethodName: "ListFollowers",
+			Handler:    _CatalogService_ListFollowers_Handler,
+		},
+		{
+			MethodName: "FollowObject",
+			Handler:    _CatalogService_FollowObject_Handler,
+		},
+		{
+			MethodName: "UnfollowObject",
+			Handler:    _CatalogService_UnfollowObject_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1129,8 +1129,12 @@ type DatasetMetrics struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	Views              int64                  `protobuf:"varint,1,opt,name=views,proto3" json:"views,omitempty"`
 	ResourcesDownloads int64                  `protobuf:"varint,2,opt,name=resources_downloads,json=resourcesDownloads,proto3" json:"resources_downloads,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Public live reuses linking the dataset.
+	Reuses int64 `protobuf:"varint,3,opt,name=reuses,proto3" json:"reuses,omitempty"`
+	// Live follows of the dataset.
+	Followers     int64 `protobuf:"varint,4,opt,name=followers,proto3" json:"followers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DatasetMetrics) Reset() {
@@ -1173,6 +1177,20 @@ func (x *DatasetMetrics) GetViews() int64 {
 func (x *DatasetMetrics) GetResourcesDownloads() int64 {
 	if x != nil {
 		return x.ResourcesDownloads
+	}
+	return 0
+}
+
+func (x *DatasetMetrics) GetReuses() int64 {
+	if x != nil {
+		return x.Reuses
+	}
+	return 0
+}
+
+func (x *DatasetMetrics) GetFollowers() int64 {
+	if x != nil {
+		return x.Followers
 	}
 	return 0
 }
@@ -2662,6 +2680,601 @@ func (x *SiteMetrics) GetHarvesters() int64 {
 	return 0
 }
 
+// ReuseMetrics are computed on every read: linked datasets, live follows
+// (and new follows per month, "YYYY-MM"), views set by the analytics
+// service. Relais has no discussions yet: they count 0.
+type ReuseMetrics struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Datasets          int64                  `protobuf:"varint,1,opt,name=datasets,proto3" json:"datasets,omitempty"`
+	Followers         int64                  `protobuf:"varint,2,opt,name=followers,proto3" json:"followers,omitempty"`
+	FollowersByMonths map[string]int64       `protobuf:"bytes,3,rep,name=followers_by_months,json=followersByMonths,proto3" json:"followers_by_months,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	Views             int64                  `protobuf:"varint,4,opt,name=views,proto3" json:"views,omitempty"`
+	Discussions       int64                  `protobuf:"varint,5,opt,name=discussions,proto3" json:"discussions,omitempty"`
+	DiscussionsOpen   int64                  `protobuf:"varint,6,opt,name=discussions_open,json=discussionsOpen,proto3" json:"discussions_open,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ReuseMetrics) Reset() {
+	*x = ReuseMetrics{}
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReuseMetrics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReuseMetrics) ProtoMessage() {}
+
+func (x *ReuseMetrics) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReuseMetrics.ProtoReflect.Descriptor instead.
+func (*ReuseMetrics) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ReuseMetrics) GetDatasets() int64 {
+	if x != nil {
+		return x.Datasets
+	}
+	return 0
+}
+
+func (x *ReuseMetrics) GetFollowers() int64 {
+	if x != nil {
+		return x.Followers
+	}
+	return 0
+}
+
+func (x *ReuseMetrics) GetFollowersByMonths() map[string]int64 {
+	if x != nil {
+		return x.FollowersByMonths
+	}
+	return nil
+}
+
+func (x *ReuseMetrics) GetViews() int64 {
+	if x != nil {
+		return x.Views
+	}
+	return 0
+}
+
+func (x *ReuseMetrics) GetDiscussions() int64 {
+	if x != nil {
+		return x.Discussions
+	}
+	return 0
+}
+
+func (x *ReuseMetrics) GetDiscussionsOpen() int64 {
+	if x != nil {
+		return x.DiscussionsOpen
+	}
+	return 0
+}
+
+// ReusePermissions are computed for the calling user.
+type ReusePermissions struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Delete        bool                   `protobuf:"varint,1,opt,name=delete,proto3" json:"delete,omitempty"`
+	Edit          bool                   `protobuf:"varint,2,opt,name=edit,proto3" json:"edit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReusePermissions) Reset() {
+	*x = ReusePermissions{}
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReusePermissions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReusePermissions) ProtoMessage() {}
+
+func (x *ReusePermissions) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReusePermissions.ProtoReflect.Descriptor instead.
+func (*ReusePermissions) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ReusePermissions) GetDelete() bool {
+	if x != nil {
+		return x.Delete
+	}
+	return false
+}
+
+func (x *ReusePermissions) GetEdit() bool {
+	if x != nil {
+		return x.Edit
+	}
+	return false
+}
+
+// Reuse is something made with datasets (udata's Reuse): an application,
+// a visualization, an article...
+type Reuse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 24-hex ObjectId.
+	Id          string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Slug        string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	Title       string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Description string `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	// One of udata's REUSE_TYPES (api, application, idea...).
+	Type string `protobuf:"bytes,5,opt,name=type,proto3" json:"type,omitempty"`
+	// Unique among reuses.
+	Url string `protobuf:"bytes,6,opt,name=url,proto3" json:"url,omitempty"`
+	// One of udata's REUSE_TOPICS (health, transport_and_mobility...).
+	Topic    string   `protobuf:"bytes,7,opt,name=topic,proto3" json:"topic,omitempty"`
+	Tags     []string `protobuf:"bytes,8,rep,name=tags,proto3" json:"tags,omitempty"`
+	Private  bool     `protobuf:"varint,9,opt,name=private,proto3" json:"private,omitempty"`
+	Featured bool     `protobuf:"varint,10,opt,name=featured,proto3" json:"featured,omitempty"`
+	// Free JSON object. Empty means {}.
+	ExtrasJson   []byte                 `protobuf:"bytes,11,opt,name=extras_json,json=extrasJson,proto3" json:"extras_json,omitempty"`
+	Deleted      *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=deleted,proto3,oneof" json:"deleted,omitempty"`
+	Archived     *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=archived,proto3,oneof" json:"archived,omitempty"`
+	CreatedAt    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	LastModified *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=last_modified,json=lastModified,proto3" json:"last_modified,omitempty"`
+	Organization *OrganizationRef       `protobuf:"bytes,16,opt,name=organization,proto3,oneof" json:"organization,omitempty"`
+	Owner        *UserRef               `protobuf:"bytes,17,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
+	Badges       []*Badge               `protobuf:"bytes,18,rep,name=badges,proto3" json:"badges,omitempty"`
+	// Linked dataset ids, in the order they were linked (stored).
+	DatasetIds []string `protobuf:"bytes,19,rep,name=dataset_ids,json=datasetIds,proto3" json:"dataset_ids,omitempty"`
+	// The linked datasets the caller may see, presented (on reads).
+	Datasets []*Dataset `protobuf:"bytes,20,rep,name=datasets,proto3" json:"datasets,omitempty"`
+	// Image URLs; unset until reuse images exist in Relais.
+	Image          *string           `protobuf:"bytes,21,opt,name=image,proto3,oneof" json:"image,omitempty"`
+	ImageThumbnail *string           `protobuf:"bytes,22,opt,name=image_thumbnail,json=imageThumbnail,proto3,oneof" json:"image_thumbnail,omitempty"`
+	Metrics        *ReuseMetrics     `protobuf:"bytes,23,opt,name=metrics,proto3" json:"metrics,omitempty"`
+	Permissions    *ReusePermissions `protobuf:"bytes,24,opt,name=permissions,proto3" json:"permissions,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Reuse) Reset() {
+	*x = Reuse{}
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reuse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reuse) ProtoMessage() {}
+
+func (x *Reuse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reuse.ProtoReflect.Descriptor instead.
+func (*Reuse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *Reuse) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Reuse) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *Reuse) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Reuse) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Reuse) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *Reuse) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *Reuse) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *Reuse) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Reuse) GetPrivate() bool {
+	if x != nil {
+		return x.Private
+	}
+	return false
+}
+
+func (x *Reuse) GetFeatured() bool {
+	if x != nil {
+		return x.Featured
+	}
+	return false
+}
+
+func (x *Reuse) GetExtrasJson() []byte {
+	if x != nil {
+		return x.ExtrasJson
+	}
+	return nil
+}
+
+func (x *Reuse) GetDeleted() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Deleted
+	}
+	return nil
+}
+
+func (x *Reuse) GetArchived() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Archived
+	}
+	return nil
+}
+
+func (x *Reuse) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Reuse) GetLastModified() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastModified
+	}
+	return nil
+}
+
+func (x *Reuse) GetOrganization() *OrganizationRef {
+	if x != nil {
+		return x.Organization
+	}
+	return nil
+}
+
+func (x *Reuse) GetOwner() *UserRef {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *Reuse) GetBadges() []*Badge {
+	if x != nil {
+		return x.Badges
+	}
+	return nil
+}
+
+func (x *Reuse) GetDatasetIds() []string {
+	if x != nil {
+		return x.DatasetIds
+	}
+	return nil
+}
+
+func (x *Reuse) GetDatasets() []*Dataset {
+	if x != nil {
+		return x.Datasets
+	}
+	return nil
+}
+
+func (x *Reuse) GetImage() string {
+	if x != nil && x.Image != nil {
+		return *x.Image
+	}
+	return ""
+}
+
+func (x *Reuse) GetImageThumbnail() string {
+	if x != nil && x.ImageThumbnail != nil {
+		return *x.ImageThumbnail
+	}
+	return ""
+}
+
+func (x *Reuse) GetMetrics() *ReuseMetrics {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
+func (x *Reuse) GetPermissions() *ReusePermissions {
+	if x != nil {
+		return x.Permissions
+	}
+	return nil
+}
+
+// ReuseInput carries writable reuse fields; on update, only those named
+// in the request's update_mask apply.
+type ReuseInput struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Title       string                 `protobuf:"bytes,1,opt,name=title,proto3" json:"title,omitempty"`
+	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Type        string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	Url         string                 `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
+	Topic       string                 `protobuf:"bytes,5,opt,name=topic,proto3" json:"topic,omitempty"`
+	Tags        []string               `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty"`
+	Private     bool                   `protobuf:"varint,7,opt,name=private,proto3" json:"private,omitempty"`
+	ExtrasJson  []byte                 `protobuf:"bytes,8,opt,name=extras_json,json=extrasJson,proto3" json:"extras_json,omitempty"`
+	// Organization id; empty = none (the caller owns the reuse).
+	Organization string `protobuf:"bytes,9,opt,name=organization,proto3" json:"organization,omitempty"`
+	// Owner user id; empty = the caller when no organization.
+	Owner string `protobuf:"bytes,10,opt,name=owner,proto3" json:"owner,omitempty"`
+	// Dataset ids (or slugs) linked, replacing the current list.
+	Datasets []string `protobuf:"bytes,11,rep,name=datasets,proto3" json:"datasets,omitempty"`
+	// Archive (true) or unarchive (false) when "archived" is in the mask.
+	Archived bool `protobuf:"varint,12,opt,name=archived,proto3" json:"archived,omitempty"`
+	// Restore a deleted reuse (udata's "deleted": null on PUT).
+	Restore bool `protobuf:"varint,13,opt,name=restore,proto3" json:"restore,omitempty"`
+	// Sysadmins only.
+	Featured      bool `protobuf:"varint,14,opt,name=featured,proto3" json:"featured,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReuseInput) Reset() {
+	*x = ReuseInput{}
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReuseInput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReuseInput) ProtoMessage() {}
+
+func (x *ReuseInput) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReuseInput.ProtoReflect.Descriptor instead.
+func (*ReuseInput) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ReuseInput) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *ReuseInput) GetPrivate() bool {
+	if x != nil {
+		return x.Private
+	}
+	return false
+}
+
+func (x *ReuseInput) GetExtrasJson() []byte {
+	if x != nil {
+		return x.ExtrasJson
+	}
+	return nil
+}
+
+func (x *ReuseInput) GetOrganization() string {
+	if x != nil {
+		return x.Organization
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *ReuseInput) GetDatasets() []string {
+	if x != nil {
+		return x.Datasets
+	}
+	return nil
+}
+
+func (x *ReuseInput) GetArchived() bool {
+	if x != nil {
+		return x.Archived
+	}
+	return false
+}
+
+func (x *ReuseInput) GetRestore() bool {
+	if x != nil {
+		return x.Restore
+	}
+	return false
+}
+
+func (x *ReuseInput) GetFeatured() bool {
+	if x != nil {
+		return x.Featured
+	}
+	return false
+}
+
+// Follow is a user following an object (udata's Follow).
+type Follow struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Follower      *UserRef               `protobuf:"bytes,2,opt,name=follower,proto3" json:"follower,omitempty"`
+	Since         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=since,proto3" json:"since,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Follow) Reset() {
+	*x = Follow{}
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Follow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Follow) ProtoMessage() {}
+
+func (x *Follow) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_types_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Follow.ProtoReflect.Descriptor instead.
+func (*Follow) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_types_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *Follow) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Follow) GetFollower() *UserRef {
+	if x != nil {
+		return x.Follower
+	}
+	return nil
+}
+
+func (x *Follow) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
 var File_relais_catalog_v1_types_proto protoreflect.FileDescriptor
 
 const file_relais_catalog_v1_types_proto_rawDesc = "" +
@@ -2801,10 +3414,12 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\b_deletedB\x0f\n" +
 	"\r_organizationB\b\n" +
 	"\x06_ownerB\t\n" +
-	"\a_schema\"W\n" +
+	"\a_schema\"\x8d\x01\n" +
 	"\x0eDatasetMetrics\x12\x14\n" +
 	"\x05views\x18\x01 \x01(\x03R\x05views\x12/\n" +
-	"\x13resources_downloads\x18\x02 \x01(\x03R\x12resourcesDownloads\"\xa2\a\n" +
+	"\x13resources_downloads\x18\x02 \x01(\x03R\x12resourcesDownloads\x12\x16\n" +
+	"\x06reuses\x18\x03 \x01(\x03R\x06reuses\x12\x1c\n" +
+	"\tfollowers\x18\x04 \x01(\x03R\tfollowers\"\xa2\a\n" +
 	"\fDatasetInput\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1d\n" +
 	"\aacronym\x18\x02 \x01(\tH\x00R\aacronym\x88\x01\x01\x12 \n" +
@@ -3006,7 +3621,78 @@ const file_relais_catalog_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"harvesters\x18\n" +
 	" \x01(\x03R\n" +
-	"harvestersBAZ?github.com/relais-data/relais/proto/relais/catalog/v1;catalogv1b\x06proto3"
+	"harvesters\"\xd9\x02\n" +
+	"\fReuseMetrics\x12\x1a\n" +
+	"\bdatasets\x18\x01 \x01(\x03R\bdatasets\x12\x1c\n" +
+	"\tfollowers\x18\x02 \x01(\x03R\tfollowers\x12f\n" +
+	"\x13followers_by_months\x18\x03 \x03(\v26.relais.catalog.v1.ReuseMetrics.FollowersByMonthsEntryR\x11followersByMonths\x12\x14\n" +
+	"\x05views\x18\x04 \x01(\x03R\x05views\x12 \n" +
+	"\vdiscussions\x18\x05 \x01(\x03R\vdiscussions\x12)\n" +
+	"\x10discussions_open\x18\x06 \x01(\x03R\x0fdiscussionsOpen\x1aD\n" +
+	"\x16FollowersByMonthsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\">\n" +
+	"\x10ReusePermissions\x12\x16\n" +
+	"\x06delete\x18\x01 \x01(\bR\x06delete\x12\x12\n" +
+	"\x04edit\x18\x02 \x01(\bR\x04edit\"\xaa\b\n" +
+	"\x05Reuse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04type\x18\x05 \x01(\tR\x04type\x12\x10\n" +
+	"\x03url\x18\x06 \x01(\tR\x03url\x12\x14\n" +
+	"\x05topic\x18\a \x01(\tR\x05topic\x12\x12\n" +
+	"\x04tags\x18\b \x03(\tR\x04tags\x12\x18\n" +
+	"\aprivate\x18\t \x01(\bR\aprivate\x12\x1a\n" +
+	"\bfeatured\x18\n" +
+	" \x01(\bR\bfeatured\x12\x1f\n" +
+	"\vextras_json\x18\v \x01(\fR\n" +
+	"extrasJson\x129\n" +
+	"\adeleted\x18\f \x01(\v2\x1a.google.protobuf.TimestampH\x00R\adeleted\x88\x01\x01\x12;\n" +
+	"\barchived\x18\r \x01(\v2\x1a.google.protobuf.TimestampH\x01R\barchived\x88\x01\x01\x129\n" +
+	"\n" +
+	"created_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12?\n" +
+	"\rlast_modified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\flastModified\x12K\n" +
+	"\forganization\x18\x10 \x01(\v2\".relais.catalog.v1.OrganizationRefH\x02R\forganization\x88\x01\x01\x125\n" +
+	"\x05owner\x18\x11 \x01(\v2\x1a.relais.catalog.v1.UserRefH\x03R\x05owner\x88\x01\x01\x120\n" +
+	"\x06badges\x18\x12 \x03(\v2\x18.relais.catalog.v1.BadgeR\x06badges\x12\x1f\n" +
+	"\vdataset_ids\x18\x13 \x03(\tR\n" +
+	"datasetIds\x126\n" +
+	"\bdatasets\x18\x14 \x03(\v2\x1a.relais.catalog.v1.DatasetR\bdatasets\x12\x19\n" +
+	"\x05image\x18\x15 \x01(\tH\x04R\x05image\x88\x01\x01\x12,\n" +
+	"\x0fimage_thumbnail\x18\x16 \x01(\tH\x05R\x0eimageThumbnail\x88\x01\x01\x129\n" +
+	"\ametrics\x18\x17 \x01(\v2\x1f.relais.catalog.v1.ReuseMetricsR\ametrics\x12E\n" +
+	"\vpermissions\x18\x18 \x01(\v2#.relais.catalog.v1.ReusePermissionsR\vpermissionsB\n" +
+	"\n" +
+	"\b_deletedB\v\n" +
+	"\t_archivedB\x0f\n" +
+	"\r_organizationB\b\n" +
+	"\x06_ownerB\b\n" +
+	"\x06_imageB\x12\n" +
+	"\x10_image_thumbnail\"\xf7\x02\n" +
+	"\n" +
+	"ReuseInput\x12\x14\n" +
+	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\x12\x10\n" +
+	"\x03url\x18\x04 \x01(\tR\x03url\x12\x14\n" +
+	"\x05topic\x18\x05 \x01(\tR\x05topic\x12\x12\n" +
+	"\x04tags\x18\x06 \x03(\tR\x04tags\x12\x18\n" +
+	"\aprivate\x18\a \x01(\bR\aprivate\x12\x1f\n" +
+	"\vextras_json\x18\b \x01(\fR\n" +
+	"extrasJson\x12\"\n" +
+	"\forganization\x18\t \x01(\tR\forganization\x12\x14\n" +
+	"\x05owner\x18\n" +
+	" \x01(\tR\x05owner\x12\x1a\n" +
+	"\bdatasets\x18\v \x03(\tR\bdatasets\x12\x1a\n" +
+	"\barchived\x18\f \x01(\bR\barchived\x12\x18\n" +
+	"\arestore\x18\r \x01(\bR\arestore\x12\x1a\n" +
+	"\bfeatured\x18\x0e \x01(\bR\bfeatured\"\x82\x01\n" +
+	"\x06Follow\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x126\n" +
+	"\bfollower\x18\x02 \x01(\v2\x1a.relais.catalog.v1.UserRefR\bfollower\x120\n" +
+	"\x05since\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05sinceBAZ?github.com/relais-data/relais/proto/relais/catalog/v1;catalogv1b\x06proto3"
 
 var (
 	file_relais_catalog_v1_types_proto_rawDescOnce sync.Once
@@ -3020,7 +3706,7 @@ func file_relais_catalog_v1_types_proto_rawDescGZIP() []byte {
 	return file_relais_catalog_v1_types_proto_rawDescData
 }
 
-var file_relais_catalog_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_relais_catalog_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_relais_catalog_v1_types_proto_goTypes = []any{
 	(*Badge)(nil),                   // 0: relais.catalog.v1.Badge
 	(*UserRef)(nil),                 // 1: relais.catalog.v1.UserRef
@@ -3047,22 +3733,28 @@ var file_relais_catalog_v1_types_proto_goTypes = []any{
 	(*License)(nil),                 // 22: relais.catalog.v1.License
 	(*Label)(nil),                   // 23: relais.catalog.v1.Label
 	(*SiteMetrics)(nil),             // 24: relais.catalog.v1.SiteMetrics
-	(*timestamppb.Timestamp)(nil),   // 25: google.protobuf.Timestamp
+	(*ReuseMetrics)(nil),            // 25: relais.catalog.v1.ReuseMetrics
+	(*ReusePermissions)(nil),        // 26: relais.catalog.v1.ReusePermissions
+	(*Reuse)(nil),                   // 27: relais.catalog.v1.Reuse
+	(*ReuseInput)(nil),              // 28: relais.catalog.v1.ReuseInput
+	(*Follow)(nil),                  // 29: relais.catalog.v1.Follow
+	nil,                             // 30: relais.catalog.v1.ReuseMetrics.FollowersByMonthsEntry
+	(*timestamppb.Timestamp)(nil),   // 31: google.protobuf.Timestamp
 }
 var file_relais_catalog_v1_types_proto_depIdxs = []int32{
 	0,  // 0: relais.catalog.v1.OrganizationRef.badges:type_name -> relais.catalog.v1.Badge
 	3,  // 1: relais.catalog.v1.Resource.checksum:type_name -> relais.catalog.v1.Checksum
-	25, // 2: relais.catalog.v1.Resource.created_at_internal:type_name -> google.protobuf.Timestamp
-	25, // 3: relais.catalog.v1.Resource.last_modified_internal:type_name -> google.protobuf.Timestamp
+	31, // 2: relais.catalog.v1.Resource.created_at_internal:type_name -> google.protobuf.Timestamp
+	31, // 3: relais.catalog.v1.Resource.last_modified_internal:type_name -> google.protobuf.Timestamp
 	4,  // 4: relais.catalog.v1.Resource.schema:type_name -> relais.catalog.v1.Schema
-	25, // 5: relais.catalog.v1.Dataset.frequency_date:type_name -> google.protobuf.Timestamp
+	31, // 5: relais.catalog.v1.Dataset.frequency_date:type_name -> google.protobuf.Timestamp
 	6,  // 6: relais.catalog.v1.Dataset.temporal_coverage:type_name -> relais.catalog.v1.TemporalCoverage
 	7,  // 7: relais.catalog.v1.Dataset.spatial:type_name -> relais.catalog.v1.Spatial
-	25, // 8: relais.catalog.v1.Dataset.archived:type_name -> google.protobuf.Timestamp
-	25, // 9: relais.catalog.v1.Dataset.deleted:type_name -> google.protobuf.Timestamp
-	25, // 10: relais.catalog.v1.Dataset.created_at_internal:type_name -> google.protobuf.Timestamp
-	25, // 11: relais.catalog.v1.Dataset.last_modified_internal:type_name -> google.protobuf.Timestamp
-	25, // 12: relais.catalog.v1.Dataset.last_update:type_name -> google.protobuf.Timestamp
+	31, // 8: relais.catalog.v1.Dataset.archived:type_name -> google.protobuf.Timestamp
+	31, // 9: relais.catalog.v1.Dataset.deleted:type_name -> google.protobuf.Timestamp
+	31, // 10: relais.catalog.v1.Dataset.created_at_internal:type_name -> google.protobuf.Timestamp
+	31, // 11: relais.catalog.v1.Dataset.last_modified_internal:type_name -> google.protobuf.Timestamp
+	31, // 12: relais.catalog.v1.Dataset.last_update:type_name -> google.protobuf.Timestamp
 	2,  // 13: relais.catalog.v1.Dataset.organization:type_name -> relais.catalog.v1.OrganizationRef
 	1,  // 14: relais.catalog.v1.Dataset.owner:type_name -> relais.catalog.v1.UserRef
 	5,  // 15: relais.catalog.v1.Dataset.resources:type_name -> relais.catalog.v1.Resource
@@ -3071,7 +3763,7 @@ var file_relais_catalog_v1_types_proto_depIdxs = []int32{
 	8,  // 18: relais.catalog.v1.Dataset.quality:type_name -> relais.catalog.v1.Quality
 	9,  // 19: relais.catalog.v1.Dataset.permissions:type_name -> relais.catalog.v1.DatasetPermissions
 	11, // 20: relais.catalog.v1.Dataset.metrics:type_name -> relais.catalog.v1.DatasetMetrics
-	25, // 21: relais.catalog.v1.DatasetInput.frequency_date:type_name -> google.protobuf.Timestamp
+	31, // 21: relais.catalog.v1.DatasetInput.frequency_date:type_name -> google.protobuf.Timestamp
 	6,  // 22: relais.catalog.v1.DatasetInput.temporal_coverage:type_name -> relais.catalog.v1.TemporalCoverage
 	7,  // 23: relais.catalog.v1.DatasetInput.spatial:type_name -> relais.catalog.v1.Spatial
 	13, // 24: relais.catalog.v1.DatasetInput.resources:type_name -> relais.catalog.v1.ResourceInput
@@ -3079,30 +3771,43 @@ var file_relais_catalog_v1_types_proto_depIdxs = []int32{
 	3,  // 26: relais.catalog.v1.ResourceInput.checksum:type_name -> relais.catalog.v1.Checksum
 	4,  // 27: relais.catalog.v1.ResourceInput.schema:type_name -> relais.catalog.v1.Schema
 	1,  // 28: relais.catalog.v1.Member.user:type_name -> relais.catalog.v1.UserRef
-	25, // 29: relais.catalog.v1.Member.last_login_at:type_name -> google.protobuf.Timestamp
-	25, // 30: relais.catalog.v1.Member.since:type_name -> google.protobuf.Timestamp
+	31, // 29: relais.catalog.v1.Member.last_login_at:type_name -> google.protobuf.Timestamp
+	31, // 30: relais.catalog.v1.Member.since:type_name -> google.protobuf.Timestamp
 	0,  // 31: relais.catalog.v1.Organization.badges:type_name -> relais.catalog.v1.Badge
 	15, // 32: relais.catalog.v1.Organization.members:type_name -> relais.catalog.v1.Member
-	25, // 33: relais.catalog.v1.Organization.created_at:type_name -> google.protobuf.Timestamp
-	25, // 34: relais.catalog.v1.Organization.last_modified:type_name -> google.protobuf.Timestamp
-	25, // 35: relais.catalog.v1.Organization.deleted:type_name -> google.protobuf.Timestamp
+	31, // 33: relais.catalog.v1.Organization.created_at:type_name -> google.protobuf.Timestamp
+	31, // 34: relais.catalog.v1.Organization.last_modified:type_name -> google.protobuf.Timestamp
+	31, // 35: relais.catalog.v1.Organization.deleted:type_name -> google.protobuf.Timestamp
 	16, // 36: relais.catalog.v1.Organization.metrics:type_name -> relais.catalog.v1.OrganizationMetrics
 	14, // 37: relais.catalog.v1.Organization.permissions:type_name -> relais.catalog.v1.OrganizationPermissions
 	0,  // 38: relais.catalog.v1.OrganizationInput.badges:type_name -> relais.catalog.v1.Badge
-	25, // 39: relais.catalog.v1.User.since:type_name -> google.protobuf.Timestamp
-	25, // 40: relais.catalog.v1.User.last_login_at:type_name -> google.protobuf.Timestamp
+	31, // 39: relais.catalog.v1.User.since:type_name -> google.protobuf.Timestamp
+	31, // 40: relais.catalog.v1.User.last_login_at:type_name -> google.protobuf.Timestamp
 	2,  // 41: relais.catalog.v1.User.organizations:type_name -> relais.catalog.v1.OrganizationRef
 	19, // 42: relais.catalog.v1.User.metrics:type_name -> relais.catalog.v1.UserMetrics
-	25, // 43: relais.catalog.v1.User.deleted:type_name -> google.protobuf.Timestamp
-	25, // 44: relais.catalog.v1.ApiToken.created_at:type_name -> google.protobuf.Timestamp
-	25, // 45: relais.catalog.v1.ApiToken.last_used_at:type_name -> google.protobuf.Timestamp
-	25, // 46: relais.catalog.v1.ApiToken.revoked_at:type_name -> google.protobuf.Timestamp
-	25, // 47: relais.catalog.v1.ApiToken.expires_at:type_name -> google.protobuf.Timestamp
-	48, // [48:48] is the sub-list for method output_type
-	48, // [48:48] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	31, // 43: relais.catalog.v1.User.deleted:type_name -> google.protobuf.Timestamp
+	31, // 44: relais.catalog.v1.ApiToken.created_at:type_name -> google.protobuf.Timestamp
+	31, // 45: relais.catalog.v1.ApiToken.last_used_at:type_name -> google.protobuf.Timestamp
+	31, // 46: relais.catalog.v1.ApiToken.revoked_at:type_name -> google.protobuf.Timestamp
+	31, // 47: relais.catalog.v1.ApiToken.expires_at:type_name -> google.protobuf.Timestamp
+	30, // 48: relais.catalog.v1.ReuseMetrics.followers_by_months:type_name -> relais.catalog.v1.ReuseMetrics.FollowersByMonthsEntry
+	31, // 49: relais.catalog.v1.Reuse.deleted:type_name -> google.protobuf.Timestamp
+	31, // 50: relais.catalog.v1.Reuse.archived:type_name -> google.protobuf.Timestamp
+	31, // 51: relais.catalog.v1.Reuse.created_at:type_name -> google.protobuf.Timestamp
+	31, // 52: relais.catalog.v1.Reuse.last_modified:type_name -> google.protobuf.Timestamp
+	2,  // 53: relais.catalog.v1.Reuse.organization:type_name -> relais.catalog.v1.OrganizationRef
+	1,  // 54: relais.catalog.v1.Reuse.owner:type_name -> relais.catalog.v1.UserRef
+	0,  // 55: relais.catalog.v1.Reuse.badges:type_name -> relais.catalog.v1.Badge
+	10, // 56: relais.catalog.v1.Reuse.datasets:type_name -> relais.catalog.v1.Dataset
+	25, // 57: relais.catalog.v1.Reuse.metrics:type_name -> relais.catalog.v1.ReuseMetrics
+	26, // 58: relais.catalog.v1.Reuse.permissions:type_name -> relais.catalog.v1.ReusePermissions
+	1,  // 59: relais.catalog.v1.Follow.follower:type_name -> relais.catalog.v1.UserRef
+	31, // 60: relais.catalog.v1.Follow.since:type_name -> google.protobuf.Timestamp
+	61, // [61:61] is the sub-list for method output_type
+	61, // [61:61] is the sub-list for method input_type
+	61, // [61:61] is the sub-list for extension type_name
+	61, // [61:61] is the sub-list for extension extendee
+	0,  // [0:61] is the sub-list for field type_name
 }
 
 func init() { file_relais_catalog_v1_types_proto_init() }
@@ -3124,13 +3829,14 @@ func file_relais_catalog_v1_types_proto_init() {
 	file_relais_catalog_v1_types_proto_msgTypes[20].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[21].OneofWrappers = []any{}
 	file_relais_catalog_v1_types_proto_msgTypes[22].OneofWrappers = []any{}
+	file_relais_catalog_v1_types_proto_msgTypes[27].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_catalog_v1_types_proto_rawDesc), len(file_relais_catalog_v1_types_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

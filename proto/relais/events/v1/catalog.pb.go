@@ -252,6 +252,77 @@ func (x *OrganizationChanged) GetOrganization() *v1.Organization {
 	return nil
 }
 
+// ReuseChanged is published on relais.catalog.reuse.{created,updated,deleted}.
+// The snapshot is the reuse after the change (before it, for deleted),
+// read with sysadmin permissions, its linked datasets as ids only.
+type ReuseChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EventId       string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	OccurredAt    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	ActorId       string                 `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	Reuse         *v1.Reuse              `protobuf:"bytes,4,opt,name=reuse,proto3" json:"reuse,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReuseChanged) Reset() {
+	*x = ReuseChanged{}
+	mi := &file_relais_events_v1_catalog_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReuseChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReuseChanged) ProtoMessage() {}
+
+func (x *ReuseChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_events_v1_catalog_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReuseChanged.ProtoReflect.Descriptor instead.
+func (*ReuseChanged) Descriptor() ([]byte, []int) {
+	return file_relais_events_v1_catalog_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ReuseChanged) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *ReuseChanged) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *ReuseChanged) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ReuseChanged) GetReuse() *v1.Reuse {
+	if x != nil {
+		return x.Reuse
+	}
+	return nil
+}
+
 var File_relais_events_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_relais_events_v1_catalog_proto_rawDesc = "" +
@@ -277,7 +348,13 @@ const file_relais_events_v1_catalog_proto_rawDesc = "" +
 	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12C\n" +
-	"\forganization\x18\x04 \x01(\v2\x1f.relais.catalog.v1.OrganizationR\forganizationB?Z=github.com/relais-data/relais/proto/relais/events/v1;eventsv1b\x06proto3"
+	"\forganization\x18\x04 \x01(\v2\x1f.relais.catalog.v1.OrganizationR\forganization\"\xb1\x01\n" +
+	"\fReuseChanged\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12;\n" +
+	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12.\n" +
+	"\x05reuse\x18\x04 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuseB?Z=github.com/relais-data/relais/proto/relais/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_relais_events_v1_catalog_proto_rawDescOnce sync.Once
@@ -291,28 +368,32 @@ func file_relais_events_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_relais_events_v1_catalog_proto_rawDescData
 }
 
-var file_relais_events_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_relais_events_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_relais_events_v1_catalog_proto_goTypes = []any{
 	(*DatasetChanged)(nil),        // 0: relais.events.v1.DatasetChanged
 	(*ResourceChanged)(nil),       // 1: relais.events.v1.ResourceChanged
 	(*OrganizationChanged)(nil),   // 2: relais.events.v1.OrganizationChanged
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
-	(*v1.Dataset)(nil),            // 4: relais.catalog.v1.Dataset
-	(*v1.Resource)(nil),           // 5: relais.catalog.v1.Resource
-	(*v1.Organization)(nil),       // 6: relais.catalog.v1.Organization
+	(*ReuseChanged)(nil),          // 3: relais.events.v1.ReuseChanged
+	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(*v1.Dataset)(nil),            // 5: relais.catalog.v1.Dataset
+	(*v1.Resource)(nil),           // 6: relais.catalog.v1.Resource
+	(*v1.Organization)(nil),       // 7: relais.catalog.v1.Organization
+	(*v1.Reuse)(nil),              // 8: relais.catalog.v1.Reuse
 }
 var file_relais_events_v1_catalog_proto_depIdxs = []int32{
-	3, // 0: relais.events.v1.DatasetChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	4, // 1: relais.events.v1.DatasetChanged.dataset:type_name -> relais.catalog.v1.Dataset
-	3, // 2: relais.events.v1.ResourceChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	5, // 3: relais.events.v1.ResourceChanged.resource:type_name -> relais.catalog.v1.Resource
-	3, // 4: relais.events.v1.OrganizationChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	6, // 5: relais.events.v1.OrganizationChanged.organization:type_name -> relais.catalog.v1.Organization
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	4, // 0: relais.events.v1.DatasetChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	5, // 1: relais.events.v1.DatasetChanged.dataset:type_name -> relais.catalog.v1.Dataset
+	4, // 2: relais.events.v1.ResourceChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	6, // 3: relais.events.v1.ResourceChanged.resource:type_name -> relais.catalog.v1.Resource
+	4, // 4: relais.events.v1.OrganizationChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	7, // 5: relais.events.v1.OrganizationChanged.organization:type_name -> relais.catalog.v1.Organization
+	4, // 6: relais.events.v1.ReuseChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	8, // 7: relais.events.v1.ReuseChanged.reuse:type_name -> relais.catalog.v1.Reuse
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_relais_events_v1_catalog_proto_init() }
@@ -326,7 +407,7 @@ func file_relais_events_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_events_v1_catalog_proto_rawDesc), len(file_relais_events_v1_catalog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -28,9 +28,9 @@ func (s *Service) SetMetrics(ctx context.Context, objects []store.ObjectMetrics)
 	}
 	for _, o := range objects {
 		switch o.ObjectType {
-		case "dataset", "resource", "organization":
+		case "dataset", "resource", "organization", "reuse":
 		default:
-			v.Add("objects", fmt.Sprintf("object_type %.40q: want dataset, resource or organization", o.ObjectType))
+			v.Add("objects", fmt.Sprintf("object_type %.40q: want dataset, resource, organization or reuse", o.ObjectType))
 		}
 	}
 	if err := v.Err(); err != nil {

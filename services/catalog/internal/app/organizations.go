@@ -350,7 +350,18 @@ func (s *Service) fillOrganization(ctx context.Context, q store.Q, caller domain
 	if err != nil {
 		return err
 	}
-	o.Metrics = &catalogv1.OrganizationMetrics{Datasets: counts[o.GetId()], Members: int64(len(o.Members)), Views: figures[o.GetId()]["views"]}
+	reuses, err := q.CountReusesByOrganization(ctx, []string{o.GetId()})
+	if err != nil {
+		return err
+	}
+	followers, err := q.CountFollowers(ctx, store.FollowOrganization, []string{o.GetId()})
+	if err != nil {
+		return err
+	}
+	o.Metrics = &catalogv1.OrganizationMetrics{
+		Datasets: counts[o.GetId()], Members: int64(len(o.Members)), Views: figures[o.GetId()]["views"],
+		Reuses: reuses[o.GetId()], Followers: followers[o.GetId()],
+	}
 	o.Permissions = &catalogv1.OrganizationPermissions{
 		Edit: admin, Delete: admin, Members: admin, Harvest: admin, Private: admin || member,
 	}

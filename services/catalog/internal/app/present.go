@@ -10,6 +10,7 @@ import (
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/domain"
+	"github.com/relais-data/relais/services/catalog/internal/store"
 )
 
 // present fills the computed fields of stored datasets for caller:
@@ -78,7 +79,8 @@ func stripForStorage(d *catalogv1.Dataset) *catalogv1.Dataset {
 	return c
 }
 
-// presentMetrics fills the audience figures the analytics service set.
+// presentMetrics fills the audience figures the analytics service set,
+// and the reuses and followers counted from live ones.
 func (s *Service) presentMetrics(ctx context.Context, ds []*catalogv1.Dataset) error {
 	ids := make([]string, 0, len(ds))
 	var resourceIDs []string
@@ -96,9 +98,20 @@ func (s *Service) presentMetrics(ctx context.Context, ds []*catalogv1.Dataset) e
 	if err != nil {
 		return err
 	}
+	reuses, err := s.store.CountReusesByDataset(ctx, ids)
+	if err != nil {
+		return err
+	}
+	followers, err := s.store.CountFollowers(ctx, store.FollowDataset, ids)
+	if err != nil {
+		return err
+	}
 	for _, d := range ds {
 		m := byDataset[d.GetId()]
-		d.Metrics = &catalogv1.DatasetMetrics{Views: m["views"], ResourcesDownloads: m["resources_downloads"]}
+		d.Metrics = &catalogv1.DatasetMetrics{
+			Views: m["views"], ResourcesDownloads: m["resources_downloads"],
+			Reuses: reuses[d.GetId()], Followers: followers[d.GetId()],
+		}
 		for _, r := range d.GetResources() {
 			r.Downloads = byResource[r.GetId()]["downloads"]
 		}

@@ -20,6 +20,7 @@ var objectTables = map[string]string{
 	"dataset":      "SELECT 1 FROM datasets WHERE id = ?",
 	"resource":     "SELECT 1 FROM resources WHERE id = ?",
 	"organization": "SELECT 1 FROM organizations WHERE id = ?",
+	"reuse":        "SELECT 1 FROM reuses WHERE id = ?",
 }
 
 // SetMetrics writes the figures of known objects and returns how many

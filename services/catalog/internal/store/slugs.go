@@ -12,9 +12,10 @@ const (
 	KindDataset      = "dataset"
 	KindOrganization = "organization"
 	KindUser         = "user"
+	KindReuse        = "reuse"
 )
 
-var slugTables = map[string]string{KindDataset: "datasets", KindOrganization: "organizations", KindUser: "users"}
+var slugTables = map[string]string{KindDataset: "datasets", KindOrganization: "organizations", KindUser: "users", KindReuse: "reuses"}
 
 // SlugTaken reports whether slug is the current slug of another object of
 // kind than exceptID.
