@@ -42,8 +42,9 @@ func (e *StatusError) Is(target error) bool { return target == ErrStatus }
 type Config struct {
 	// Allow lets some networks or hosts through the guard (see ParseAllow).
 	Allow []string `yaml:"allow" usage:"networks (CIDR or address) and host names remote resources may be fetched from despite the SSRF guard"`
-	// MaxBytes bounds the bytes of a file (default 1 GiB).
-	MaxBytes int64 `yaml:"max_bytes" usage:"largest remote file fetched, in bytes (default 1 GiB)"`
+	// MaxBytes bounds the bytes of a file (default 1 GiB), fetched or
+	// read from storage.
+	MaxBytes int64 `yaml:"max_bytes" usage:"largest file previewed, fetched or stored, in bytes (default 1 GiB)"`
 	// Timeout bounds a whole fetch, redirects included (default 5m).
 	Timeout time.Duration `yaml:"timeout" usage:"time limit of a whole fetch (default 5m)"`
 	// IdleTimeout bounds the wait for the next bytes (default 30s).
@@ -114,6 +115,10 @@ func New(cfg Config) (*Fetcher, error) {
 	f.client = &http.Client{Transport: transport, CheckRedirect: f.checkRedirect}
 	return f, nil
 }
+
+// MaxBytes is the largest file fetched; the preview reads stored files up
+// to the same size.
+func (f *Fetcher) MaxBytes() int64 { return f.cfg.MaxBytes }
 
 // control runs after resolution, before each connection: the address is
 // the one dialled.

@@ -81,12 +81,20 @@ func (p *Pipeline) download(ctx context.Context, key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = io.Copy(f, &downloadReader{stream: stream})
+	max := p.opts.Fetcher.MaxBytes()
+	n, err := io.Copy(f, io.LimitReader(&downloadReader{stream: stream}, max+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && n > max {
+		err = &failure{reason: fmt.Sprintf("the file is larger than the %d bytes the preview reads", max)}
+	}
 	if err != nil {
 		os.Remove(f.Name())
+		var fail *failure
+		if errors.As(err, &fail) {
+			return "", err
+		}
 		return "", fmt.Errorf("download %s: %w", key, err)
 	}
 	return f.Name(), nil
