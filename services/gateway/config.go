@@ -22,6 +22,9 @@ type Config struct {
 	// PreviewAddr is the preview service's gRPC address (host:port): the
 	// tabular API and the previews.
 	PreviewAddr string `yaml:"preview_addr" usage:"gRPC address of the preview service"`
+	// AnalyticsAddr is the analytics service's gRPC address: the metrics
+	// API.
+	AnalyticsAddr string `yaml:"analytics_addr" usage:"gRPC address of the analytics service"`
 	// S3Downloads says how files stored on s3 are served: "redirect" (a
 	// short-lived presigned URL, the default) or "proxy" (streamed by the
 	// gateway, for an object store its users cannot reach). Files on the
@@ -33,4 +36,8 @@ type Config struct {
 	// MaxChunkSize is the storage service's largest chunk (the assembly
 	// sets it from storage.max_chunk_size; 0 means its default).
 	MaxChunkSize int64 `yaml:"-"`
+	// MaxViewsPerClientPerMinute bounds the views one client (an address
+	// and a user agent, hashed in memory, never stored) adds to the
+	// audience figures in a minute; beyond, pages are served, not counted.
+	MaxViewsPerClientPerMinute int `yaml:"max_views_per_client_per_minute" usage:"views one client adds to the audience figures per minute (default 30)"`
 }

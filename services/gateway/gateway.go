@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/relais-data/relais/pkg/httpx"
+	analyticsv1 "github.com/relais-data/relais/proto/relais/analytics/v1"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	previewv1 "github.com/relais-data/relais/proto/relais/preview/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
@@ -27,8 +28,17 @@ type Deps struct {
 	// lists' q; nil answers the search endpoints 501 as udata does when
 	// search is disabled, and v1's q from the catalog.
 	Search searchv1.SearchServiceClient
-	Log    *slog.Logger
+	// Events receives the views the gateway serves
+	// (relais.gateway.<object>.viewed, counted by the analytics service);
+	// nil records none.
+	Events Publisher
+	// Analytics serves the metrics API; nil answers it 503.
+	Analytics analyticsv1.AnalyticsServiceClient
+	Log       *slog.Logger
 }
+
+// Publisher publishes events (pkg/events.Bus).
+type Publisher = api.Publisher
 
 // Gateway serves the public HTTP API.
 type Gateway struct {
@@ -63,8 +73,10 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 			MaxChunkSize: cfg.MaxChunkSize, Log: log,
 		},
 		// The preview service shares the storage service's token.
-		Preview: api.PreviewOptions{Client: deps.Preview, Token: cfg.StorageToken},
-		Search:  deps.Search,
+		Preview:   api.PreviewOptions{Client: deps.Preview, Token: cfg.StorageToken},
+		Search:    deps.Search,
+		Views:     api.ViewOptions{Bus: deps.Events, MaxPerClientPerMinute: cfg.MaxViewsPerClientPerMinute},
+		Analytics: deps.Analytics,
 	})
 	// A trace per request (continued over gRPC by the client's stats
 	// handler) and an access log line; panics are answered by srv itself

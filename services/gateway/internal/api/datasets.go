@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -194,6 +195,7 @@ func (s *Server) getDataset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, func(jw *udata.Writer) { s.render.Dataset(jw, d) })
+	s.views.viewed(r, "dataset", d.GetId(), "", eventsv1.ViewChannel_VIEW_CHANNEL_API)
 }
 
 // updateDataset is PUT /api/1/datasets/{dataset}/.

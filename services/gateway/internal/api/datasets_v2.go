@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -28,6 +29,7 @@ func (s *Server) getDatasetV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, func(jw *udata.Writer) { s.render.DatasetV2(jw, d) })
+	s.views.viewed(r, "dataset", d.GetId(), "", eventsv1.ViewChannel_VIEW_CHANNEL_API)
 }
 
 // datasetV2Sub dispatches /api/2/datasets/{a}/{b}/ to the routes udata
@@ -79,6 +81,7 @@ func (s *Server) getResourceV2(w http.ResponseWriter, r *http.Request, rid strin
 		s.render.Resource(jw, resp.GetResource())
 		jw.EndObject()
 	})
+	s.views.viewed(r, "resource", resp.GetResource().GetId(), resp.GetDatasetId(), eventsv1.ViewChannel_VIEW_CHANNEL_API)
 }
 
 // listResourcesV2 is GET /api/2/datasets/{dataset}/resources/: a page of

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -101,6 +102,7 @@ func (s *Server) getOrganization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, func(jw *udata.Writer) { s.render.Organization(jw, o) })
+	s.views.viewed(r, "organization", o.GetId(), "", eventsv1.ViewChannel_VIEW_CHANNEL_API)
 }
 
 // updateOrganization is PUT /api/1/organizations/{org}/ (partial).

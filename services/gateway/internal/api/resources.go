@@ -12,6 +12,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -130,6 +131,7 @@ func (s *Server) getResource(w http.ResponseWriter, r *http.Request) {
 	for _, res := range d.GetResources() {
 		if strings.EqualFold(res.GetId(), rid) {
 			s.writeJSON(w, http.StatusOK, func(jw *udata.Writer) { s.render.Resource(jw, res) })
+			s.views.viewed(r, "resource", res.GetId(), d.GetId(), eventsv1.ViewChannel_VIEW_CHANNEL_API)
 			return
 		}
 	}

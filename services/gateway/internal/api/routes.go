@@ -69,6 +69,11 @@ func (s *Server) routes() []route {
 		// Tabular API, as data.gouv.fr's api-tabular serves it (under
 		// tabular-api.data.gouv.fr/api/resources/): a resource's table,
 		// its profile, pages of rows and streamed exports.
+		// The metrics API (metric-api.data.gouv.fr/api/ as
+		// /metric-api/api/, metrics_api.go): monthly audience figures.
+		{"GET", "/metric-api/api/{model}/data/", s.metricsData},
+		{"GET", "/metric-api/api/{model}/data/csv/", s.metricsCSV},
+
 		{"GET", "/api/resources/{rid}/", s.tabularResource},
 		{"GET", "/api/resources/{rid}/profile/", s.tabularProfile},
 		{"GET", "/api/resources/{rid}/data/", s.tabularData},

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relais-data/relais/pkg/grpcx"
+	analyticsv1 "github.com/relais-data/relais/proto/relais/analytics/v1"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
@@ -33,6 +34,11 @@ type Options struct {
 	Preview PreviewOptions
 	// Search serves the search endpoints (search.go); nil disables them.
 	Search searchv1.SearchServiceClient
+	// Views publishes the views of objects (view_events.go).
+	Views ViewOptions
+	// Analytics serves the metrics API (metrics_api.go); nil answers it
+	// 503.
+	Analytics analyticsv1.AnalyticsServiceClient
 }
 
 // Server is the HTTP handler of the API.
@@ -51,6 +57,9 @@ type Server struct {
 	files    *files
 	preview  preview
 	search   searchv1.SearchServiceClient
+	views    *viewRecorder
+	// analytics serves the metrics API; nil without one.
+	analytics analyticsv1.AnalyticsServiceClient
 }
 
 // New builds the server and its routes.
@@ -65,6 +74,8 @@ func New(opts Options) *Server {
 	s.files = newFiles(opts.Storage, opts.PublicURL)
 	s.preview = preview{client: opts.Preview.Client, token: opts.Preview.Token, base: opts.PublicURL}
 	s.search = opts.Search
+	s.views = newViewRecorder(opts.Views, opts.Log)
+	s.analytics = opts.Analytics
 	host := opts.PublicURL
 	if u, err := url.Parse(opts.PublicURL); err == nil && u.Host != "" {
 		host = u.Host

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -107,8 +108,9 @@ func (f *files) available(w http.ResponseWriter) bool {
 // Close waits for the download records still queued to be sent, until ctx
 // ends.
 func (s *Server) Close(ctx context.Context) error {
+	err := s.views.Close(ctx)
 	if s.files.downloads == nil {
-		return nil
+		return err
 	}
-	return s.files.downloads.Close(ctx)
+	return errors.Join(err, s.files.downloads.Close(ctx))
 }

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseMetricQuery(t *testing.T) {
+	q, err := parseMetricQuery("datasets", url.Values{
+		"dataset_id__exact": {"5f0c9e0ffd7d4a2b8c0b0b0b"}, "metric_month__greater": {"2026-01"},
+		"metric_month__strictly_less": {"2026-01"}, "metric_month__sort": {"desc"}, "page": {"2"}, "page_size": {"50"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"5f0c9e0ffd7d4a2b8c0b0b0b"}, q.ids)
+	assert.Equal(t, "2026-01", q.from)
+	assert.Equal(t, "2025-12", q.to, "strictly less than January is up to December")
+	assert.True(t, q.desc)
+	assert.Equal(t, 2, q.page)
+	assert.Equal(t, 50, q.pageSize)
+
+	q, err = parseMetricQuery("site", url.Values{"metric_month__exact": {"2026-11"}})
+	require.NoError(t, err)
+	assert.Equal(t, "2026-11", q.from)
+	assert.Equal(t, "2026-11", q.to)
+
+	for name, args := range map[string]url.Values{
+		"unknown model":    nil,
+		"bad month":        {"metric_month__greater": {"2026-00"}},
+		"bad operator":     {"metric_month__around": {"2026-01"}},
+		"bad sort":         {"metric_month__sort": {"sideways"}},
+		"huge page":        {"page_size": {"100000"}},
+		"page zero":        {"page": {"0"}},
+		"unknown argument": {"views__greater": {"3"}},
+		"site has no ids":  {"site_id__exact": {"x"}},
+	} {
+		model := "datasets"
+		if name == "unknown model" {
+			model = "users"
+		}
+		if name == "site has no ids" {
+			model = "site"
+		}
+		_, err := parseMetricQuery(model, args)
+		assert.Error(t, err, name)
+	}
+}
+
+// A client past its views of the minute is served but not counted; another
+// client (another user agent) still is; the next minute counts again.
+func TestViewRateLimit(t *testing.T) {
+	v := &viewRecorder{max: 3, clients: map[uint64]int{}}
+	r := httptest.NewRequest("GET", "/api/1/datasets/x/", nil)
+	r.Header.Set("User-Agent", "Firefox")
+	other := httptest.NewRequest("GET", "/api/1/datasets/x/", nil)
+	other.Header.Set("User-Agent", "curl")
+	now := time.Date(2026, 11, 27, 10, 0, 1, 0, time.UTC)
+	admitted := 0
+	for range 5 {
+		if v.admit(r, now) {
+			admitted++
+		}
+	}
+	assert.Equal(t, 3, admitted)
+	assert.True(t, v.admit(other, now))
+	assert.True(t, v.admit(r, now.Add(time.Minute)))
+	fwd := httptest.NewRequest("GET", "/", nil)
+	fwd.Header.Set("X-Forwarded-For", "203.0.113.7, 10.0.0.1")
+	assert.Equal(t, "203.0.113.7", clientAddress(fwd))
+}
