@@ -268,5 +268,6 @@ func (f DatasetFilter) key() string {
 	}
 	w(opt(f.Featured), fmt.Sprint(f.AllPrivate), fmt.Sprint(f.AnyState), opt(f.Archived), opt(f.Deleted), opt(f.Private))
 	w(f.Granularity, f.Zone, f.Badge, f.Schema, f.SchemaVersion, f.TemporalFrom, f.TemporalTo)
+	w(f.IDs...)
 	return b.String()
 }
