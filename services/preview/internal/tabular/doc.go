@@ -10,9 +10,23 @@
 // table and holds the column names and types, the profile and the row count.
 // A data table has a generated name (tabular_<hex>) and generated column names
 // (__id, c0, c1, …): no text from a file ever reaches SQL as an identifier,
-// and every value is bound. [Store.Load] builds a new table aside, indexes it
-// and then swaps the registry row in one transaction, so a reader sees either
-// the old table or the new complete one, never a half-loaded one.
+// and every value is bound. [Store.Load] fills a new table aside (COPY on
+// PostgreSQL, prepared multi-row INSERTs in one transaction on SQLite), swaps
+// the registry row in one transaction, so that a reader sees either the old
+// table or the new complete one, never a half-loaded one, and then indexes
+// the first columns and runs ANALYZE: the table is queryable as soon as its
+// rows are in, and fast once Load returns. The replaced table is dropped a
+// minute later, by the next swap or Drop, so that queries that looked it up
+// just before the swap still find it.
+//
+// # Reading
+//
+// Data, Export, Resource, Profile and Swagger answer api-tabular's endpoints
+// with its bodies (Python's json.dumps style) and errors ([Error]). Totals
+// of filtered queries are memoized per table (tables never change once
+// loaded), so paging through one filter counts it once; on SQLite, a sorted
+// page with a broad equality filter walks the sort column's index rather
+// than sorting every match (see planHints).
 //
 // Column types and their storage, identical in both dialects so that filters
 // and sorts behave the same way:

@@ -120,7 +120,10 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 		}
 		col := quote(physical(i))
 		if pg {
-			col += " NULLS FIRST" // SQLite's order, see the package doc
+			// SQLite's order (see the package doc), and __id so that the
+			// index also gives the pages' tie-breaking order, as SQLite's
+			// (whose index entries end with the rowid).
+			col += " NULLS FIRST, " + quote(idColumn)
 		}
 		stmts = append(stmts, "CREATE INDEX "+quote(name+"_"+physical(i))+" ON "+quote(name)+" ("+col+")")
 	}

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -261,7 +262,9 @@ func parseColumns(value string, t *table) ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		cols = append(cols, col)
+		if !slices.Contains(cols, col) { // a key once per row
+			cols = append(cols, col)
+		}
 	}
 	return cols, nil
 }

@@ -174,7 +174,7 @@ func TestStore(t *testing.T) {
 		})
 
 		t.Run("columns", func(t *testing.T) {
-			v := data(t, s, "r1", "columns=surface,%22commune%22&page_size=1")
+			v := data(t, s, "r1", "columns=surface,%22commune%22,surface&page_size=1")
 			require.Equal(t, []any{map[string]any{"surface": 49.51, "commune": "Brest"}}, v["data"])
 		})
 
