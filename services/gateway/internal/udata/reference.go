@@ -1,6 +1,9 @@
 package udata
 
 import (
+	"maps"
+	"slices"
+
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 )
 
@@ -53,7 +56,11 @@ type SiteInfo struct {
 
 // Site writes /api/1/site/. The monthly series and max_* counters are
 // empty or zero until analytics exists.
-func (r *Renderer) Site(w *Writer, info SiteInfo, m *catalogv1.SiteMetrics) {
+// MonthlySeries are udata's *_by_months figures: by series name, the count
+// of each month ("2026-11").
+type MonthlySeries map[string]map[string]int64
+
+func (r *Renderer) Site(w *Writer, info SiteInfo, m *catalogv1.SiteMetrics, months MonthlySeries) {
 	w.BeginObject()
 	w.Key("feed_size")
 	w.Int(info.FeedSize)
@@ -64,7 +71,16 @@ func (r *Renderer) Site(w *Writer, info SiteInfo, m *catalogv1.SiteMetrics) {
 	w.Key("metrics")
 	w.BeginObject()
 	counter := func(k string, n int64) { w.Key(k); w.Int(n) }
-	series := func(k string) { w.Key(k); w.emptyObject() }
+	series := func(k string) {
+		w.Key(k)
+		w.BeginObject()
+		byMonth := months[k]
+		for _, month := range slices.Sorted(maps.Keys(byMonth)) {
+			w.Key(month)
+			w.Int(byMonth[month])
+		}
+		w.EndObject()
+	}
 	counter("dataservices", m.GetDataservices())
 	counter("datasets", m.GetDatasets())
 	series("datasets_by_months")

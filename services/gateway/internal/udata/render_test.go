@@ -42,7 +42,7 @@ func renderings() map[string][]byte {
 		"suggestion": render(func(w *Writer) { r.OrganizationSuggestion(w, sampleOrgRef()) }),
 		"licenses":   render(func(w *Writer) { r.Licenses(w, []*catalogv1.License{{Id: "lov2"}}) }),
 		"labels":     render(func(w *Writer) { r.Labels(w, []*catalogv1.Label{{Id: "admin", Label: "Administrateur"}}) }),
-		"site":       render(func(w *Writer) { r.Site(w, SiteInfo{ID: "relais"}, &catalogv1.SiteMetrics{}) }),
+		"site":       render(func(w *Writer) { r.Site(w, SiteInfo{ID: "relais"}, &catalogv1.SiteMetrics{}, nil) }),
 	}
 }
 
