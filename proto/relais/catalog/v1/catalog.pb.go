@@ -2919,6 +2919,8 @@ type GetReferenceListsResponse struct {
 	Frequencies       []*Label               `protobuf:"bytes,2,rep,name=frequencies,proto3" json:"frequencies,omitempty"`
 	ResourceTypes     []*Label               `protobuf:"bytes,3,rep,name=resource_types,json=resourceTypes,proto3" json:"resource_types,omitempty"`
 	OrganizationRoles []*Label               `protobuf:"bytes,4,rep,name=organization_roles,json=organizationRoles,proto3" json:"organization_roles,omitempty"`
+	ReuseTypes        []*Label               `protobuf:"bytes,5,rep,name=reuse_types,json=reuseTypes,proto3" json:"reuse_types,omitempty"`
+	ReuseTopics       []*Label               `protobuf:"bytes,6,rep,name=reuse_topics,json=reuseTopics,proto3" json:"reuse_topics,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -2977,6 +2979,20 @@ func (x *GetReferenceListsResponse) GetResourceTypes() []*Label {
 func (x *GetReferenceListsResponse) GetOrganizationRoles() []*Label {
 	if x != nil {
 		return x.OrganizationRoles
+	}
+	return nil
+}
+
+func (x *GetReferenceListsResponse) GetReuseTypes() []*Label {
+	if x != nil {
+		return x.ReuseTypes
+	}
+	return nil
+}
+
+func (x *GetReferenceListsResponse) GetReuseTopics() []*Label {
+	if x != nil {
+		return x.ReuseTopics
 	}
 	return nil
 }
@@ -4538,12 +4554,15 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x14UpdateExtrasResponse\x12\x1f\n" +
 	"\vextras_json\x18\x01 \x01(\fR\n" +
 	"extrasJson\"\x1a\n" +
-	"\x18GetReferenceListsRequest\"\x99\x02\n" +
+	"\x18GetReferenceListsRequest\"\x91\x03\n" +
 	"\x19GetReferenceListsResponse\x126\n" +
 	"\blicenses\x18\x01 \x03(\v2\x1a.relais.catalog.v1.LicenseR\blicenses\x12:\n" +
 	"\vfrequencies\x18\x02 \x03(\v2\x18.relais.catalog.v1.LabelR\vfrequencies\x12?\n" +
 	"\x0eresource_types\x18\x03 \x03(\v2\x18.relais.catalog.v1.LabelR\rresourceTypes\x12G\n" +
-	"\x12organization_roles\x18\x04 \x03(\v2\x18.relais.catalog.v1.LabelR\x11organizationRoles\"\x17\n" +
+	"\x12organization_roles\x18\x04 \x03(\v2\x18.relais.catalog.v1.LabelR\x11organizationRoles\x129\n" +
+	"\vreuse_types\x18\x05 \x03(\v2\x18.relais.catalog.v1.LabelR\n" +
+	"reuseTypes\x12;\n" +
+	"\freuse_topics\x18\x06 \x03(\v2\x18.relais.catalog.v1.LabelR\vreuseTopics\"\x17\n" +
 	"\x15GetSiteMetricsRequest\"R\n" +
 	"\x16GetSiteMetricsResponse\x128\n" +
 	"\ametrics\x18\x01 \x01(\v2\x1e.relais.catalog.v1.SiteMetricsR\ametrics\"O\n" +
@@ -4834,105 +4853,107 @@ var file_relais_catalog_v1_catalog_proto_depIdxs = []int32{
 	95, // 34: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
 	95, // 35: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
 	95, // 36: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
-	96, // 37: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
-	59, // 38: relais.catalog.v1.SetMetricsRequest.objects:type_name -> relais.catalog.v1.ObjectMetrics
-	81, // 39: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
-	86, // 40: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
-	90, // 41: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
-	97, // 42: relais.catalog.v1.ListReusesResponse.reuses:type_name -> relais.catalog.v1.Reuse
-	97, // 43: relais.catalog.v1.GetReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	98, // 44: relais.catalog.v1.CreateReuseRequest.reuse:type_name -> relais.catalog.v1.ReuseInput
-	97, // 45: relais.catalog.v1.CreateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	98, // 46: relais.catalog.v1.UpdateReuseRequest.input:type_name -> relais.catalog.v1.ReuseInput
-	83, // 47: relais.catalog.v1.UpdateReuseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	97, // 48: relais.catalog.v1.UpdateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	97, // 49: relais.catalog.v1.AddReuseDatasetResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	99, // 50: relais.catalog.v1.ListFollowersResponse.follows:type_name -> relais.catalog.v1.Follow
-	0,  // 51: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
-	2,  // 52: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
-	4,  // 53: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
-	6,  // 54: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
-	8,  // 55: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
-	10, // 56: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
-	12, // 57: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
-	14, // 58: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
-	16, // 59: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
-	18, // 60: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
-	20, // 61: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
-	22, // 62: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
-	24, // 63: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
-	26, // 64: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
-	28, // 65: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
-	30, // 66: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
-	32, // 67: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
-	34, // 68: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
-	36, // 69: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
-	38, // 70: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
-	40, // 71: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
-	42, // 72: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
-	44, // 73: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
-	46, // 74: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
-	48, // 75: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
-	50, // 76: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
-	52, // 77: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
-	54, // 78: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
-	56, // 79: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
-	58, // 80: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
-	63, // 81: relais.catalog.v1.CatalogService.ListReuses:input_type -> relais.catalog.v1.ListReusesRequest
-	65, // 82: relais.catalog.v1.CatalogService.GetReuse:input_type -> relais.catalog.v1.GetReuseRequest
-	67, // 83: relais.catalog.v1.CatalogService.CreateReuse:input_type -> relais.catalog.v1.CreateReuseRequest
-	69, // 84: relais.catalog.v1.CatalogService.UpdateReuse:input_type -> relais.catalog.v1.UpdateReuseRequest
-	71, // 85: relais.catalog.v1.CatalogService.DeleteReuse:input_type -> relais.catalog.v1.DeleteReuseRequest
-	73, // 86: relais.catalog.v1.CatalogService.AddReuseDataset:input_type -> relais.catalog.v1.AddReuseDatasetRequest
-	75, // 87: relais.catalog.v1.CatalogService.ListFollowers:input_type -> relais.catalog.v1.ListFollowersRequest
-	77, // 88: relais.catalog.v1.CatalogService.FollowObject:input_type -> relais.catalog.v1.FollowObjectRequest
-	79, // 89: relais.catalog.v1.CatalogService.UnfollowObject:input_type -> relais.catalog.v1.UnfollowObjectRequest
-	61, // 90: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
-	1,  // 91: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
-	3,  // 92: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
-	5,  // 93: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
-	7,  // 94: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
-	9,  // 95: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
-	11, // 96: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
-	13, // 97: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
-	15, // 98: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
-	17, // 99: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
-	19, // 100: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
-	21, // 101: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
-	23, // 102: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
-	25, // 103: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
-	27, // 104: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
-	29, // 105: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
-	31, // 106: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
-	33, // 107: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
-	35, // 108: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
-	37, // 109: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
-	39, // 110: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
-	41, // 111: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
-	43, // 112: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
-	45, // 113: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
-	47, // 114: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
-	49, // 115: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
-	51, // 116: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
-	53, // 117: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
-	55, // 118: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
-	57, // 119: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
-	60, // 120: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
-	64, // 121: relais.catalog.v1.CatalogService.ListReuses:output_type -> relais.catalog.v1.ListReusesResponse
-	66, // 122: relais.catalog.v1.CatalogService.GetReuse:output_type -> relais.catalog.v1.GetReuseResponse
-	68, // 123: relais.catalog.v1.CatalogService.CreateReuse:output_type -> relais.catalog.v1.CreateReuseResponse
-	70, // 124: relais.catalog.v1.CatalogService.UpdateReuse:output_type -> relais.catalog.v1.UpdateReuseResponse
-	72, // 125: relais.catalog.v1.CatalogService.DeleteReuse:output_type -> relais.catalog.v1.DeleteReuseResponse
-	74, // 126: relais.catalog.v1.CatalogService.AddReuseDataset:output_type -> relais.catalog.v1.AddReuseDatasetResponse
-	76, // 127: relais.catalog.v1.CatalogService.ListFollowers:output_type -> relais.catalog.v1.ListFollowersResponse
-	78, // 128: relais.catalog.v1.CatalogService.FollowObject:output_type -> relais.catalog.v1.FollowObjectResponse
-	80, // 129: relais.catalog.v1.CatalogService.UnfollowObject:output_type -> relais.catalog.v1.UnfollowObjectResponse
-	62, // 130: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
-	91, // [91:131] is the sub-list for method output_type
-	51, // [51:91] is the sub-list for method input_type
-	51, // [51:51] is the sub-list for extension type_name
-	51, // [51:51] is the sub-list for extension extendee
-	0,  // [0:51] is the sub-list for field type_name
+	95, // 37: relais.catalog.v1.GetReferenceListsResponse.reuse_types:type_name -> relais.catalog.v1.Label
+	95, // 38: relais.catalog.v1.GetReferenceListsResponse.reuse_topics:type_name -> relais.catalog.v1.Label
+	96, // 39: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
+	59, // 40: relais.catalog.v1.SetMetricsRequest.objects:type_name -> relais.catalog.v1.ObjectMetrics
+	81, // 41: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
+	86, // 42: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
+	90, // 43: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
+	97, // 44: relais.catalog.v1.ListReusesResponse.reuses:type_name -> relais.catalog.v1.Reuse
+	97, // 45: relais.catalog.v1.GetReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	98, // 46: relais.catalog.v1.CreateReuseRequest.reuse:type_name -> relais.catalog.v1.ReuseInput
+	97, // 47: relais.catalog.v1.CreateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	98, // 48: relais.catalog.v1.UpdateReuseRequest.input:type_name -> relais.catalog.v1.ReuseInput
+	83, // 49: relais.catalog.v1.UpdateReuseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	97, // 50: relais.catalog.v1.UpdateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	97, // 51: relais.catalog.v1.AddReuseDatasetResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	99, // 52: relais.catalog.v1.ListFollowersResponse.follows:type_name -> relais.catalog.v1.Follow
+	0,  // 53: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
+	2,  // 54: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
+	4,  // 55: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
+	6,  // 56: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
+	8,  // 57: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
+	10, // 58: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
+	12, // 59: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
+	14, // 60: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
+	16, // 61: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
+	18, // 62: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
+	20, // 63: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
+	22, // 64: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
+	24, // 65: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
+	26, // 66: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
+	28, // 67: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
+	30, // 68: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
+	32, // 69: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
+	34, // 70: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
+	36, // 71: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
+	38, // 72: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
+	40, // 73: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
+	42, // 74: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
+	44, // 75: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
+	46, // 76: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
+	48, // 77: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
+	50, // 78: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
+	52, // 79: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
+	54, // 80: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
+	56, // 81: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
+	58, // 82: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
+	63, // 83: relais.catalog.v1.CatalogService.ListReuses:input_type -> relais.catalog.v1.ListReusesRequest
+	65, // 84: relais.catalog.v1.CatalogService.GetReuse:input_type -> relais.catalog.v1.GetReuseRequest
+	67, // 85: relais.catalog.v1.CatalogService.CreateReuse:input_type -> relais.catalog.v1.CreateReuseRequest
+	69, // 86: relais.catalog.v1.CatalogService.UpdateReuse:input_type -> relais.catalog.v1.UpdateReuseRequest
+	71, // 87: relais.catalog.v1.CatalogService.DeleteReuse:input_type -> relais.catalog.v1.DeleteReuseRequest
+	73, // 88: relais.catalog.v1.CatalogService.AddReuseDataset:input_type -> relais.catalog.v1.AddReuseDatasetRequest
+	75, // 89: relais.catalog.v1.CatalogService.ListFollowers:input_type -> relais.catalog.v1.ListFollowersRequest
+	77, // 90: relais.catalog.v1.CatalogService.FollowObject:input_type -> relais.catalog.v1.FollowObjectRequest
+	79, // 91: relais.catalog.v1.CatalogService.UnfollowObject:input_type -> relais.catalog.v1.UnfollowObjectRequest
+	61, // 92: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
+	1,  // 93: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
+	3,  // 94: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
+	5,  // 95: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
+	7,  // 96: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
+	9,  // 97: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
+	11, // 98: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
+	13, // 99: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
+	15, // 100: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
+	17, // 101: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
+	19, // 102: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
+	21, // 103: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
+	23, // 104: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
+	25, // 105: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
+	27, // 106: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
+	29, // 107: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
+	31, // 108: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
+	33, // 109: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
+	35, // 110: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
+	37, // 111: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
+	39, // 112: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
+	41, // 113: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
+	43, // 114: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
+	45, // 115: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
+	47, // 116: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
+	49, // 117: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
+	51, // 118: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
+	53, // 119: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
+	55, // 120: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
+	57, // 121: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
+	60, // 122: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
+	64, // 123: relais.catalog.v1.CatalogService.ListReuses:output_type -> relais.catalog.v1.ListReusesResponse
+	66, // 124: relais.catalog.v1.CatalogService.GetReuse:output_type -> relais.catalog.v1.GetReuseResponse
+	68, // 125: relais.catalog.v1.CatalogService.CreateReuse:output_type -> relais.catalog.v1.CreateReuseResponse
+	70, // 126: relais.catalog.v1.CatalogService.UpdateReuse:output_type -> relais.catalog.v1.UpdateReuseResponse
+	72, // 127: relais.catalog.v1.CatalogService.DeleteReuse:output_type -> relais.catalog.v1.DeleteReuseResponse
+	74, // 128: relais.catalog.v1.CatalogService.AddReuseDataset:output_type -> relais.catalog.v1.AddReuseDatasetResponse
+	76, // 129: relais.catalog.v1.CatalogService.ListFollowers:output_type -> relais.catalog.v1.ListFollowersResponse
+	78, // 130: relais.catalog.v1.CatalogService.FollowObject:output_type -> relais.catalog.v1.FollowObjectResponse
+	80, // 131: relais.catalog.v1.CatalogService.UnfollowObject:output_type -> relais.catalog.v1.UnfollowObjectResponse
+	62, // 132: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
+	93, // [93:133] is the sub-list for method output_type
+	53, // [53:93] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_relais_catalog_v1_catalog_proto_init() }

@@ -8,7 +8,8 @@ import (
 	"github.com/relais-data/relais/services/catalog/internal/store"
 )
 
-// ReferenceLists returns licences, frequencies, resource types and roles.
+// ReferenceLists returns licences, frequencies, resource types, roles,
+// reuse types and topics.
 func (s *Service) ReferenceLists() *catalogv1.GetReferenceListsResponse {
 	out := &catalogv1.GetReferenceListsResponse{}
 	for _, l := range domain.Licenses() {
@@ -35,6 +36,12 @@ func (s *Service) ReferenceLists() *catalogv1.GetReferenceListsResponse {
 	for _, l := range domain.OrganizationRoles() {
 		out.OrganizationRoles = append(out.OrganizationRoles, &catalogv1.Label{Id: l.ID, Label: l.Label})
 	}
+	for _, l := range domain.ReuseTypes {
+		out.ReuseTypes = append(out.ReuseTypes, &catalogv1.Label{Id: l.ID, Label: l.Label})
+	}
+	for _, l := range domain.ReuseTopics {
+		out.ReuseTopics = append(out.ReuseTopics, &catalogv1.Label{Id: l.ID, Label: l.Label})
+	}
 	return out
 }
 
@@ -59,5 +66,8 @@ func (s *Service) SiteMetrics(ctx context.Context) (*catalogv1.SiteMetrics, erro
 		return nil, err
 	}
 	m.Organizations, m.Resources, m.Users = counts.Organizations, counts.Resources, counts.Users
+	if m.Reuses, m.Followers, err = s.store.ReuseSiteCounts(ctx); err != nil {
+		return nil, err
+	}
 	return m, nil
 }

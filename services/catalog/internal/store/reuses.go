@@ -239,3 +239,14 @@ func (q Q) GetDatasetsByID(ctx context.Context, ids []string) (map[string]*catal
 	}
 	return out, nil
 }
+
+// ReuseSiteCounts counts the visible reuses (listed, with a dataset) and
+// the live follows, for the site's metrics.
+func (q Q) ReuseSiteCounts(ctx context.Context) (reuses, follows int64, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM reuses WHERE listed = 1 AND datasets > 0), (SELECT count(*) FROM follows)`).
+		Scan(&reuses, &follows)
+	if err != nil {
+		return 0, 0, fmt.Errorf("reuse site counts: %w", err)
+	}
+	return reuses, follows, nil
+}

@@ -43,6 +43,8 @@ const (
 	kindOrganization
 	kindUser
 	kindToken
+	kindReuse
+	kindFollow // a follow: errors are about the followed object
 )
 
 func (k kind) deletedMessage() string {
@@ -53,16 +55,18 @@ func (k kind) deletedMessage() string {
 		return "User has been deleted"
 	case kindToken:
 		return "This API token has already been revoked"
+	case kindReuse:
+		return "This reuse has been deleted"
 	}
 	return "Dataset has been deleted"
 }
 
 // modelErrors reports whether validation errors take the shape of udata's
-// model validation (organizations, users: {"errors":{"f":"msg"},
+// model validation (organizations, users, reuses: {"errors":{"f":"msg"},
 // "message":"msg"}) rather than its forms' (datasets, resources:
 // {"errors":{"f":["msg"]}}).
 func (k kind) modelErrors() bool {
-	return k == kindOrganization || k == kindUser || k == kindToken
+	return k == kindOrganization || k == kindUser || k == kindToken || k == kindReuse
 }
 
 // fail answers the error of a catalog call as udata would.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +18,7 @@ type route struct {
 // endpoints udata marshals with flask-restx's @api.marshal_with go through
 // s.masked, which applies the X-Fields mask.
 func (s *Server) routes() []route {
-	return []route{
+	return slices.Concat([]route{
 		// Datasets (v1).
 		{"GET", "/api/1/datasets/", s.masked(s.listDatasets)},
 		{"POST", "/api/1/datasets/", s.createDataset},
@@ -96,6 +97,17 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/1/organizations/{org}/member/{user}/", s.updateMember},
 		{"DELETE", "/api/1/organizations/{org}/member/{user}/", s.removeMember},
 
+		// Reuses (reuses.go).
+		{"GET", "/api/1/reuses/", s.masked(s.listReuses)},
+		{"POST", "/api/1/reuses/", s.createReuse},
+		{"GET", "/api/1/reuses/types/", s.reuseTypes},
+		{"GET", "/api/1/reuses/topics/", s.reuseTopics},
+		{"GET", "/api/1/reuses/{reuse}/", s.masked(s.getReuse)},
+		{"PUT", "/api/1/reuses/{reuse}/", s.updateReuse},
+		{"DELETE", "/api/1/reuses/{reuse}/", s.deleteReuse},
+		{"POST", "/api/1/reuses/{reuse}/datasets/", s.addReuseDataset},
+		{"GET", "/api/2/reuses/", s.masked(s.listReusesV2)},
+
 		// Users.
 		{"GET", "/api/1/me/", s.masked(s.getMe)},
 		{"PUT", "/api/1/me/", s.updateMe},
@@ -113,7 +125,13 @@ func (s *Server) routes() []route {
 		// Stored files, where uploaded resources' urls point (udata's
 		// static.data.gouv.fr); not an API route.
 		{"GET", "/resources/{path...}", s.download},
-	}
+	},
+		// Followers (followers.go).
+		s.followerRoutes("datasets", "dataset"),
+		s.followerRoutes("organizations", "organization"),
+		s.followerRoutes("reuses", "reuse"),
+		s.followerRoutes("users", "user"),
+	)
 }
 
 // werkzeugRule writes a route as udata's url_map does, with Werkzeug's
@@ -124,6 +142,7 @@ func werkzeugRule(path string) string {
 		"{rid}", "<uuid:rid>",
 		"{org}", "<org:org>",
 		"{user}", "<user:user>",
+		"{reuse}", "<reuse:reuse>",
 		"{id}", "<id>",
 	).Replace(path)
 }

@@ -175,20 +175,23 @@ func (r *Renderer) link(w *Writer, hrefPrefix, id, hrefSuffix string, total int6
 }
 
 // writeDatasetMetrics writes every dataset metric udata knows: the
-// audience figures the analytics service set, zero for what Relais does
-// not track yet (discussions, followers, reuses).
+// audience figures the analytics service set, the live reuses and
+// followers the catalog counts, zero for what Relais does not track yet
+// (dataservices, discussions).
 func writeDatasetMetrics(w *Writer, m *catalogv1.DatasetMetrics) {
 	w.BeginObject()
-	for _, k := range [...]string{"dataservices", "discussions", "discussions_open", "followers"} {
+	for _, k := range [...]string{"dataservices", "discussions", "discussions_open"} {
 		w.Key(k)
 		w.Int(0)
 	}
+	w.Key("followers")
+	w.Int(m.GetFollowers())
 	w.Key("followers_by_months")
 	w.emptyObject()
 	w.Key("resources_downloads")
 	w.Int(m.GetResourcesDownloads())
 	w.Key("reuses")
-	w.Int(0)
+	w.Int(m.GetReuses())
 	w.Key("reuses_by_months")
 	w.emptyObject()
 	w.Key("views")

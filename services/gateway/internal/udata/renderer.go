@@ -10,6 +10,7 @@ type Renderer struct {
 	// Link prefixes, built once.
 	datasetsAPI, datasetsPage, datasetsV2, resourceLatest, communityResources string
 	orgsAPI, orgsPage, usersAPI, usersPage                                    string
+	reusesAPI, reusesPage                                                     string
 }
 
 // NewRenderer returns a Renderer building links on publicURL
@@ -27,6 +28,8 @@ func NewRenderer(publicURL string) *Renderer {
 		orgsPage:           base + "/organizations/",
 		usersAPI:           base + "/api/1/users/",
 		usersPage:          base + "/users/",
+		reusesAPI:          base + "/api/1/reuses/",
+		reusesPage:         base + "/reuses/",
 	}
 }
 
