@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +33,8 @@ func benchRead(b *testing.B, path, format string) {
 	b.SetBytes(fi.Size())
 	b.ReportAllocs()
 	b.ResetTimer()
+	stop := peakHeap(b)
+	defer stop()
 	var rows int
 	for b.Loop() {
 		r, err := Open(b.Context(), path, format, Limits{})
@@ -120,4 +124,32 @@ func BenchmarkJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRead(b, path, "json")
+}
+
+// peakHeap samples the heap in use while the benchmark runs and reports its
+// peak: reading must stream, whatever the number of rows.
+func peakHeap(b *testing.B) (stop func()) {
+	runtime.GC()
+	done := make(chan struct{})
+	var peak uint64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	}
 }
