@@ -42,8 +42,10 @@ func (s *Store) page(ctx context.Context, t *table, q *query, base string) ([]by
 	d := s.db.Driver()
 	stmt, args, outs := q.selectSQL(t, d)
 	offset := int64(q.page-1) * int64(q.pageSize)
-	stmt += " LIMIT ? OFFSET ?"
-	args = append(args, q.pageSize, offset)
+	// Written in the SQL (they are integers): bound, they would let
+	// PostgreSQL reuse a generic plan made without knowing that only a page
+	// is wanted, which sorts every match.
+	stmt += " LIMIT " + strconv.Itoa(q.pageSize) + " OFFSET " + strconv.FormatInt(offset, 10)
 
 	rows, err := s.db.QueryContext(ctx, stmt, args...)
 	if err != nil {
