@@ -31,24 +31,28 @@ const (
 	signatureSchemaSeparator = "|schema:"
 )
 
-func (s *Service) consumeStoredFiles(ctx context.Context) (*events.Consumer, error) {
+func (s *Service) consumeStoredFiles(ctx, run context.Context) (*events.Consumer, error) {
 	return s.bus.Consume(ctx, events.ConsumerConfig{
 		Durable: StoredFilesConsumer, FilterSubjects: []string{SubjectObjectStored}, AckWait: s.cfg.AckWait,
-	}, s.once(s.handleStoredFile))
+	}, s.once(run, s.handleStoredFile))
 }
 
-func (s *Service) consumeResourceChanges(ctx context.Context) (*events.Consumer, error) {
+func (s *Service) consumeResourceChanges(ctx, run context.Context) (*events.Consumer, error) {
 	return s.bus.Consume(ctx, events.ConsumerConfig{
 		Durable:        ResourceChangesConsumer,
 		FilterSubjects: []string{SubjectResourceCreated, SubjectResourceUpdated, SubjectResourceDeleted},
 		AckWait:        s.cfg.AckWait,
-	}, s.once(s.handleResourceChanged))
+	}, s.once(run, s.handleResourceChanged))
 }
 
 // once skips the events handled already (a replay) and records the ones
-// handled now.
-func (s *Service) once(h events.Handler) events.Handler {
+// handled now. A handler still running when run ends is cancelled (its
+// event is redelivered later).
+func (s *Service) once(run context.Context, h events.Handler) events.Handler {
 	return func(ctx context.Context, m events.Message) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(run, cancel)()
 		done, err := s.records.Handled(ctx, m.ID)
 		if err != nil || done {
 			return err

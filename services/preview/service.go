@@ -109,12 +109,17 @@ const handledRetention = 30 * 24 * time.Hour
 // bus) until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	if s.bus != nil {
-		stored, err := s.consumeStoredFiles(ctx)
+		// The consumers live until the deferred Stops: a context that ends
+		// would also stop them, from another goroutine (pkg/events'
+		// AfterFunc), racing with Consume's own setup. The handler running
+		// when ctx ends is cancelled by once.
+		cctx := context.WithoutCancel(ctx)
+		stored, err := s.consumeStoredFiles(cctx, ctx)
 		if err != nil {
 			return fmt.Errorf("preview: %w", err)
 		}
 		defer stored.Stop()
-		changed, err := s.consumeResourceChanges(ctx)
+		changed, err := s.consumeResourceChanges(cctx, ctx)
 		if err != nil {
 			return fmt.Errorf("preview: %w", err)
 		}
