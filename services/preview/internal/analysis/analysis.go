@@ -29,7 +29,9 @@ func (e *unreadableError) Error() string        { return e.reason }
 func (e *unreadableError) Is(target error) bool { return target == ErrUnreadable }
 
 // Limits bound what one analysis may read, so that no file can exhaust
-// memory or time.
+// memory or time. A zero field takes its value from DefaultLimits. Crossing
+// a limit fails the analysis with its reason: a preview silently cut short
+// would mislead.
 type Limits struct {
 	MaxBytes     int64   // decompressed bytes read
 	MaxRows      int64   // data rows after the header
@@ -60,7 +62,7 @@ type Profile struct {
 	Encoding  string // UTF-8, UTF-8-SIG, UTF-16LE, UTF-16BE, ISO-8859-1, WINDOWS-1252
 	Delimiter string // one character; "" for sheets and JSON
 	Quote     string // the quote character of the CSV dialect
-	HeaderRow int    // records skipped before the header (title lines)
+	HeaderRow int    // records skipped before the header (title and blank lines)
 	Columns   []Column
 	RowCount  int64 // data rows, blank rows not counted
 
