@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/relais-data/relais/pkg/sqldb"
-	"github.com/relais-data/relais/services/preview/internal/fetch"
+	fetch "github.com/relais-data/relais/pkg/safehttp"
 )
 
 // Config configures the preview service.

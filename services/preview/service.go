@@ -13,7 +13,7 @@ import (
 	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
-	"github.com/relais-data/relais/services/preview/internal/fetch"
+	fetch "github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/services/preview/internal/grpcapi"
 	"github.com/relais-data/relais/services/preview/internal/pipeline"
 	"github.com/relais-data/relais/services/preview/internal/records"

@@ -11,7 +11,7 @@ import (
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/preview/internal/analysis"
-	"github.com/relais-data/relais/services/preview/internal/fetch"
+	fetch "github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/services/preview/internal/records"
 	"github.com/relais-data/relais/services/preview/internal/tabular"
 )

@@ -15,7 +15,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
-	"github.com/relais-data/relais/services/preview/internal/fetch"
+	fetch "github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/services/preview/internal/records"
 	"github.com/relais-data/relais/services/preview/internal/tabular"
 )

@@ -12,7 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
-	"github.com/relais-data/relais/services/preview/internal/fetch"
+	fetch "github.com/relais-data/relais/pkg/safehttp"
 )
 
 // serviceTokenHeader is the storage service's token metadata key.

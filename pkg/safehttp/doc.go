@@ -1,7 +1,8 @@
-// Package fetch downloads remote resources for analysis behind an SSRF
-// guard: a resource's URL is chosen by whoever publishes it, so it must not
-// make the preview service reach the operator's own network (databases,
-// the cloud's metadata endpoint, the other services on loopback).
+// Package safehttp fetches remote URLs behind an SSRF guard: a resource's
+// URL (preview) or a harvest source's URL is chosen by whoever publishes
+// it, so it must not make a service reach the operator's own network
+// (databases, the cloud's metadata endpoint, the other services on
+// loopback).
 //
 // The guard checks the address actually dialled (net.Dialer.Control, after
 // DNS resolution), not the URL's host, so a name that resolves to a public
@@ -10,4 +11,4 @@
 // and https are fetched, with a cap on redirects, bytes, total time and
 // idle time between reads. The operator can allow some networks or hosts
 // (an intranet data source, a test server on loopback).
-package fetch
+package safehttp

@@ -1,4 +1,4 @@
-package fetch
+package safehttp
 
 import (
 	"context"
@@ -211,4 +211,30 @@ func TestFetchRefusesErrorStatus(t *testing.T) {
 	require.ErrorIs(t, err, ErrStatus)
 	require.Contains(t, err.Error(), "404")
 	require.False(t, errors.Is(err, ErrForbidden))
+}
+
+func TestGetReadsPagesAndRefusesTheGuardedOnes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			fmt.Fprint(w, strings.Repeat("x", 2048))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"accept":%q}`, r.Header.Get("Accept"))
+	}))
+	defer srv.Close()
+
+	guarded, err := New(Config{})
+	require.NoError(t, err)
+	_, err = guarded.Get(context.Background(), srv.URL, "")
+	require.ErrorIs(t, err, ErrForbidden)
+
+	open, err := New(Config{Allow: []string{"127.0.0.1"}, MaxBytes: 1024})
+	require.NoError(t, err)
+	page, err := open.Get(context.Background(), srv.URL+"/a", "application/json")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"accept":"application/json"}`, string(page.Body))
+	require.Equal(t, "application/json", page.ContentType)
+	_, err = open.Get(context.Background(), srv.URL+"/big", "")
+	require.ErrorIs(t, err, ErrTooLarge)
 }

@@ -1,4 +1,4 @@
-package fetch
+package safehttp
 
 import (
 	"net/netip"
