@@ -16,6 +16,7 @@ var shownMetrics = map[string][]string{
 	"dataset":      {"views", "resources_downloads"},
 	"resource":     {"downloads"},
 	"organization": {"views"},
+	"reuse":        {"views"},
 }
 
 // pushFigures sends the totals of the objects whose counts changed to the

@@ -10,7 +10,7 @@ import (
 )
 
 // shownTypes are the object types whose figures the catalog shows.
-var shownTypes = map[string]bool{"dataset": true, "resource": true, "organization": true}
+var shownTypes = map[string]bool{"dataset": true, "resource": true, "organization": true, "reuse": true}
 
 // Dirty is an object whose counts changed at At (unix microseconds).
 type Dirty struct {
