@@ -58,7 +58,7 @@ func (e *embedded) Upsert(ctx context.Context, docs ...Document) error {
 		if err != nil {
 			return fmt.Errorf("upsert document %s: %w", d.ID, err)
 		}
-		doc, err := mapDocument(e.index.Mapping(), d.ID, fields)
+		doc, err := e.mapDocument(d.ID, fields)
 		if err != nil {
 			return fmt.Errorf("upsert document %s: %w", d.ID, err)
 		}

@@ -111,12 +111,22 @@ func indexMapping(s Schema) (*mapping.IndexMappingImpl, error) {
 		fm := mapping.NewKeywordFieldMapping()
 		fm.Name = keywordField(name)
 		fm.Analyzer = keyword.Name
-		fm.Store = false
+		// Boosts read the stored values of the best hits (see rescore);
+		// facets are counted on facetsField.
+		fm.Store = contains(boostFields(s), fm.Name)
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
-		fm.DocValues = true
+		fm.DocValues = false
 		fields[fm.Name] = append(fields[fm.Name], fm)
 	}
+	facets := mapping.NewKeywordFieldMapping()
+	facets.Name = facetsField
+	facets.Analyzer = keyword.Name
+	facets.Store = false
+	facets.IncludeInAll = false
+	facets.IncludeTermVectors = false
+	facets.DocValues = true
+	fields[facetsField] = []*mapping.FieldMapping{facets}
 	for _, name := range s.Sortable {
 		fm := mapping.NewNumericFieldMapping()
 		fm.Name = sortField(name)
@@ -171,11 +181,22 @@ func foldedFrenchStopWords() []any {
 const dvOptions = index.SkipDVCompression | index.SkipDVChunking
 
 // mapDocument maps a document's indexed fields through the mapping, as
-// bleve's Batch.Index does, then sets dvOptions on its doc value fields.
-func mapDocument(m mapping.IndexMapping, id string, fields map[string]any) (*document.Document, error) {
+// bleve's Batch.Index does, adds its facet values to facetsField, and sets
+// dvOptions on its doc value fields.
+func (e *embedded) mapDocument(id string, fields map[string]any) (*document.Document, error) {
+	m := e.index.Mapping()
 	doc := document.NewDocument(id)
 	if err := m.MapDocument(doc, fields); err != nil {
 		return nil, err
+	}
+	var pos uint64
+	for _, facet := range e.schema.Facets {
+		values, _ := fields[keywordField(facet)].([]string)
+		for _, v := range values {
+			doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{pos}, []byte(facetTerm(facet, v)),
+				index.IndexField|index.DocValues, m.AnalyzerNamed(keyword.Name)))
+			pos++
+		}
 	}
 	for i, f := range doc.Fields {
 		if !f.Options().IncludeDocValues() {

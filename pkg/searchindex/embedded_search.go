@@ -21,7 +21,45 @@ func (e *embedded) Search(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	req := bleve.NewSearchRequestOptions(e.buildQuery(q), q.PageSize, (q.Page-1)*q.PageSize, false)
+	words := e.analyze(q.Text)
+	res, rescore, facets, err := e.search(ctx, q, words, true)
+	if err == nil && res.Total == 0 && len(words) > 1 {
+		// No document holds every word: rank those holding some.
+		res, rescore, facets, err = e.search(ctx, q, words, false)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("search %.80q: %w", q.Text, err)
+	}
+	hits := res.Hits
+	if rescore {
+		e.rescore(hits)
+		first := (q.Page - 1) * q.PageSize
+		hits = hits[min(first, len(hits)):min(first+q.PageSize, len(hits))]
+	}
+	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(hits))}
+	for _, h := range hits {
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
+	}
+	if len(q.Facets) > 0 || len(q.RangeFacets) > 0 {
+		out.Facets = facets
+	}
+	return out, nil
+}
+
+// search runs one bleve search for q: the text's words all required
+// (allWords), as udata's search requires them, or any of them.
+func (e *embedded) search(ctx context.Context, q Query, words []queryWord, allWords bool) (*bleve.SearchResult, bool, map[string][]FacetValue, error) {
+	from, size := (q.Page-1)*q.PageSize, q.PageSize
+	rescore := q.Sort == "" && len(e.schema.Boosts) > 0 && from < rescoreWindow && len(words) > 0
+	if rescore {
+		// Fetch the whole window from the first hit, rescore it, then cut
+		// the page out of it.
+		from, size = 0, max(rescoreWindow, from+size)
+	}
+	req := bleve.NewSearchRequestOptions(e.buildQuery(q, words, allWords), size, from, false)
+	if rescore {
+		req.Fields = boostFields(e.schema)
+	}
 	// Ties keep the index's own document order, stable between pages: a
 	// tie-break on _id would load every hit's id, the costliest part of
 	// a search matching thousands of documents.
@@ -33,55 +71,15 @@ func (e *embedded) Search(ctx context.Context, q Query) (Result, error) {
 	default:
 		req.SortBy([]string{sortField(q.Sort)})
 	}
-	for _, f := range q.Facets {
-		req.AddFacet(f, bleve.NewFacetRequest(keywordField(f), q.FacetSize))
-	}
-	for name, rf := range q.RangeFacets {
-		fr := bleve.NewFacetRequest(sortField(rf.Field), len(rf.Buckets))
-		for _, b := range rf.Buckets {
-			from, to := rangeBounds(b.Range)
-			fr.AddNumericRange(b.Name, from, to)
-		}
-		req.AddFacet(name, fr)
+	var fc facetCounter
+	if len(q.Facets) > 0 || len(q.RangeFacets) > 0 {
+		ctx = fc.collect(ctx, q.RangeFacets)
 	}
 	res, err := e.index.SearchInContext(ctx, req)
 	if err != nil {
-		return Result{}, fmt.Errorf("search %.80q: %w", q.Text, err)
+		return nil, false, nil, err
 	}
-	out := Result{Total: int(res.Total), Hits: make([]Hit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
-	}
-	if len(q.Facets) > 0 {
-		out.Facets = make(map[string][]FacetValue, len(q.Facets))
-		for _, f := range q.Facets {
-			values := []FacetValue{}
-			if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					values = append(values, FacetValue{Name: t.Term, Count: t.Count})
-				}
-			}
-			sortFacetValues(values)
-			out.Facets[f] = values
-		}
-	}
-	if len(q.RangeFacets) > 0 && out.Facets == nil {
-		out.Facets = make(map[string][]FacetValue, len(q.RangeFacets))
-	}
-	for name, rf := range q.RangeFacets {
-		counts := map[string]int{}
-		if fr := res.Facets[name]; fr != nil {
-			for _, nr := range fr.NumericRanges {
-				counts[nr.Name] = nr.Count
-			}
-		}
-		values := make([]FacetValue, 0, len(rf.Buckets))
-		for _, b := range rf.Buckets {
-			values = append(values, FacetValue{Name: b.Name, Count: counts[b.Name]})
-		}
-		out.Facets[name] = values
-	}
-	return out, nil
+	return res, rescore, fc.result(q.Facets, q.RangeFacets, q.FacetSize), nil
 }
 
 func sortFacetValues(values []FacetValue) {
@@ -95,8 +93,8 @@ func sortFacetValues(values []FacetValue) {
 
 // buildQuery turns a Query into bleve query objects. User text only ever
 // becomes analyzed terms: no query-string syntax is parsed.
-func (e *embedded) buildQuery(q Query) query.Query {
-	text := e.textQuery(q.Text)
+func (e *embedded) buildQuery(q Query, words []queryWord, allWords bool) query.Query {
+	text := e.textQuery(words, allWords)
 	var must []query.Query
 	if text != nil {
 		must = append(must, text)
@@ -146,35 +144,42 @@ func (e *embedded) buildQuery(q Query) query.Query {
 	default:
 		q0 = query.NewConjunctionQuery(must)
 	}
-	if text != nil && len(e.schema.Boosts) > 0 {
-		return e.boosted(q0)
-	}
 	return q0
 }
 
-// boosted multiplies the score of each hit by the factors of the Boosts
-// its doc values hold.
-func (e *embedded) boosted(q query.Query) query.Query {
-	var fields []string
-	for _, b := range e.schema.Boosts {
-		if f := keywordField(b.Field); !contains(fields, f) {
-			fields = append(fields, f)
-		}
-	}
-	boosts := e.schema.Boosts
-	score := func(_ context.Context, d *search.DocumentMatch) (float64, error) {
-		s := d.Score
-		for _, b := range boosts {
-			if holds(d.Fields[keywordField(b.Field)], b.Value) {
-				s *= b.Factor
+// rescoreWindow is how many of the best text matches the Boosts reorder
+// (Elasticsearch's rescore window): their boost values are read for these
+// hits only, where multiplying every hit's score cost a quarter of the time
+// of a search matching thousands of documents. The window is the same for
+// every page, so that pages do not overlap.
+const rescoreWindow = 100
+
+// rescore multiplies the scores of the first hits (up to rescoreWindow) by
+// the factors of the Boosts they hold, and sorts them again.
+func (e *embedded) rescore(hits search.DocumentMatchCollection) {
+	top := hits[:min(len(hits), rescoreWindow)]
+	for _, h := range top {
+		for _, b := range e.schema.Boosts {
+			if holds(h.Fields[keywordField(b.Field)], b.Value) {
+				h.Score *= b.Factor
 			}
 		}
-		return s, nil
 	}
-	return query.NewCustomScoreQueryWithScorer(q, score, fields, nil)
+	sort.SliceStable(top, func(i, j int) bool { return top[i].Score > top[j].Score })
 }
 
-// holds says whether a doc value read for scoring (one value or several)
+// boostFields are the stored keyword fields the Boosts read.
+func boostFields(s Schema) []string {
+	var out []string
+	for _, b := range s.Boosts {
+		if f := keywordField(b.Field); !contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// holds says whether a stored field's value (one value or several)
 // includes value.
 func holds(v any, value string) bool {
 	switch v := v.(type) {
@@ -203,14 +208,14 @@ func rangeBounds(r Range) (from, to *float64) {
 	return from, to
 }
 
-// textQuery matches any word of text in the searchable fields: its stem
-// exactly in each field, weighing by the field's boost, and the whole word with
-// typo tolerance in typoField, weighing less, so that a typo-free word, which
-// matches both ways, ranks first. Documents holding more of the words score
-// higher (bleve's disjunction coordination). It returns nil when text has no
-// word left after analysis.
-func (e *embedded) textQuery(text string) query.Query {
-	words := e.analyze(text)
+// textQuery matches the words of the query in the searchable fields: each
+// word's stem exactly in each field, weighing by the field's boost, and the
+// whole word with typo tolerance in typoField, weighing less, so that a
+// typo-free word, which matches both ways, ranks first. With allWords a
+// document must hold every word (in any field); otherwise any word will do
+// and documents holding more of them score higher (bleve's disjunction
+// coordination). It returns nil when no word is left after analysis.
+func (e *embedded) textQuery(words []queryWord, allWords bool) query.Query {
 	if len(words) == 0 {
 		return nil
 	}
@@ -238,6 +243,9 @@ func (e *embedded) textQuery(text string) query.Query {
 			clauses = append(clauses, fuzzy)
 		}
 		perWord = append(perWord, query.NewDisjunctionQuery(clauses))
+	}
+	if allWords && len(perWord) > 1 {
+		return query.NewConjunctionQuery(perWord)
 	}
 	return query.NewDisjunctionQuery(perWord)
 }

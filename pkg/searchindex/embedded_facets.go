@@ -1,0 +1,130 @@
+package searchindex
+
+import (
+	"context"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
+)
+
+// facetsField holds, as doc values, every facet value of a document as
+// "<facet>\x00<value>" terms. Counting facets reads this one field per hit:
+// bleve's facets read one field per facet and count through two maps per
+// value, which was most of the time of a search matching thousands of
+// documents.
+const facetsField = "__facets"
+
+// facetTerm is the term of facetsField for one value of a facet.
+func facetTerm(facet, value string) string { return facet + "\x00" + value }
+
+// facetCounter counts the facet values, and the range facet buckets, of
+// every hit of one search, reading each hit's doc values once.
+type facetCounter struct {
+	counts map[string]int
+	// ranges are the range facets by sortable field, with their counts.
+	ranges map[string][]*rangeCount
+}
+
+type rangeCount struct {
+	name   string
+	bounds [][2]*float64
+	counts []int
+}
+
+// collect returns a context under which bleve's collector hands every hit
+// to the counter before its usual top-N handling.
+func (fc *facetCounter) collect(ctx context.Context, rangeFacets map[string]RangeFacet) context.Context {
+	fc.counts = map[string]int{}
+	fc.ranges = map[string][]*rangeCount{}
+	fields := []string{facetsField}
+	for name, rf := range rangeFacets {
+		rc := &rangeCount{name: name, counts: make([]int, len(rf.Buckets))}
+		for _, b := range rf.Buckets {
+			from, to := rangeBounds(b.Range)
+			rc.bounds = append(rc.bounds, [2]*float64{from, to})
+		}
+		field := sortField(rf.Field)
+		if _, ok := fc.ranges[field]; !ok {
+			fields = append(fields, field)
+		}
+		fc.ranges[field] = append(fc.ranges[field], rc)
+	}
+	visit := func(field string, term []byte) {
+		if field == facetsField {
+			fc.counts[string(term)]++
+			return
+		}
+		// Numeric doc values hold the value at every precision; the
+		// full one has shift 0.
+		if shift, err := numeric.PrefixCoded(term).Shift(); err != nil || shift != 0 {
+			return
+		}
+		i, err := numeric.PrefixCoded(term).Int64()
+		if err != nil {
+			return
+		}
+		v := numeric.Int64ToFloat64(i)
+		for _, rc := range fc.ranges[field] {
+			for b, bounds := range rc.bounds {
+				if (bounds[0] == nil || v >= *bounds[0]) && (bounds[1] == nil || v < *bounds[1]) {
+					rc.counts[b]++
+				}
+			}
+		}
+	}
+	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
+		if err != nil {
+			return nil, false, err
+		}
+		dvr, err := sctx.IndexReader.DocValueReader(fields)
+		if err != nil {
+			return nil, false, err
+		}
+		return func(d *search.DocumentMatch) error {
+			if d != nil {
+				if err := dvr.VisitDocValues(d.IndexInternalID, visit); err != nil {
+					return err
+				}
+			}
+			return next(d)
+		}, loadID, nil
+	}
+	return context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, maker)
+}
+
+// result gives the size most frequent values of each facet asked for, by
+// count descending then name, and the counts of the range facets' buckets
+// in their order.
+func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFacet, size int) map[string][]FacetValue {
+	out := make(map[string][]FacetValue, len(facets)+len(rangeFacets))
+	for _, f := range facets {
+		out[f] = []FacetValue{}
+	}
+	for term, n := range fc.counts {
+		i := strings.IndexByte(term, 0)
+		if i < 0 {
+			continue
+		}
+		if values, ok := out[term[:i]]; ok {
+			out[term[:i]] = append(values, FacetValue{Name: term[i+1:], Count: n})
+		}
+	}
+	for _, f := range facets {
+		sortFacetValues(out[f])
+		out[f] = out[f][:min(size, len(out[f]))]
+	}
+	for _, rcs := range fc.ranges {
+		for _, rc := range rcs {
+			rf := rangeFacets[rc.name]
+			values := make([]FacetValue, 0, len(rf.Buckets))
+			for b, bucket := range rf.Buckets {
+				values = append(values, FacetValue{Name: bucket.Name, Count: rc.counts[b]})
+			}
+			out[rc.name] = values
+		}
+	}
+	return out
+}
