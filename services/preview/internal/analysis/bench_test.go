@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -150,5 +151,27 @@ func BenchmarkAnalyzeLargeCells(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(peakRSSMiB(b), "peak-RSS-MiB")
+}
+
+// BenchmarkAnalyzeRealFiles profiles every real file of the sample tests
+// (the 45 MB catalogue export among them); MB/s counts decompressed bytes.
+func BenchmarkAnalyzeRealFiles(b *testing.B) {
+	resetPeakRSS(b)
+	var total int64
+	cpu0 := cpuSeconds()
+	for b.Loop() {
+		total = 0
+		for _, c := range sampleCases {
+			path := filepath.Join(sharedData, c.file)
+			p, err := Analyze(context.Background(), path, c.file, DefaultLimits())
+			if err != nil {
+				b.Fatalf("%s: %v", c.file, err)
+			}
+			total += max(p.Bytes, p.FileSize)
+		}
+	}
+	b.ReportMetric(float64(total)*float64(b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
+	b.ReportMetric(float64(total)*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
 	b.ReportMetric(peakRSSMiB(b), "peak-RSS-MiB")
 }

@@ -98,7 +98,7 @@ func (s *source) openGzip(lim Limits, wantSum bool) error {
 	s.closers = append(s.closers, zr)
 	s.name = strings.TrimSuffix(strings.TrimSuffix(s.name, ".gz"), ".gzip")
 	s.out = &limitReader{r: gzipErrors{zr}, lim: lim, src: s}
-	s.r = s.out
+	s.readAhead()
 	return nil
 }
 
@@ -160,8 +160,15 @@ func (s *source) openZip(lim Limits) error {
 	s.name = path.Base(pick.Name)
 	s.raw = &countingReader{at: counted}
 	s.out = &limitReader{r: zipErrors{rc}, lim: lim, src: s}
-	s.r = s.out
+	s.readAhead()
 	return nil
+}
+
+// readAhead decompresses in a goroutine of its own.
+func (s *source) readAhead() {
+	ra := newReadAhead(s.out)
+	s.closers = append(s.closers, ra)
+	s.r = ra
 }
 
 // zipErrors turns archive/zip's errors (a member longer than declared, a bad
