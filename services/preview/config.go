@@ -4,8 +4,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/pkg/sqldb"
-	fetch "github.com/relais-data/relais/pkg/safehttp"
 )
 
 // Config configures the preview service.
@@ -23,7 +23,7 @@ type Config struct {
 	// made from it before their resource exists.
 	PublicURL string `yaml:"public_url" usage:"public URL of the gateway, where uploaded files are served"`
 	// Fetch bounds the fetching of remote resources (SSRF guard, limits).
-	Fetch fetch.Config `yaml:"fetch"`
+	Fetch safehttp.Config `yaml:"fetch"`
 	// Concurrency bounds the analyses running at once (default 2).
 	Concurrency int `yaml:"concurrency" usage:"analyses running at once (default 2)"`
 	// TempDir holds the files being analyzed (default: the system's).

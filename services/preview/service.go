@@ -10,10 +10,10 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
-	fetch "github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/services/preview/internal/grpcapi"
 	"github.com/relais-data/relais/services/preview/internal/pipeline"
 	"github.com/relais-data/relais/services/preview/internal/records"
@@ -66,7 +66,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	fetcher, err := fetch.New(cfg.Fetch)
+	fetcher, err := safehttp.New(cfg.Fetch)
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}

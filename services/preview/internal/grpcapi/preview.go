@@ -88,6 +88,10 @@ func (s *Server) GetMapData(req *previewv1.GetMapDataRequest, stream previewv1.P
 	return w.Flush()
 }
 
+// maxMapRows bounds the rows a map shows (as the simplified GeoJSON's
+// vertices are bounded): a browser draws no more.
+const maxMapRows = 200_000
+
 // points writes the table's rows as GeoJSON points, read back from the
 // tabular store as CSV.
 func (s *Server) points(ctx context.Context, rec *records.Record, w io.Writer) error {
@@ -115,11 +119,21 @@ func (s *Server) points(ctx context.Context, rec *records.Record, w io.Writer) e
 	if _, err := io.WriteString(w, `{"data":`); err != nil {
 		return err
 	}
-	sum, err := geo.Points(ctx, w, header, loc, cr.Read)
+	rows, truncated := 0, false
+	sum, err := geo.Points(ctx, w, header, loc, func() ([]string, error) {
+		if rows == maxMapRows {
+			truncated = true
+			return nil, io.EOF
+		}
+		rows++
+		return cr.Read()
+	})
 	if err != nil {
 		return err
 	}
-	head, err := json.Marshal(pipeline.NewMapData(records.MapPoints, sum))
+	md := pipeline.NewMapData(records.MapPoints, sum)
+	md.Truncated = truncated
+	head, err := json.Marshal(md)
 	if err != nil {
 		return err
 	}

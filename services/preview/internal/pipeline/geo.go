@@ -33,6 +33,8 @@ type MapData struct {
 	BBox          [4]float64       `json:"bbox"`
 	Features      int64            `json:"features"`
 	GeometryTypes map[string]int64 `json:"geometry_types"`
+	// Truncated: the table has more rows than the map shows.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // NewMapData describes a summary.

@@ -8,10 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/relais-data/relais/pkg/safehttp"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/preview/internal/analysis"
-	fetch "github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/services/preview/internal/records"
 	"github.com/relais-data/relais/services/preview/internal/tabular"
 )
@@ -28,7 +28,7 @@ type Options struct {
 	// service token.
 	Storage      storagev1.StorageServiceClient
 	StorageToken string
-	Fetcher      *fetch.Fetcher
+	Fetcher      *safehttp.Fetcher
 	Limits       analysis.Limits
 	// Concurrency bounds the analyses running at once (default 2).
 	Concurrency int

@@ -13,9 +13,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
-	fetch "github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/services/preview/internal/records"
 	"github.com/relais-data/relais/services/preview/internal/tabular"
 )
@@ -27,7 +27,7 @@ func newPipeline(t testing.TB, db *sqldb.DB) (*Pipeline, *tabular.Store) {
 	require.NoError(t, records.Migrate(ctx, db))
 	tab, err := tabular.Open(ctx, db)
 	require.NoError(t, err)
-	f, err := fetch.New(fetch.Config{Allow: []string{"127.0.0.1"}})
+	f, err := safehttp.New(safehttp.Config{Allow: []string{"127.0.0.1"}})
 	require.NoError(t, err)
 	p, err := New(Options{Records: records.New(db), Tabular: tab, Fetcher: f, TempDir: t.TempDir()})
 	require.NoError(t, err)

@@ -11,8 +11,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/relais-data/relais/pkg/safehttp"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
-	fetch "github.com/relais-data/relais/pkg/safehttp"
 )
 
 // serviceTokenHeader is the storage service's token metadata key.
@@ -41,8 +41,8 @@ func (p *Pipeline) obtain(ctx context.Context, job Job) (path string, check map[
 		if ctx.Err() != nil {
 			return "", nil, ctx.Err()
 		}
-		check := map[string]any{KeyCheckAvailable: false, KeyCheckDate: checkedAt, KeyCheckTimeout: errors.Is(err, fetch.ErrTimeout)}
-		var se *fetch.StatusError
+		check := map[string]any{KeyCheckAvailable: false, KeyCheckDate: checkedAt, KeyCheckTimeout: errors.Is(err, safehttp.ErrTimeout)}
+		var se *safehttp.StatusError
 		if errors.As(err, &se) {
 			check[KeyCheckStatus] = se.Status
 		}
