@@ -25,17 +25,18 @@ import (
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
 	"github.com/relais-data/relais/services/preview"
+	"github.com/relais-data/relais/services/search"
 	"github.com/relais-data/relais/services/storage"
 )
 
 // Targets are the values -target takes.
-var Targets = []string{"all", "catalog", "storage", "preview", "gateway"}
+var Targets = []string{"all", "catalog", "storage", "preview", "search", "gateway"}
 
 // Config is the whole configuration of the binary. Its zero-config
 // defaults come from DefaultConfig; a YAML file, RELAIS_* variables and
 // flags override them (pkg/config).
 type Config struct {
-	Target    string           `yaml:"target" usage:"what to run: all, catalog, storage, preview or gateway"`
+	Target    string           `yaml:"target" usage:"what to run: all, catalog, storage, preview, search or gateway"`
 	DataDir   string           `yaml:"data_dir" usage:"where embedded NATS and SQLite keep their files"`
 	AdminAddr string           `yaml:"admin_addr" usage:"address of /healthz, /readyz and /metrics"`
 	Log       log.Config       `yaml:"log"`
@@ -44,6 +45,7 @@ type Config struct {
 	Catalog   CatalogConfig    `yaml:"catalog"`
 	Storage   StorageConfig    `yaml:"storage"`
 	Preview   PreviewConfig    `yaml:"preview"`
+	Search    SearchConfig     `yaml:"search"`
 	Gateway   gateway.Config   `yaml:"gateway"`
 	Demo      DemoConfig       `yaml:"demo"`
 }
@@ -90,6 +92,10 @@ func DefaultConfig() Config {
 			Config:   preview.Config{DB: sqldb.Config{Driver: "sqlite"}},
 			GRPCAddr: "127.0.0.1:9096",
 		},
+		Search: SearchConfig{
+			Config:   search.Config{DB: sqldb.Config{Driver: "sqlite"}},
+			GRPCAddr: "127.0.0.1:9094",
+		},
 		Gateway: gateway.Config{
 			Addr:        ":8080",
 			PublicURL:   "http://localhost:8080",
@@ -120,6 +126,7 @@ func (c *Config) finish() error {
 	}
 	c.finishStorage()
 	c.finishPreview()
+	c.finishSearch()
 	if c.Demo.Load && c.Target != "all" {
 		return fmt.Errorf("demo.load needs -target=all")
 	}
@@ -151,6 +158,9 @@ func (c *Config) Validate() error {
 	}
 	if runs("all", "preview") {
 		errs = append(errs, checkDB("preview.db", c.Preview.DB))
+	}
+	if runs("all", "search") {
+		errs = append(errs, c.checkSearch()...)
 	}
 	if runs("preview") {
 		for _, kv := range [][2]string{
@@ -210,7 +220,7 @@ func (c *Config) checkMigrate() error {
 	if err := c.finish(); err != nil {
 		return err
 	}
-	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB)})
+	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB), checkDB("search.db", c.Search.DB)})
 }
 
 // checkDB checks the database settings under key (catalog.db, storage.db).

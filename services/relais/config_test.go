@@ -51,7 +51,9 @@ func TestConfigChecksWhatTheTargetNeeds(t *testing.T) {
 			"gateway.storage_addr (RELAIS_GATEWAY_STORAGE_ADDR) is required with -target=gateway",
 		}},
 		{"demo apart", []string{"-target=catalog", "-demo.load"}, []string{"demo.load needs -target=all"}},
-		{"unknown target", []string{"-target=search"}, []string{`unknown target "search"`}},
+		{"unknown target", []string{"-target=nope"}, []string{`unknown target "nope"`}},
+		{"search alone", []string{"-target=search"}, []string{"search.catalog_addr", "search.service_token", "events.url"}},
+		{"meilisearch without url", []string{"-search.index.backend=meilisearch"}, []string{"search.index.meilisearch.url"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -52,6 +52,7 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/relais-data/relais/services/preview v0.0.0
+	github.com/relais-data/relais/services/search v0.0.0
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rs/xid v1.6.0 // indirect
 	github.com/tinylib/msgp v1.6.4 // indirect
@@ -92,3 +93,5 @@ replace (
 )
 
 replace github.com/relais-data/relais/services/preview => ../preview
+
+replace github.com/relais-data/relais/services/search => ../search

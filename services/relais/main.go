@@ -18,6 +18,7 @@ import (
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/relais/internal/demo"
+	"github.com/relais-data/relais/services/search"
 	"github.com/relais-data/relais/services/storage"
 )
 
@@ -40,13 +41,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return admin(ctx, args, stdout)
 	case "migrate":
 		return migrateDB(ctx, args, stdout)
+	case "search":
+		return searchCommand(ctx, args, stdout, stderr)
 	case "import":
 		return importExport(ctx, args, stdout)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "relais", Version)
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (commands: run, config [run|migrate], admin, migrate, import, version)", cmd)
+		return fmt.Errorf("unknown command %q (commands: run, config [run|migrate], admin, migrate, import, search, version)", cmd)
 	}
 }
 
@@ -193,6 +196,7 @@ func migrateDB(ctx context.Context, args []string, stdout io.Writer) error {
 	}{
 		{"catalog", cfg.Catalog.DB, catalog.Migrate},
 		{"storage", cfg.Storage.DB, storage.Migrate},
+		{"search", cfg.Search.DB, search.Migrate},
 	} {
 		start := time.Now()
 		db, err := sqldb.Open(ctx, s.db)

@@ -35,6 +35,8 @@ const (
 	modStorage   = "storage"
 	modPreviewDB = "preview-db"
 	modPreview   = "preview"
+	modSearchDB  = "search-db"
+	modSearch    = "search"
 	modGateway   = "gateway"
 	modDemo      = "demo"
 )
@@ -49,10 +51,12 @@ func plan(target string, cfg Config) []string {
 		return []string{modTelemetry, modBus, modStorageDB, modStorage}
 	case "preview":
 		return []string{modTelemetry, modBus, modPreviewDB, modPreview}
+	case "search":
+		return []string{modTelemetry, modBus, modSearchDB, modSearch}
 	case "gateway":
 		return []string{modTelemetry, modGateway}
 	default: // all
-		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modGateway}
+		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modSearchDB, modSearch, modGateway}
 		if cfg.Demo.Load {
 			mods = append(mods, modDemo)
 		}
@@ -78,6 +82,7 @@ type Relais struct {
 	gwGRPCAddr net.Addr
 	st         storageModule
 	pv         previewModule
+	se         searchModule
 	httpServer *http.Server
 	httpAddr   net.Addr
 	conn       *grpc.ClientConn
@@ -204,6 +209,15 @@ func (r *Relais) modules() map[string]app.Module {
 			Start: r.startStorage,
 			Stop:  r.stopStorage,
 		},
+		modSearchDB: {
+			Start: r.startSearchDB,
+			Stop:  r.stopSearchDB,
+		},
+		modSearch: {
+			Deps:  append([]string{modTelemetry, modBus, modSearchDB}, r.optional(modCatalog)...),
+			Start: r.startSearch,
+			Stop:  r.stopSearch,
+		},
 		modPreviewDB: {
 			Start: r.startPreviewDB,
 			Stop:  r.stopPreviewDB,
@@ -215,7 +229,7 @@ func (r *Relais) modules() map[string]app.Module {
 		},
 		modGateway: {
 			Deps: append(append(append([]string{modTelemetry}, r.optional(modCatalog)...), r.optional(modStorage)...),
-				r.optional(modPreview)...),
+				append(r.optional(modPreview), r.optional(modSearch)...)...),
 			Start: r.startGateway,
 			Stop:  r.stopGateway,
 		},
@@ -299,9 +313,13 @@ func (r *Relais) startGateway(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	searchClient, err := r.dialSearch()
+	if err != nil {
+		return err
+	}
 	gw, err := gateway.New(r.cfg.Gateway, gateway.Deps{
 		Catalog: catalogv1.NewCatalogServiceClient(conn), Storage: storageClient, Preview: previewClient,
-		Log: r.log.With("service", "gateway"),
+		Search: searchClient, Log: r.log.With("service", "gateway"),
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -348,6 +366,6 @@ func (r *Relais) stopGateway(ctx context.Context) error {
 		err = errors.Join(err, r.gwGRPC.Shutdown(ctx))
 	}
 	// The download records still queued go to storage before it stops.
-	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn(), r.closePreviewConn())
+	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn(), r.closePreviewConn(), r.closeSearchConn())
 	return errors.Join(err, r.conn.Close())
 }

@@ -38,6 +38,19 @@ type portal struct {
 	// every target's gRPC server (health and reflection).
 	catalogGRPC string
 	grpcAddrs   []string
+	// searchGRPC is the search service's address, searchToken its admin
+	// token, for `relais search`; search is the split mode's search
+	// target (nil in all-in-one mode).
+	searchGRPC, searchToken string
+	search                  *target
+}
+
+// target is one running `relais -target=…` of the split mode, which a
+// test may stop and start again.
+type target struct {
+	cfg  relais.Config
+	r    *relais.Relais
+	stop func()
 }
 
 // siteTitle is the operator's brand the portals run with.
@@ -70,6 +83,7 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 	cfg.Gateway.GRPCAddr = "127.0.0.1:0"
 	cfg.Storage.GRPCAddr = "127.0.0.1:0"
 	cfg.Preview.GRPCAddr = "127.0.0.1:0"
+	cfg.Search.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.SiteTitle = siteTitle
@@ -93,7 +107,8 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 		stops = append(stops, s)
 		p.token, p.demo = r.Demo().AdminToken, r.Demo().Stats
 		p.catalogGRPC = r.GRPCAddr().String()
-		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String(), r.PreviewGRPCAddr().String()}
+		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String(), r.PreviewGRPCAddr().String(), r.SearchGRPCAddr().String()}
+		p.searchGRPC = r.SearchGRPCAddr().String()
 		return p, stop
 	}
 
@@ -119,14 +134,26 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 	pv, s := runTarget(t, cfg)
 	stops = append(stops, s)
 
+	cfg.Target = "search"
+	cfg.Search.CatalogAddr = cat.GRPCAddr().String()
+	cfg.Search.ServiceToken = "e2e-search-token"
+	se, s := runTarget(t, cfg)
+	p.search = &target{cfg: cfg, r: se, stop: s}
+	stops = append(stops, func() { p.search.stop() })
+	p.searchGRPC, p.searchToken = se.SearchGRPCAddr().String(), cfg.Search.ServiceToken
+	// The gateway reaches it at a fixed address: a restarted search
+	// target listens there again.
+	p.search.cfg.Search.GRPCAddr = p.searchGRPC
+
 	cfg.Target = "gateway"
+	cfg.Search.Addr = p.searchGRPC
 	cfg.Gateway.CatalogAddr = cat.GRPCAddr().String()
 	cfg.Gateway.StorageAddr = st.StorageGRPCAddr().String()
 	cfg.Gateway.PreviewAddr = pv.PreviewGRPCAddr().String()
 	gw, s := runTarget(t, cfg)
 	stops = append(stops, s)
 	p.catalogGRPC = cat.GRPCAddr().String()
-	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), pv.PreviewGRPCAddr().String(), gw.GatewayGRPCAddr().String()}
+	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), pv.PreviewGRPCAddr().String(), p.searchGRPC, gw.GatewayGRPCAddr().String()}
 
 	p.demo, err = relais.ImportDemo(context.Background(), cat.GRPCAddr().String(), p.token)
 	require.NoError(t, err)

@@ -108,7 +108,7 @@ func TestApplyDuringRebuild(t *testing.T) {
 
 	rb, err := idx.Rebuild(ctx)
 	require.NoError(t, err)
-	r := &rebuild{Rebuild: rb, seen: map[string]bool{}}
+	r := newRebuild(rb)
 	x.rebuilds[ledger.Dataset] = r
 	require.NoError(t, x.fill(ctx, r, ledger.Dataset, []Change{DatasetChange(dataset("a", "Budget", 1))}))
 	require.NoError(t, x.HandleEvents(ctx, []events.Message{event(t, "created", dataset("b", "Élections", 1))}))

@@ -21,18 +21,26 @@ type Progress struct {
 	Done, Total int64
 }
 
-// rebuild is a running rebuild and the ids it holds.
+// rebuild is a running rebuild, the ids it holds (seen) and those events
+// changed while it ran (changed).
 type rebuild struct {
 	searchindex.Rebuild
-	seen map[string]bool
+	seen, changed map[string]bool
 }
 
+func newRebuild(rb searchindex.Rebuild) *rebuild {
+	return &rebuild{Rebuild: rb, seen: map[string]bool{}, changed: map[string]bool{}}
+}
+
+// touched records changes events brought to the rebuild.
 func (r *rebuild) touched(upserts []searchindex.Document, deletes []string) {
 	for _, d := range upserts {
 		r.seen[d.ID] = true
+		r.changed[d.ID] = true
 	}
 	for _, id := range deletes {
 		delete(r.seen, id)
+		r.changed[id] = true
 	}
 }
 
@@ -58,7 +66,7 @@ func (x *Indexer) reindexKind(ctx context.Context, kind string, report func(Prog
 	if err != nil {
 		return fmt.Errorf("reindex %ss: %w", kind, err)
 	}
-	r := &rebuild{Rebuild: rb, seen: map[string]bool{}}
+	r := newRebuild(rb)
 	x.mu.Lock()
 	x.rebuilds[kind] = r
 	x.mu.Unlock()
@@ -103,8 +111,10 @@ func (x *Indexer) reindexKind(ctx context.Context, kind string, report func(Prog
 	return x.ledger.Put(ctx, gone)
 }
 
-// fill writes a page of the catalog to the rebuild, but for the records an
-// event already brought to a newer version.
+// fill writes a page of the catalog to the rebuild, but for the records
+// events changed since the rebuild started: those are in it already, as
+// the events left them. The ledger keeps the newer of its version and the
+// page's.
 func (x *Indexer) fill(ctx context.Context, r *rebuild, kind string, changes []Change) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -119,19 +129,23 @@ func (x *Indexer) fill(ctx context.Context, r *rebuild, kind string, changes []C
 	var docs []searchindex.Document
 	var entries []ledger.Entry
 	for _, c := range changes {
-		if old, ok := known[c.ID]; ok && old.Version > c.Version {
+		if r.changed[c.ID] {
 			continue
+		}
+		e := c.entry()
+		if old, ok := known[c.ID]; ok && old.Version > e.Version {
+			e.Version = old.Version
 		}
 		if c.Doc != nil {
 			docs = append(docs, *c.Doc)
+			r.seen[c.ID] = true
 		}
-		entries = append(entries, c.entry())
+		entries = append(entries, e)
 	}
 	if len(docs) > 0 {
 		if err := r.Upsert(ctx, docs...); err != nil {
 			return err
 		}
-		r.touched(docs, nil)
 	}
 	return x.ledger.Put(ctx, entries)
 }
