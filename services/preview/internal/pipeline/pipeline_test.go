@@ -176,8 +176,10 @@ func frenchCSV(size int) []byte {
 
 // BenchmarkProcess10MB: a 10 MB French CSV fetched, analyzed and loaded
 // into the tabular store (SQLite, and PostgreSQL when
-// RELAIS_TEST_POSTGRES_URL is set): the time until its table is
-// queryable, and MB/s.
+// RELAIS_TEST_POSTGRES_URL is set): the time of the whole Process
+// (fetch, analysis, load, indexes; the table is queryable a little before
+// the indexes are done), and MB/s. The e2e test logs the time from the
+// upload to the first answer of the tabular API.
 func BenchmarkProcess10MB(b *testing.B) {
 	data := frenchCSV(10 << 20)
 	for _, d := range sqldbtest.Drivers() {
@@ -194,7 +196,7 @@ func BenchmarkProcess10MB(b *testing.B) {
 				if err != nil || !rec.Tabular {
 					b.Fatalf("%v %s", err, rec.Extras)
 				}
-				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/queryable")
+				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/processed")
 			}
 		})
 	}
