@@ -17,6 +17,7 @@ import (
 	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog"
+	"github.com/relais-data/relais/services/preview"
 	"github.com/relais-data/relais/services/relais/internal/demo"
 	"github.com/relais-data/relais/services/search"
 	"github.com/relais-data/relais/services/storage"
@@ -197,6 +198,7 @@ func migrateDB(ctx context.Context, args []string, stdout io.Writer) error {
 		{"catalog", cfg.Catalog.DB, catalog.Migrate},
 		{"storage", cfg.Storage.DB, storage.Migrate},
 		{"search", cfg.Search.DB, search.Migrate},
+		{"preview", cfg.Preview.DB, preview.Migrate},
 	} {
 		start := time.Now()
 		db, err := sqldb.Open(ctx, s.db)
