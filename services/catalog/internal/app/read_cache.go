@@ -19,6 +19,7 @@ const maxCachedReads = 2048
 
 type readEntry struct {
 	datasets []*catalogv1.Dataset
+	reuses   []*catalogv1.Reuse
 	total    int64
 	moved    bool
 	gen      uint64

@@ -63,6 +63,10 @@ func visibleReuse(caller domain.Caller, r *catalogv1.Reuse, ref string) error {
 // linked datasets in full.
 func (s *Service) GetReuse(ctx context.Context, ref string) (*catalogv1.Reuse, bool, error) {
 	caller := CallerFrom(ctx)
+	key, gen, now := "reuse\x00"+caller.UserID+"\x00"+ref, s.store.Generation(), s.now()
+	if e, ok := s.reads.get(key, gen, now); ok {
+		return e.reuses[0], e.moved, nil
+	}
 	r, moved, err := s.resolveReuse(ctx, s.store.Q, ref)
 	if err != nil {
 		return nil, false, err
@@ -73,6 +77,7 @@ func (s *Service) GetReuse(ctx context.Context, ref string) (*catalogv1.Reuse, b
 	if err := s.presentReuses(ctx, s.store.Q, caller, true, r); err != nil {
 		return nil, false, err
 	}
+	s.reads.put(key, readEntry{reuses: []*catalogv1.Reuse{r}, moved: moved, gen: gen}, now)
 	return r, moved, nil
 }
 
@@ -101,6 +106,10 @@ func (s *Service) ListReuses(ctx context.Context, req *catalogv1.ListReusesReque
 		return nil, 0, err
 	}
 	caller := CallerFrom(ctx)
+	key, gen, now := reuseListKey(req, caller.UserID), s.store.Generation(), s.now()
+	if e, ok := s.reads.get(key, gen, now); ok {
+		return e.reuses, e.total, nil
+	}
 	f := store.ReuseFilter{
 		Words:          domain.SearchWords(req.GetQ()),
 		DatasetID:      strings.ToLower(req.GetDataset()),
@@ -140,7 +149,14 @@ func (s *Service) ListReuses(ctx context.Context, req *catalogv1.ListReusesReque
 	if err := s.presentReuses(ctx, s.store.Q, caller, false, rs...); err != nil {
 		return nil, 0, err
 	}
+	s.reads.put(key, readEntry{reuses: rs, total: total, gen: gen}, now)
 	return rs, total, nil
+}
+
+// reuseListKey identifies a reuse list request as seen by a caller.
+func reuseListKey(req *catalogv1.ListReusesRequest, userID string) string {
+	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	return "reuses\x00" + userID + "\x00" + string(b)
 }
 
 // CreateReuse creates a reuse for the caller or one of their
@@ -366,10 +382,6 @@ func (s *Service) presentReuses(ctx context.Context, q store.Q, caller domain.Ca
 	if err != nil {
 		return err
 	}
-	followers, err := q.CountFollowers(ctx, store.FollowReuse, ids)
-	if err != nil {
-		return err
-	}
 	byMonth, err := q.FollowersByMonth(ctx, store.FollowReuse, ids)
 	if err != nil {
 		return err
@@ -400,7 +412,7 @@ func (s *Service) presentReuses(ctx context.Context, q store.Q, caller domain.Ca
 		}
 		r.Metrics = &catalogv1.ReuseMetrics{
 			Datasets:          int64(len(r.GetDatasetIds())),
-			Followers:         followers[r.GetId()],
+			Followers:         sum(byMonth[r.GetId()]),
 			FollowersByMonths: byMonth[r.GetId()],
 			Views:             figures[r.GetId()]["views"],
 		}
@@ -411,4 +423,12 @@ func (s *Service) presentReuses(ctx context.Context, q store.Q, caller domain.Ca
 		return s.present(ctx, caller, shown...)
 	}
 	return nil
+}
+
+func sum(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

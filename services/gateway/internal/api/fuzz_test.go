@@ -22,6 +22,10 @@ func FuzzHandlers(f *testing.F) {
 	ds := expectF(f, env.Do(f, "POST", "/api/1/datasets/", map[string]any{"title": "Jeu", "description": "d", "organization": org["id"]}, user), 201).Object(f)
 	res := expectF(f, env.Do(f, "POST", "/api/1/datasets/"+ds["id"].(string)+"/resources/", map[string]any{"title": "r", "url": "https://x.test/r.csv"}, user), 201).Object(f)
 	did, rid, oid := ds["id"].(string), res["id"].(string), org["id"].(string)
+	ru := expectF(f, env.Do(f, "POST", "/api/1/reuses/", map[string]any{
+		"title": "Carte", "description": "d", "type": "visualization", "topic": "others", "url": "https://x.test/carte", "datasets": []string{did},
+	}, user), 201).Object(f)
+	uid := ru["id"].(string)
 	keys := []string{"", user, env.AdminToken, "udata_bad", "\x00"}
 
 	seeds := []struct {
@@ -60,6 +64,19 @@ func FuzzHandlers(f *testing.F) {
 		{0, "/api/1/users/" + strings.Repeat("a", 300) + "/", "", ""},
 		{5, "/api/1/site", "lang=xx", ""},
 		{0, "/api/1/datasets/%2e%2e/", "", ""},
+		{0, "/api/1/reuses/", "q=%00%27&tag=a&tag=b&dataset=" + did + "&type=x&topic=y&featured=maybe&sort=-followers&page=3&page_size=2", ""},
+		{0, "/api/2/reuses/", "followed_by=" + oid + "&owner=x", ""},
+		{1, "/api/1/reuses/", "", `{"title":"t","description":"d","type":"api","topic":"others","url":"https://x.test/carte","datasets":[{"id":"` + did + `"},"nope",7]}`},
+		{1, "/api/1/reuses/", "", `{"title":["t"],"type":null,"url":"javascript:alert(1)","tags":"a,b","extras":[],"private":"no","organization":{"id":1}}`},
+		{2, "/api/1/reuses/" + uid + "/", "", `{"deleted":null,"archived":"2024-13-01","datasets":null,"owner":"` + oid + `"}`},
+		{3, "/api/1/reuses/" + uid + "/", "", ""},
+		{1, "/api/1/reuses/" + uid + "/datasets/", "", `{"class":"Dataset","id":"` + did + `"}`},
+		{1, "/api/1/reuses/" + uid + "/datasets/", "", `{"id":{"$ne":1}}`},
+		{0, "/api/1/reuses/types/", "", ""},
+		{1, "/api/1/reuses/" + uid + "/followers/", "", ""},
+		{0, "/api/1/datasets/" + did + "/followers/", "user=" + oid + "&page=0", ""},
+		{3, "/api/1/organizations/" + oid + "/followers/", "", ""},
+		{1, "/api/1/users/" + strings.Repeat("f", 24) + "/followers/", "", `{}`},
 	}
 	for _, s := range seeds {
 		for k := range keys {
