@@ -73,6 +73,10 @@ func testPreview(t *testing.T, mode string) {
 			last = m
 		}
 
+		swagger := p.get(p.base+"/api/resources/"+rid+"/swagger/", nil)
+		require.Equal(t, http.StatusOK, swagger.Status, string(swagger.Raw))
+		require.Contains(t, string(swagger.Raw), "montant__sort")
+
 		profile := p.do("GET", "/api/resources/"+rid+"/profile/", "", nil)
 		require.Equal(t, http.StatusOK, profile.Status, string(profile.Raw))
 		require.Contains(t, string(profile.Raw), `"montant"`)

@@ -512,6 +512,95 @@ func (x *GetTabularDataRequest) GetBaseUrl() string {
 	return ""
 }
 
+type GetTabularSwaggerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ResourceId    string                 `protobuf:"bytes,1,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTabularSwaggerRequest) Reset() {
+	*x = GetTabularSwaggerRequest{}
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTabularSwaggerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTabularSwaggerRequest) ProtoMessage() {}
+
+func (x *GetTabularSwaggerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTabularSwaggerRequest.ProtoReflect.Descriptor instead.
+func (*GetTabularSwaggerRequest) Descriptor() ([]byte, []int) {
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GetTabularSwaggerRequest) GetResourceId() string {
+	if x != nil {
+		return x.ResourceId
+	}
+	return ""
+}
+
+type GetTabularSwaggerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The YAML document.
+	Yaml          []byte `protobuf:"bytes,1,opt,name=yaml,proto3" json:"yaml,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTabularSwaggerResponse) Reset() {
+	*x = GetTabularSwaggerResponse{}
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTabularSwaggerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTabularSwaggerResponse) ProtoMessage() {}
+
+func (x *GetTabularSwaggerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTabularSwaggerResponse.ProtoReflect.Descriptor instead.
+func (*GetTabularSwaggerResponse) Descriptor() ([]byte, []int) {
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetTabularSwaggerResponse) GetYaml() []byte {
+	if x != nil {
+		return x.Yaml
+	}
+	return nil
+}
+
 type ExportTabularDataRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	ResourceId string                 `protobuf:"bytes,1,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
@@ -524,7 +613,7 @@ type ExportTabularDataRequest struct {
 
 func (x *ExportTabularDataRequest) Reset() {
 	*x = ExportTabularDataRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[10]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -536,7 +625,7 @@ func (x *ExportTabularDataRequest) String() string {
 func (*ExportTabularDataRequest) ProtoMessage() {}
 
 func (x *ExportTabularDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[10]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -549,7 +638,7 @@ func (x *ExportTabularDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportTabularDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportTabularDataRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{10}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ExportTabularDataRequest) GetResourceId() string {
@@ -582,7 +671,7 @@ type ExportTabularDataResponse struct {
 
 func (x *ExportTabularDataResponse) Reset() {
 	*x = ExportTabularDataResponse{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[11]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -594,7 +683,7 @@ func (x *ExportTabularDataResponse) String() string {
 func (*ExportTabularDataResponse) ProtoMessage() {}
 
 func (x *ExportTabularDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[11]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -607,7 +696,7 @@ func (x *ExportTabularDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportTabularDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportTabularDataResponse) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{11}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExportTabularDataResponse) GetData() []byte {
@@ -626,7 +715,7 @@ type GetPreviewStatusRequest struct {
 
 func (x *GetPreviewStatusRequest) Reset() {
 	*x = GetPreviewStatusRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[12]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -638,7 +727,7 @@ func (x *GetPreviewStatusRequest) String() string {
 func (*GetPreviewStatusRequest) ProtoMessage() {}
 
 func (x *GetPreviewStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[12]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -651,7 +740,7 @@ func (x *GetPreviewStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPreviewStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetPreviewStatusRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{12}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetPreviewStatusRequest) GetResourceId() string {
@@ -683,7 +772,7 @@ type GetPreviewStatusResponse struct {
 
 func (x *GetPreviewStatusResponse) Reset() {
 	*x = GetPreviewStatusResponse{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[13]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -695,7 +784,7 @@ func (x *GetPreviewStatusResponse) String() string {
 func (*GetPreviewStatusResponse) ProtoMessage() {}
 
 func (x *GetPreviewStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[13]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -708,7 +797,7 @@ func (x *GetPreviewStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPreviewStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetPreviewStatusResponse) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{13}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetPreviewStatusResponse) GetResourceId() string {
@@ -776,7 +865,7 @@ type GetValidationReportRequest struct {
 
 func (x *GetValidationReportRequest) Reset() {
 	*x = GetValidationReportRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[14]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +877,7 @@ func (x *GetValidationReportRequest) String() string {
 func (*GetValidationReportRequest) ProtoMessage() {}
 
 func (x *GetValidationReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[14]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +890,7 @@ func (x *GetValidationReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetValidationReportRequest.ProtoReflect.Descriptor instead.
 func (*GetValidationReportRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{14}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetValidationReportRequest) GetResourceId() string {
@@ -820,7 +909,7 @@ type GetMapDataRequest struct {
 
 func (x *GetMapDataRequest) Reset() {
 	*x = GetMapDataRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[15]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -832,7 +921,7 @@ func (x *GetMapDataRequest) String() string {
 func (*GetMapDataRequest) ProtoMessage() {}
 
 func (x *GetMapDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[15]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -845,7 +934,7 @@ func (x *GetMapDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMapDataRequest.ProtoReflect.Descriptor instead.
 func (*GetMapDataRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{15}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetMapDataRequest) GetResourceId() string {
@@ -864,7 +953,7 @@ type GetMapDataResponse struct {
 
 func (x *GetMapDataResponse) Reset() {
 	*x = GetMapDataResponse{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[16]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -876,7 +965,7 @@ func (x *GetMapDataResponse) String() string {
 func (*GetMapDataResponse) ProtoMessage() {}
 
 func (x *GetMapDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[16]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -889,7 +978,7 @@ func (x *GetMapDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMapDataResponse.ProtoReflect.Descriptor instead.
 func (*GetMapDataResponse) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{16}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetMapDataResponse) GetData() []byte {
@@ -917,7 +1006,7 @@ type GetChartDataRequest struct {
 
 func (x *GetChartDataRequest) Reset() {
 	*x = GetChartDataRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[17]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -929,7 +1018,7 @@ func (x *GetChartDataRequest) String() string {
 func (*GetChartDataRequest) ProtoMessage() {}
 
 func (x *GetChartDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[17]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -942,7 +1031,7 @@ func (x *GetChartDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetChartDataRequest.ProtoReflect.Descriptor instead.
 func (*GetChartDataRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{17}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetChartDataRequest) GetResourceId() string {
@@ -988,7 +1077,7 @@ type ListSchemasRequest struct {
 
 func (x *ListSchemasRequest) Reset() {
 	*x = ListSchemasRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[18]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1089,7 @@ func (x *ListSchemasRequest) String() string {
 func (*ListSchemasRequest) ProtoMessage() {}
 
 func (x *ListSchemasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[18]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1102,7 @@ func (x *ListSchemasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemasRequest.ProtoReflect.Descriptor instead.
 func (*ListSchemasRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{18}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{20}
 }
 
 type ReanalyzeRequest struct {
@@ -1027,7 +1116,7 @@ type ReanalyzeRequest struct {
 
 func (x *ReanalyzeRequest) Reset() {
 	*x = ReanalyzeRequest{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[19]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +1128,7 @@ func (x *ReanalyzeRequest) String() string {
 func (*ReanalyzeRequest) ProtoMessage() {}
 
 func (x *ReanalyzeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[19]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +1141,7 @@ func (x *ReanalyzeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReanalyzeRequest.ProtoReflect.Descriptor instead.
 func (*ReanalyzeRequest) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{19}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ReanalyzeRequest) GetResourceId() string {
@@ -1078,7 +1167,7 @@ type ReanalyzeResponse struct {
 
 func (x *ReanalyzeResponse) Reset() {
 	*x = ReanalyzeResponse{}
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[20]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1090,7 +1179,7 @@ func (x *ReanalyzeResponse) String() string {
 func (*ReanalyzeResponse) ProtoMessage() {}
 
 func (x *ReanalyzeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_preview_v1_preview_proto_msgTypes[20]
+	mi := &file_relais_preview_v1_preview_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1103,7 +1192,7 @@ func (x *ReanalyzeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReanalyzeResponse.ProtoReflect.Descriptor instead.
 func (*ReanalyzeResponse) Descriptor() ([]byte, []int) {
-	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{20}
+	return file_relais_preview_v1_preview_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ReanalyzeResponse) GetStatus() *GetPreviewStatusResponse {
@@ -1145,7 +1234,12 @@ const file_relais_preview_v1_preview_proto_rawDesc = "" +
 	"\vresource_id\x18\x01 \x01(\tR\n" +
 	"resourceId\x12\x14\n" +
 	"\x05query\x18\x02 \x01(\tR\x05query\x12\x19\n" +
-	"\bbase_url\x18\x03 \x01(\tR\abaseUrl\"i\n" +
+	"\bbase_url\x18\x03 \x01(\tR\abaseUrl\";\n" +
+	"\x18GetTabularSwaggerRequest\x12\x1f\n" +
+	"\vresource_id\x18\x01 \x01(\tR\n" +
+	"resourceId\"/\n" +
+	"\x19GetTabularSwaggerResponse\x12\x12\n" +
+	"\x04yaml\x18\x01 \x01(\fR\x04yaml\"i\n" +
 	"\x18ExportTabularDataRequest\x12\x1f\n" +
 	"\vresource_id\x18\x01 \x01(\tR\n" +
 	"resourceId\x12\x14\n" +
@@ -1192,11 +1286,12 @@ const file_relais_preview_v1_preview_proto_rawDesc = "" +
 	"\n" +
 	"dataset_id\x18\x02 \x01(\tR\tdatasetId\"X\n" +
 	"\x11ReanalyzeResponse\x12C\n" +
-	"\x06status\x18\x01 \x01(\v2+.relais.preview.v1.GetPreviewStatusResponseR\x06status2\xa3\b\n" +
+	"\x06status\x18\x01 \x01(\v2+.relais.preview.v1.GetPreviewStatusResponseR\x06status2\x93\t\n" +
 	"\x0ePreviewService\x12q\n" +
 	"\x12GetTabularResource\x12,.relais.preview.v1.GetTabularResourceRequest\x1a-.relais.preview.v1.GetTabularResourceResponse\x12n\n" +
 	"\x11GetTabularProfile\x12+.relais.preview.v1.GetTabularProfileRequest\x1a,.relais.preview.v1.GetTabularProfileResponse\x12e\n" +
-	"\x0eGetTabularData\x12(.relais.preview.v1.GetTabularDataRequest\x1a).relais.preview.v1.GetTabularDataResponse\x12p\n" +
+	"\x0eGetTabularData\x12(.relais.preview.v1.GetTabularDataRequest\x1a).relais.preview.v1.GetTabularDataResponse\x12n\n" +
+	"\x11GetTabularSwagger\x12+.relais.preview.v1.GetTabularSwaggerRequest\x1a,.relais.preview.v1.GetTabularSwaggerResponse\x12p\n" +
 	"\x11ExportTabularData\x12+.relais.preview.v1.ExportTabularDataRequest\x1a,.relais.preview.v1.ExportTabularDataResponse0\x01\x12k\n" +
 	"\x10GetPreviewStatus\x12*.relais.preview.v1.GetPreviewStatusRequest\x1a+.relais.preview.v1.GetPreviewStatusResponse\x12t\n" +
 	"\x13GetValidationReport\x12-.relais.preview.v1.GetValidationReportRequest\x1a..relais.preview.v1.GetValidationReportResponse\x12[\n" +
@@ -1218,7 +1313,7 @@ func file_relais_preview_v1_preview_proto_rawDescGZIP() []byte {
 	return file_relais_preview_v1_preview_proto_rawDescData
 }
 
-var file_relais_preview_v1_preview_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_relais_preview_v1_preview_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_relais_preview_v1_preview_proto_goTypes = []any{
 	(*GetTabularResourceResponse)(nil),  // 0: relais.preview.v1.GetTabularResourceResponse
 	(*GetTabularProfileResponse)(nil),   // 1: relais.preview.v1.GetTabularProfileResponse
@@ -1230,42 +1325,46 @@ var file_relais_preview_v1_preview_proto_goTypes = []any{
 	(*GetTabularResourceRequest)(nil),   // 7: relais.preview.v1.GetTabularResourceRequest
 	(*GetTabularProfileRequest)(nil),    // 8: relais.preview.v1.GetTabularProfileRequest
 	(*GetTabularDataRequest)(nil),       // 9: relais.preview.v1.GetTabularDataRequest
-	(*ExportTabularDataRequest)(nil),    // 10: relais.preview.v1.ExportTabularDataRequest
-	(*ExportTabularDataResponse)(nil),   // 11: relais.preview.v1.ExportTabularDataResponse
-	(*GetPreviewStatusRequest)(nil),     // 12: relais.preview.v1.GetPreviewStatusRequest
-	(*GetPreviewStatusResponse)(nil),    // 13: relais.preview.v1.GetPreviewStatusResponse
-	(*GetValidationReportRequest)(nil),  // 14: relais.preview.v1.GetValidationReportRequest
-	(*GetMapDataRequest)(nil),           // 15: relais.preview.v1.GetMapDataRequest
-	(*GetMapDataResponse)(nil),          // 16: relais.preview.v1.GetMapDataResponse
-	(*GetChartDataRequest)(nil),         // 17: relais.preview.v1.GetChartDataRequest
-	(*ListSchemasRequest)(nil),          // 18: relais.preview.v1.ListSchemasRequest
-	(*ReanalyzeRequest)(nil),            // 19: relais.preview.v1.ReanalyzeRequest
-	(*ReanalyzeResponse)(nil),           // 20: relais.preview.v1.ReanalyzeResponse
+	(*GetTabularSwaggerRequest)(nil),    // 10: relais.preview.v1.GetTabularSwaggerRequest
+	(*GetTabularSwaggerResponse)(nil),   // 11: relais.preview.v1.GetTabularSwaggerResponse
+	(*ExportTabularDataRequest)(nil),    // 12: relais.preview.v1.ExportTabularDataRequest
+	(*ExportTabularDataResponse)(nil),   // 13: relais.preview.v1.ExportTabularDataResponse
+	(*GetPreviewStatusRequest)(nil),     // 14: relais.preview.v1.GetPreviewStatusRequest
+	(*GetPreviewStatusResponse)(nil),    // 15: relais.preview.v1.GetPreviewStatusResponse
+	(*GetValidationReportRequest)(nil),  // 16: relais.preview.v1.GetValidationReportRequest
+	(*GetMapDataRequest)(nil),           // 17: relais.preview.v1.GetMapDataRequest
+	(*GetMapDataResponse)(nil),          // 18: relais.preview.v1.GetMapDataResponse
+	(*GetChartDataRequest)(nil),         // 19: relais.preview.v1.GetChartDataRequest
+	(*ListSchemasRequest)(nil),          // 20: relais.preview.v1.ListSchemasRequest
+	(*ReanalyzeRequest)(nil),            // 21: relais.preview.v1.ReanalyzeRequest
+	(*ReanalyzeResponse)(nil),           // 22: relais.preview.v1.ReanalyzeResponse
 }
 var file_relais_preview_v1_preview_proto_depIdxs = []int32{
-	13, // 0: relais.preview.v1.ReanalyzeResponse.status:type_name -> relais.preview.v1.GetPreviewStatusResponse
+	15, // 0: relais.preview.v1.ReanalyzeResponse.status:type_name -> relais.preview.v1.GetPreviewStatusResponse
 	7,  // 1: relais.preview.v1.PreviewService.GetTabularResource:input_type -> relais.preview.v1.GetTabularResourceRequest
 	8,  // 2: relais.preview.v1.PreviewService.GetTabularProfile:input_type -> relais.preview.v1.GetTabularProfileRequest
 	9,  // 3: relais.preview.v1.PreviewService.GetTabularData:input_type -> relais.preview.v1.GetTabularDataRequest
-	10, // 4: relais.preview.v1.PreviewService.ExportTabularData:input_type -> relais.preview.v1.ExportTabularDataRequest
-	12, // 5: relais.preview.v1.PreviewService.GetPreviewStatus:input_type -> relais.preview.v1.GetPreviewStatusRequest
-	14, // 6: relais.preview.v1.PreviewService.GetValidationReport:input_type -> relais.preview.v1.GetValidationReportRequest
-	15, // 7: relais.preview.v1.PreviewService.GetMapData:input_type -> relais.preview.v1.GetMapDataRequest
-	17, // 8: relais.preview.v1.PreviewService.GetChartData:input_type -> relais.preview.v1.GetChartDataRequest
-	18, // 9: relais.preview.v1.PreviewService.ListSchemas:input_type -> relais.preview.v1.ListSchemasRequest
-	19, // 10: relais.preview.v1.PreviewService.Reanalyze:input_type -> relais.preview.v1.ReanalyzeRequest
-	0,  // 11: relais.preview.v1.PreviewService.GetTabularResource:output_type -> relais.preview.v1.GetTabularResourceResponse
-	1,  // 12: relais.preview.v1.PreviewService.GetTabularProfile:output_type -> relais.preview.v1.GetTabularProfileResponse
-	2,  // 13: relais.preview.v1.PreviewService.GetTabularData:output_type -> relais.preview.v1.GetTabularDataResponse
-	11, // 14: relais.preview.v1.PreviewService.ExportTabularData:output_type -> relais.preview.v1.ExportTabularDataResponse
-	13, // 15: relais.preview.v1.PreviewService.GetPreviewStatus:output_type -> relais.preview.v1.GetPreviewStatusResponse
-	3,  // 16: relais.preview.v1.PreviewService.GetValidationReport:output_type -> relais.preview.v1.GetValidationReportResponse
-	16, // 17: relais.preview.v1.PreviewService.GetMapData:output_type -> relais.preview.v1.GetMapDataResponse
-	4,  // 18: relais.preview.v1.PreviewService.GetChartData:output_type -> relais.preview.v1.GetChartDataResponse
-	5,  // 19: relais.preview.v1.PreviewService.ListSchemas:output_type -> relais.preview.v1.ListSchemasResponse
-	20, // 20: relais.preview.v1.PreviewService.Reanalyze:output_type -> relais.preview.v1.ReanalyzeResponse
-	11, // [11:21] is the sub-list for method output_type
-	1,  // [1:11] is the sub-list for method input_type
+	10, // 4: relais.preview.v1.PreviewService.GetTabularSwagger:input_type -> relais.preview.v1.GetTabularSwaggerRequest
+	12, // 5: relais.preview.v1.PreviewService.ExportTabularData:input_type -> relais.preview.v1.ExportTabularDataRequest
+	14, // 6: relais.preview.v1.PreviewService.GetPreviewStatus:input_type -> relais.preview.v1.GetPreviewStatusRequest
+	16, // 7: relais.preview.v1.PreviewService.GetValidationReport:input_type -> relais.preview.v1.GetValidationReportRequest
+	17, // 8: relais.preview.v1.PreviewService.GetMapData:input_type -> relais.preview.v1.GetMapDataRequest
+	19, // 9: relais.preview.v1.PreviewService.GetChartData:input_type -> relais.preview.v1.GetChartDataRequest
+	20, // 10: relais.preview.v1.PreviewService.ListSchemas:input_type -> relais.preview.v1.ListSchemasRequest
+	21, // 11: relais.preview.v1.PreviewService.Reanalyze:input_type -> relais.preview.v1.ReanalyzeRequest
+	0,  // 12: relais.preview.v1.PreviewService.GetTabularResource:output_type -> relais.preview.v1.GetTabularResourceResponse
+	1,  // 13: relais.preview.v1.PreviewService.GetTabularProfile:output_type -> relais.preview.v1.GetTabularProfileResponse
+	2,  // 14: relais.preview.v1.PreviewService.GetTabularData:output_type -> relais.preview.v1.GetTabularDataResponse
+	11, // 15: relais.preview.v1.PreviewService.GetTabularSwagger:output_type -> relais.preview.v1.GetTabularSwaggerResponse
+	13, // 16: relais.preview.v1.PreviewService.ExportTabularData:output_type -> relais.preview.v1.ExportTabularDataResponse
+	15, // 17: relais.preview.v1.PreviewService.GetPreviewStatus:output_type -> relais.preview.v1.GetPreviewStatusResponse
+	3,  // 18: relais.preview.v1.PreviewService.GetValidationReport:output_type -> relais.preview.v1.GetValidationReportResponse
+	18, // 19: relais.preview.v1.PreviewService.GetMapData:output_type -> relais.preview.v1.GetMapDataResponse
+	4,  // 20: relais.preview.v1.PreviewService.GetChartData:output_type -> relais.preview.v1.GetChartDataResponse
+	5,  // 21: relais.preview.v1.PreviewService.ListSchemas:output_type -> relais.preview.v1.ListSchemasResponse
+	22, // 22: relais.preview.v1.PreviewService.Reanalyze:output_type -> relais.preview.v1.ReanalyzeResponse
+	12, // [12:23] is the sub-list for method output_type
+	1,  // [1:12] is the sub-list for method input_type
 	1,  // [1:1] is the sub-list for extension type_name
 	1,  // [1:1] is the sub-list for extension extendee
 	0,  // [0:1] is the sub-list for field type_name
@@ -1282,7 +1381,7 @@ func file_relais_preview_v1_preview_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_preview_v1_preview_proto_rawDesc), len(file_relais_preview_v1_preview_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

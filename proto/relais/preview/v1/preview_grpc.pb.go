@@ -22,6 +22,7 @@ const (
 	PreviewService_GetTabularResource_FullMethodName  = "/relais.preview.v1.PreviewService/GetTabularResource"
 	PreviewService_GetTabularProfile_FullMethodName   = "/relais.preview.v1.PreviewService/GetTabularProfile"
 	PreviewService_GetTabularData_FullMethodName      = "/relais.preview.v1.PreviewService/GetTabularData"
+	PreviewService_GetTabularSwagger_FullMethodName   = "/relais.preview.v1.PreviewService/GetTabularSwagger"
 	PreviewService_ExportTabularData_FullMethodName   = "/relais.preview.v1.PreviewService/ExportTabularData"
 	PreviewService_GetPreviewStatus_FullMethodName    = "/relais.preview.v1.PreviewService/GetPreviewStatus"
 	PreviewService_GetValidationReport_FullMethodName = "/relais.preview.v1.PreviewService/GetValidationReport"
@@ -63,6 +64,9 @@ type PreviewServiceClient interface {
 	// api-tabular's GET /api/resources/{rid}/data/: a page of rows, filtered,
 	// sorted or grouped by the query's arguments.
 	GetTabularData(ctx context.Context, in *GetTabularDataRequest, opts ...grpc.CallOption) (*GetTabularDataResponse, error)
+	// api-tabular's GET /api/resources/{rid}/swagger/: the OpenAPI 3
+	// document (YAML) of the resource's data endpoints.
+	GetTabularSwagger(ctx context.Context, in *GetTabularSwaggerRequest, opts ...grpc.CallOption) (*GetTabularSwaggerResponse, error)
 	// api-tabular's GET /api/resources/{rid}/data/csv/ and /data/json/: every
 	// row the query selects, streamed in chunks.
 	ExportTabularData(ctx context.Context, in *ExportTabularDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportTabularDataResponse], error)
@@ -115,6 +119,16 @@ func (c *previewServiceClient) GetTabularData(ctx context.Context, in *GetTabula
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetTabularDataResponse)
 	err := c.cc.Invoke(ctx, PreviewService_GetTabularData_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *previewServiceClient) GetTabularSwagger(ctx context.Context, in *GetTabularSwaggerRequest, opts ...grpc.CallOption) (*GetTabularSwaggerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetTabularSwaggerResponse)
+	err := c.cc.Invoke(ctx, PreviewService_GetTabularSwagger_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -241,6 +255,9 @@ type PreviewServiceServer interface {
 	// api-tabular's GET /api/resources/{rid}/data/: a page of rows, filtered,
 	// sorted or grouped by the query's arguments.
 	GetTabularData(context.Context, *GetTabularDataRequest) (*GetTabularDataResponse, error)
+	// api-tabular's GET /api/resources/{rid}/swagger/: the OpenAPI 3
+	// document (YAML) of the resource's data endpoints.
+	GetTabularSwagger(context.Context, *GetTabularSwaggerRequest) (*GetTabularSwaggerResponse, error)
 	// api-tabular's GET /api/resources/{rid}/data/csv/ and /data/json/: every
 	// row the query selects, streamed in chunks.
 	ExportTabularData(*ExportTabularDataRequest, grpc.ServerStreamingServer[ExportTabularDataResponse]) error
@@ -277,6 +294,9 @@ func (UnimplementedPreviewServiceServer) GetTabularProfile(context.Context, *Get
 }
 func (UnimplementedPreviewServiceServer) GetTabularData(context.Context, *GetTabularDataRequest) (*GetTabularDataResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetTabularData not implemented")
+}
+func (UnimplementedPreviewServiceServer) GetTabularSwagger(context.Context, *GetTabularSwaggerRequest) (*GetTabularSwaggerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetTabularSwagger not implemented")
 }
 func (UnimplementedPreviewServiceServer) ExportTabularData(*ExportTabularDataRequest, grpc.ServerStreamingServer[ExportTabularDataResponse]) error {
 	return status.Error(codes.Unimplemented, "method ExportTabularData not implemented")
@@ -370,6 +390,24 @@ func _PreviewService_GetTabularData_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(PreviewServiceServer).GetTabularData(ctx, req.(*GetTabularDataRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PreviewService_GetTabularSwagger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetTabularSwaggerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PreviewServiceServer).GetTabularSwagger(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PreviewService_GetTabularSwagger_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PreviewServiceServer).GetTabularSwagger(ctx, req.(*GetTabularSwaggerRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -504,6 +542,10 @@ var PreviewService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetTabularData",
 			Handler:    _PreviewService_GetTabularData_Handler,
+		},
+		{
+			MethodName: "GetTabularSwagger",
+			Handler:    _PreviewService_GetTabularSwagger_Handler,
 		},
 		{
 			MethodName: "GetPreviewStatus",

@@ -72,6 +72,24 @@ func (s *Server) tabularData(w http.ResponseWriter, r *http.Request) {
 	s.sendPreview(w, r, resp.GetJson(), err)
 }
 
+// tabularSwagger is api-tabular's GET /api/resources/{rid}/swagger/: the
+// OpenAPI document of the resource's data endpoints, in YAML.
+func (s *Server) tabularSwagger(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.previewClient(w)
+	if !ok {
+		return
+	}
+	resp, err := c.GetTabularSwagger(r.Context(), &previewv1.GetTabularSwaggerRequest{ResourceId: r.PathValue("rid")})
+	if err != nil {
+		s.sendPreview(w, r, nil, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/yaml; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(resp.GetYaml())))
+	_, _ = w.Write(resp.GetYaml())
+}
+
 // tabularExport is api-tabular's GET /api/resources/{rid}/data/csv/ and
 // /data/json/: every selected row, streamed.
 func (s *Server) tabularExport(format string) http.HandlerFunc {

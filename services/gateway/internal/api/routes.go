@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 
 		{"GET", "/api/resources/{rid}/", s.tabularResource},
 		{"GET", "/api/resources/{rid}/profile/", s.tabularProfile},
+		{"GET", "/api/resources/{rid}/swagger/", s.tabularSwagger},
 		{"GET", "/api/resources/{rid}/data/", s.tabularData},
 		{"GET", "/api/resources/{rid}/data/csv/", s.tabularExport("csv")},
 		{"GET", "/api/resources/{rid}/data/json/", s.tabularExport("json")},

@@ -69,6 +69,14 @@ func (s *Server) GetTabularData(ctx context.Context, req *previewv1.GetTabularDa
 	return &previewv1.GetTabularDataResponse{Json: body}, nil
 }
 
+func (s *Server) GetTabularSwagger(ctx context.Context, req *previewv1.GetTabularSwaggerRequest) (*previewv1.GetTabularSwaggerResponse, error) {
+	body, err := s.opts.Tabular.Swagger(ctx, req.GetResourceId())
+	if err != nil {
+		return nil, s.status(ctx, err)
+	}
+	return &previewv1.GetTabularSwaggerResponse{Yaml: body}, nil
+}
+
 func (s *Server) ExportTabularData(req *previewv1.ExportTabularDataRequest, stream previewv1.PreviewService_ExportTabularDataServer) error {
 	ctx := stream.Context()
 	if f := req.GetFormat(); f != "csv" && f != "json" {

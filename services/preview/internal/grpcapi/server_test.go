@@ -108,6 +108,10 @@ func TestTabularRPCs(t *testing.T) {
 	require.Equal(t, codes.NotFound, status.Code(err))
 	require.EqualValues(t, 404, httpError(t, err).GetStatus())
 
+	sw, err := c.GetTabularSwagger(ctx, &previewv1.GetTabularSwaggerRequest{ResourceId: "t1"})
+	require.NoError(t, err)
+	require.Contains(t, string(sw.GetYaml()), "categorie__exact")
+
 	stream, err := c.ExportTabularData(ctx, &previewv1.ExportTabularDataRequest{ResourceId: "t1", Format: "csv", Query: "categorie__exact=culture"})
 	require.NoError(t, err)
 	var csv []byte
