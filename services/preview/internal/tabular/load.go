@@ -128,7 +128,9 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 		stmts = append(stmts, "CREATE INDEX "+quote(name+"_"+physical(i))+" ON "+quote(name)+" ("+col+")")
 	}
 	if pg {
-		stmts = append(stmts, "ANALYZE "+quote(name))
+		// VACUUM also sets the visibility map, without which the
+		// index-only scans that count a filter's rows visit the table.
+		stmts = append(stmts, "VACUUM (ANALYZE) "+quote(name))
 	} else {
 		// A whole ANALYZE: a sample (analysis_limit) reads the first
 		// entries of each index, which for a sorted boolean are all the
