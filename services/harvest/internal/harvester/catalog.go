@@ -113,7 +113,6 @@ func optional(s string) *string {
 	return &s
 }
 
-
 // importDataset is a create, for the catalog's Import.
 func importDataset(src store.Source, id string, d remote.Dataset, now time.Time) *catalogv1.Dataset {
 	out := &catalogv1.Dataset{

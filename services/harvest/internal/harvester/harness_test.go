@@ -64,7 +64,9 @@ func newEnv(t testing.TB, driver sqldb.Driver) *env {
 	require.NoError(t, err)
 	e.h = &harvester.Harvester{
 		Store: e.store, Catalog: e.catalog, APIKey: key, Log: slog.New(slog.DiscardHandler),
-		Open: func(src store.Source) (remote.Source, error) { return remote.Open(src.Kind, src.URL, src.ParamsJSON, fetcher) },
+		Open: func(src store.Source) (remote.Source, error) {
+			return remote.Open(src.Kind, src.URL, src.ParamsJSON, fetcher)
+		},
 	}
 	return e
 }

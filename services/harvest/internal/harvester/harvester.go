@@ -110,4 +110,6 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (h *Harvester) withKey(ctx context.Context) context.Context { return grpcx.WithAPIKey(ctx, h.APIKey) }
+func (h *Harvester) withKey(ctx context.Context) context.Context {
+	return grpcx.WithAPIKey(ctx, h.APIKey)
+}

@@ -15,7 +15,7 @@ import (
 	"github.com/relais-data/relais/services/harvest/internal/udatatest"
 )
 
-func addSource(t *testing.T, e *env, id, url string, auto bool, params string) {
+func addSource(t testing.TB, e *env, id, url string, auto bool, params string) {
 	t.Helper()
 	require.NoError(t, e.store.CreateSource(context.Background(), store.Source{
 		ID: id, Name: id, Kind: "udata", URL: url, ParamsJSON: params, Organization: e.org, AutoApply: auto, OnDeletion: "archive",
