@@ -40,4 +40,14 @@ type Config struct {
 	// and a user agent, hashed in memory, never stored) adds to the
 	// audience figures in a minute; beyond, pages are served, not counted.
 	MaxViewsPerClientPerMinute int `yaml:"max_views_per_client_per_minute" usage:"views one client adds to the audience figures per minute (default 30)"`
+	// LogoURL is the web portal's logo, shown beside SiteTitle.
+	LogoURL string `yaml:"logo_url" usage:"URL of the portal's logo (none by default)"`
+	// PrimaryColor is the web portal's main colour (#rrggbb): header,
+	// buttons; the text on it is white or black, whichever contrasts more.
+	PrimaryColor string `yaml:"primary_color" usage:"the portal's main colour as #rrggbb (default #1f4e79)"`
+	// MapTileURL is the raster tile template of the previews' maps; empty
+	// draws the data on a plain background.
+	MapTileURL string `yaml:"map_tile_url" usage:"tile URL template of the portal's maps ({z}/{x}/{y}); empty: plain background"`
+	// MapAttribution credits the tiles.
+	MapAttribution string `yaml:"map_attribution" usage:"credit line of the map tiles"`
 }

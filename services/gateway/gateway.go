@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/relais-data/relais/pkg/httpx"
 	analyticsv1 "github.com/relais-data/relais/proto/relais/analytics/v1"
@@ -14,6 +15,7 @@ import (
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/gateway/internal/api"
+	"github.com/relais-data/relais/services/gateway/internal/portal"
 )
 
 // Deps are the gateway's connections to the rest of Relais.
@@ -78,15 +80,37 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		Views:     api.ViewOptions{Bus: deps.Events, MaxPerClientPerMinute: cfg.MaxViewsPerClientPerMinute},
 		Analytics: deps.Analytics,
 	})
+	web, err := portal.New(portal.Options{
+		Catalog: deps.Catalog, Search: deps.Search, Analytics: deps.Analytics, Views: srv, Log: log,
+		Brand: portal.Brand{Name: cfg.SiteTitle, LogoURL: cfg.LogoURL, PrimaryColor: cfg.PrimaryColor},
+		Map:   portal.MapOptions{TileURL: cfg.MapTileURL, Attribution: cfg.MapAttribution},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	// A trace per request (continued over gRPC by the client's stats
 	// handler) and an access log line; panics are answered by srv itself
 	// with udata's 500 body.
-	return &Gateway{handler: httpx.Chain(srv, httpx.OTel("gateway"), httpx.AccessLog(log)), api: srv}, nil
+	return &Gateway{handler: httpx.Chain(split(srv, web), httpx.OTel("gateway"), httpx.AccessLog(log)), api: srv}, nil
+}
+
+// split sends the API's paths (/api/, /metric-api/, and /resources/ where
+// stored files are served) to the API and every other one to the web
+// portal, so that no page can shadow an API route.
+func split(api, web http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/api" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/metric-api/") || strings.HasPrefix(p, "/resources/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		web.ServeHTTP(w, r)
+	})
 }
 
 // Close sends the download records still queued, until ctx ends. Call it
 // once the HTTP server has stopped.
 func (g *Gateway) Close(ctx context.Context) error { return g.api.Close(ctx) }
 
-// Handler is the HTTP handler of /api/1 and /api/2.
+// Handler is the HTTP handler of the API and of the web portal.
 func (g *Gateway) Handler() http.Handler { return g.handler }

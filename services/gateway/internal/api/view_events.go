@@ -201,3 +201,10 @@ func (v *viewRecorder) Close(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// RecordView records that r read objectType objectID (datasetID: a
+// resource's dataset) through channel, under the same per-client limit as
+// the API's views: the web portal's pages count through it.
+func (s *Server) RecordView(r *http.Request, objectType, objectID, datasetID string, channel eventsv1.ViewChannel) {
+	s.views.viewed(r, objectType, objectID, datasetID, channel)
+}

@@ -1,0 +1,46 @@
+package portal
+
+import (
+	"net/http"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// errorPage is what the error template shows.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail answers a failed service call with a page saying what the visitor
+// can do: 404 when the object does not exist, 400 for a bad request, 503
+// when a service cannot be reached, 502 for anything else (logged).
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
+	st, _ := status.FromError(err)
+	switch st.Code() {
+	case codes.NotFound:
+		p.notFoundPage(w, r)
+	case codes.InvalidArgument:
+		p.errorPage(w, r, http.StatusBadRequest, "Requête invalide", st.Message())
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled:
+		p.opts.Log.WarnContext(r.Context(), "portal: service unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		p.errorPage(w, r, http.StatusServiceUnavailable, "Service momentanément indisponible",
+			"Le service n'a pas répondu. Réessayez dans quelques instants.")
+	default:
+		p.opts.Log.ErrorContext(r.Context(), "portal: service call failed", "path", r.URL.Path, "err", err)
+		p.errorPage(w, r, http.StatusBadGateway, "Une erreur est survenue",
+			"La page n'a pas pu être préparée. Réessayez dans quelques instants.")
+	}
+}
+
+func (p *Portal) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	p.errorPage(w, r, http.StatusNotFound, "Page introuvable",
+		"Cette page n'existe pas ou plus. Cherchez le jeu de données depuis l'accueil.")
+}
+
+func (p *Portal) errorPage(w http.ResponseWriter, r *http.Request, code int, heading, msg string) {
+	p.render(w, r, code, "error", page{Title: heading, Data: errorPage{Status: code, Heading: heading, Message: msg}})
+}

@@ -1,0 +1,183 @@
+package portal
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// pageNames are the templates that are whole pages; each is parsed with
+// layout.html, which it fills.
+var pageNames = []string{"home", "search", "dataset", "organization", "error"}
+
+func parsePages() (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("portal: layout: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("portal: %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// page is what the layout needs beside a page's own data.
+type page struct {
+	Title string
+	Site  Brand
+	Theme theme
+	// Query is the search box's text.
+	Query string
+	// Scripts are the page's own scripts, under /static/.
+	Scripts []string
+	Styles  []string
+	Data    any
+}
+
+// render writes a page; a template error is logged and answered 500 (the
+// buffer keeps a half-written page from reaching the visitor).
+func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
+	pg.Site, pg.Theme = p.opts.Brand, p.theme
+	var buf bytes.Buffer
+	if err := p.pages[name].ExecuteTemplate(&buf, "layout.html", pg); err != nil {
+		p.opts.Log.ErrorContext(r.Context(), "portal page not rendered", "page", name, "err", err)
+		http.Error(w, "Erreur interne", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// theme holds the CSS colours derived from the brand's primary colour.
+type theme struct {
+	Primary   template.CSS
+	OnPrimary template.CSS
+}
+
+// newTheme picks the text colour on primary (white or near-black) with
+// the higher WCAG contrast ratio. primary is a validated #rrggbb.
+func newTheme(primary string) theme {
+	lum := relativeLuminance(primary)
+	on := "#ffffff"
+	if (lum+0.05)/0.05 > 1.05/(lum+0.05) {
+		on = "#111111"
+	}
+	return theme{Primary: template.CSS(primary), OnPrimary: template.CSS(on)}
+}
+
+// relativeLuminance is WCAG 2.1's relative luminance of #rrggbb.
+func relativeLuminance(hex string) float64 {
+	var l float64
+	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+		c := float64(v) / 255
+		if c <= 0.03928 {
+			c /= 12.92
+		} else {
+			c = math.Pow((c+0.055)/1.055, 2.4)
+		}
+		l += weight * c
+	}
+	return l
+}
+
+var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// frDate writes a date as French readers do: "5 mars 2024".
+func frDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(paris)
+	return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
+}
+
+// frNumber groups thousands with a narrow no-break space: "24 189".
+func frNumber(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// frSize writes a byte count in French units ("1,2 Mo").
+func frSize(n int64) string {
+	units := []string{"o", "ko", "Mo", "Go", "To"}
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	if i == 0 {
+		return strconv.FormatInt(n, 10) + " o"
+	}
+	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + " " + units[i]
+}
+
+var funcs = template.FuncMap{
+	"date": func(ts *timestamppb.Timestamp) string {
+		if ts == nil {
+			return "—"
+		}
+		return frDate(ts.AsTime())
+	},
+	"isodate": func(ts *timestamppb.Timestamp) string {
+		if ts == nil {
+			return ""
+		}
+		return ts.AsTime().UTC().Format("2006-01-02")
+	},
+	"number": frNumber,
+	"size":   frSize,
+	"plural": func(count any, one, many string) string {
+		var n int64
+		switch c := count.(type) {
+		case int:
+			n = int64(c)
+		case int64:
+			n = c
+		}
+		if n <= 1 {
+			return frNumber(n) + " " + one
+		}
+		return frNumber(n) + " " + many
+	},
+	"ext": func(u string) string { return strings.TrimPrefix(path.Ext(u), ".") },
+	"add": func(a, b int) int { return a + b },
+}
