@@ -1671,7 +1671,9 @@ type ListDatasetsRequest struct {
 	Private  *bool `protobuf:"varint,20,opt,name=private,proto3,oneof" json:"private,omitempty"`
 	// Only these datasets (ids, at most 1000), for readers that found them
 	// elsewhere (the search service); the other filters still apply.
-	Ids           []string `protobuf:"bytes,21,rep,name=ids,proto3" json:"ids,omitempty"`
+	Ids []string `protobuf:"bytes,21,rep,name=ids,proto3" json:"ids,omitempty"`
+	// Datasets linked to this reuse (id, 24 hex).
+	Reuse         string `protobuf:"bytes,22,opt,name=reuse,proto3" json:"reuse,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1851,6 +1853,13 @@ func (x *ListDatasetsRequest) GetIds() []string {
 		return x.Ids
 	}
 	return nil
+}
+
+func (x *ListDatasetsRequest) GetReuse() string {
+	if x != nil {
+		return x.Reuse
+	}
+	return ""
 }
 
 type ListDatasetsResponse struct {
@@ -4460,7 +4469,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x13RemoveMemberRequest\x12\"\n" +
 	"\forganization\x18\x01 \x01(\tR\forganization\x12\x12\n" +
 	"\x04user\x18\x02 \x01(\tR\x04user\"\x16\n" +
-	"\x14RemoveMemberResponse\"\x93\x05\n" +
+	"\x14RemoveMemberResponse\"\xa9\x05\n" +
 	"\x13ListDatasetsRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
 	"\x04tags\x18\x02 \x03(\tR\x04tags\x12\"\n" +
@@ -4483,7 +4492,8 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\barchived\x18\x12 \x01(\bH\x01R\barchived\x88\x01\x01\x12\x1d\n" +
 	"\adeleted\x18\x13 \x01(\bH\x02R\adeleted\x88\x01\x01\x12\x1d\n" +
 	"\aprivate\x18\x14 \x01(\bH\x03R\aprivate\x88\x01\x01\x12\x10\n" +
-	"\x03ids\x18\x15 \x03(\tR\x03idsB\v\n" +
+	"\x03ids\x18\x15 \x03(\tR\x03ids\x12\x14\n" +
+	"\x05reuse\x18\x16 \x01(\tR\x05reuseB\v\n" +
 	"\t_featuredB\v\n" +
 	"\t_archivedB\n" +
 	"\n" +

@@ -92,6 +92,9 @@ func (s *Service) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsR
 	if o := req.GetOwner(); o != "" && !domain.IsObjectID(o) {
 		v.Add("owner", "Owner arg must be an identifier")
 	}
+	if o := req.GetReuse(); o != "" && !domain.IsObjectID(o) {
+		v.Add("reuse", "Reuse arg must be an identifier")
+	}
 	tcFrom, tcTo, tcOK := parseTemporalCoverage(req.GetTemporalCoverage())
 	if !tcOK {
 		v.Add("temporal_coverage", msgTemporalCoverage)
@@ -125,6 +128,7 @@ func (s *Service) ListDatasets(ctx context.Context, req *catalogv1.ListDatasetsR
 		Archived:       req.Archived,
 		Deleted:        req.Deleted,
 		Private:        req.Private,
+		ReuseID:        strings.ToLower(req.GetReuse()),
 	}
 	if f.IDs, err = idList(req.GetIds()); err != nil {
 		return nil, 0, err

@@ -64,7 +64,8 @@ func listKey(req *catalogv1.ListDatasetsRequest, userID string) string {
 	for _, s := range []string{"list", userID, req.GetQ(), req.GetOrganization(), req.GetOwner(), req.GetLicense(), req.GetFormat(),
 		req.GetSort(), req.GetSchema(), strconv.Itoa(int(req.GetPage())), strconv.Itoa(int(req.GetPageSize())),
 		strconv.FormatBool(req.GetIncludePrivate()), req.GetGranularity(), req.GetGeozone(), req.GetBadge(),
-		req.GetSchemaVersion(), req.GetTemporalCoverage(), optBool(req.Archived), optBool(req.Deleted), optBool(req.Private)} {
+		req.GetSchemaVersion(), req.GetTemporalCoverage(), optBool(req.Archived), optBool(req.Deleted), optBool(req.Private),
+		req.GetReuse()} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}

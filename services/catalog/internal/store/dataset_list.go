@@ -45,6 +45,8 @@ type DatasetFilter struct {
 	TemporalFrom, TemporalTo string
 	// IDs, when set, narrows the list to these datasets.
 	IDs []string
+	// ReuseID, when set, narrows the list to the datasets a reuse links.
+	ReuseID string
 }
 
 // DatasetSort orders a list: Field is created, last_update or title.
@@ -163,6 +165,10 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 		where = append(where, "d.id IN ("+placeholders(len(f.IDs))+")")
 		args = append(args, stringArgs(f.IDs)...)
 	}
+	if f.ReuseID != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM reuse_datasets rd WHERE rd.dataset_id = d.id AND rd.reuse_id = ?)")
+		args = append(args, f.ReuseID)
+	}
 	for _, w := range f.Words {
 		where = append(where, "d.q LIKE ?")
 		args = append(args, "%"+escapeLike(w)+"%")
@@ -267,7 +273,7 @@ func (f DatasetFilter) key() string {
 		return fmt.Sprint(*v)
 	}
 	w(opt(f.Featured), fmt.Sprint(f.AllPrivate), fmt.Sprint(f.AnyState), opt(f.Archived), opt(f.Deleted), opt(f.Private))
-	w(f.Granularity, f.Zone, f.Badge, f.Schema, f.SchemaVersion, f.TemporalFrom, f.TemporalTo)
+	w(f.Granularity, f.Zone, f.Badge, f.Schema, f.SchemaVersion, f.TemporalFrom, f.TemporalTo, f.ReuseID)
 	w(f.IDs...)
 	return b.String()
 }

@@ -89,6 +89,7 @@ func parseDatasetQuery(w http.ResponseWriter, r *http.Request) *datasetQuery {
 			return nil
 		}
 	}
+	q.req.Reuse = a.str("reuse")
 	q.req.Format = a.str("format")
 	q.req.Schema = a.str("schema")
 	q.req.SchemaVersion = a.str("schema_version")

@@ -110,6 +110,10 @@ func TestReuseLifecycle(t *testing.T) {
 	lk := expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/datasets/", map[string]any{"class": "Dataset", "id": did2}, w.alice), 201).Object(t)
 	require.Len(t, lk["datasets"], 2)
 	expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/datasets/", map[string]any{"id": did2}, w.alice), 200)
+	// The v2 list's link: the datasets the reuse links.
+	linkedPage := expect(t, env.Do(t, "GET", "/api/2/datasets/?reuse="+id+"&page=1&page_size=50", nil, ""), 200).Object(t)
+	require.Equal(t, json.Number("2"), linkedPage["total"])
+	expect(t, env.Do(t, "GET", "/api/1/datasets/?reuse=x", nil, ""), 400)
 	expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/datasets/", map[string]any{"id": "000000000000000000000000"}, w.alice), 404)
 	expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/datasets/", map[string]any{"id": "nope"}, w.alice), 404)
 	r = expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/datasets/", map[string]any{}, w.alice), 400)

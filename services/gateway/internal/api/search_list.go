@@ -23,7 +23,7 @@ func (s *Server) searchDatasetList(w http.ResponseWriter, r *http.Request, q *da
 	case s.search == nil, req.GetQ() == "", hasKey(r),
 		req.Archived != nil, req.Deleted != nil, req.Private != nil,
 		len(req.GetTags()) > 1, strings.TrimPrefix(req.GetSort(), "-") == "title",
-		req.GetSchemaVersion() != "", req.GetTemporalCoverage() != "",
+		req.GetSchemaVersion() != "", req.GetTemporalCoverage() != "", req.GetReuse() != "",
 		q.page*q.size > searchWindow:
 		return false
 	}
