@@ -249,6 +249,9 @@ func (s *Service) userProto(ctx context.Context, u store.User, caller domain.Cal
 		return nil, err
 	}
 	p.Metrics.Datasets = n
+	if p.Metrics.Reuses, p.Metrics.Followers, p.Metrics.Following, err = s.store.UserFollowCounts(ctx, u.ID); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -178,6 +178,13 @@ func TestReuses(t *testing.T) {
 			_, err = c.FollowObject(as(ctx, bob), &catalogv1.FollowObjectRequest{ObjectType: typ, ObjectId: id})
 			require.NoError(t, err, typ)
 		}
+		ua, err := c.GetUser(ctx, &catalogv1.GetUserRequest{User: aliceID})
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), ua.GetUser().GetMetrics().GetFollowers())
+		ub, err := c.GetUser(ctx, &catalogv1.GetUserRequest{User: bobID})
+		require.NoError(t, err)
+		assert.Equal(t, int64(4), ub.GetUser().GetMetrics().GetFollowing())
+		assert.Zero(t, ub.GetUser().GetMetrics().GetReuses(), "a private reuse does not count")
 		_, err = c.FollowObject(as(ctx, bob), &catalogv1.FollowObjectRequest{ObjectType: "reuse", ObjectId: r.GetSlug()})
 		requireCode(t, err, codes.NotFound)
 		_, err = c.FollowObject(ctx, &catalogv1.FollowObjectRequest{ObjectType: "reuse", ObjectId: r.GetId()})

@@ -160,3 +160,16 @@ func (q Q) ListFollows(ctx context.Context, objectType, objectID, followerID str
 	}
 	return out, total, rows.Err()
 }
+
+// UserFollowCounts counts a user's listed reuses, their followers and the
+// objects they follow.
+func (q Q) UserFollowCounts(ctx context.Context, userID string) (reuses, followers, following int64, err error) {
+	err = q.q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM reuses WHERE owner_id = ? AND listed = 1 AND datasets > 0),
+		(SELECT count(*) FROM follows WHERE object_type = 'user' AND object_id = ?),
+		(SELECT count(*) FROM follows WHERE follower_id = ?)`, userID, userID, userID).Scan(&reuses, &followers, &following)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("user follow counts: %w", err)
+	}
+	return reuses, followers, following, nil
+}
