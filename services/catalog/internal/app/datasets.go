@@ -72,11 +72,11 @@ func (s *Service) GetDataset(ctx context.Context, ref string) (*catalogv1.Datase
 	return d, moved, nil
 }
 
-// datasetSorts maps the sort argument to a stored column; metrics sorts
-// (all zero until analytics exists) fall back to creation.
+// datasetSorts maps the sort argument to a stored column or a live count
+// (reuses, followers); the views sort falls back to creation.
 var datasetSorts = map[string]string{
 	"created": "created", "last_update": "last_update", "title": "title",
-	"reuses": "created", "followers": "created", "views": "created",
+	"reuses": "reuses", "followers": "followers", "views": "created",
 }
 
 // ListDatasets returns a page of datasets and the total.

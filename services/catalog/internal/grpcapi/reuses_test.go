@@ -140,6 +140,9 @@ func TestReuses(t *testing.T) {
 		d2, err := c.GetDataset(as(ctx, bob), &catalogv1.GetDatasetRequest{Dataset: ds2.GetDataset().GetId()})
 		require.NoError(t, err)
 		assert.Zero(t, d2.GetDataset().GetMetrics().GetReuses(), "private reuses do not count")
+		byReuses, err := c.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{Sort: "reuses"})
+		require.NoError(t, err)
+		assert.Equal(t, dsID, byReuses.GetDatasets()[len(byReuses.GetDatasets())-1].GetId(), "ascending: the reused dataset last")
 
 		// Update: the title moves the slug, the old one answers moved.
 		_, err = c.UpdateReuse(as(ctx, bob), &catalogv1.UpdateReuseRequest{Reuse: r.GetId(), Input: &catalogv1.ReuseInput{Title: "x"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}}})
@@ -209,6 +212,9 @@ func TestReuses(t *testing.T) {
 		l, err := c.ListReuses(ctx, &catalogv1.ListReusesRequest{FollowedBy: bobID})
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), l.GetTotal())
+		byFollowers, err := c.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{Sort: "-followers"})
+		require.NoError(t, err)
+		assert.Equal(t, dsID, byFollowers.GetDatasets()[0].GetId())
 		l, err = c.ListReuses(ctx, &catalogv1.ListReusesRequest{Sort: "-followers"})
 		require.NoError(t, err)
 		assert.Equal(t, r.GetId(), l.GetReuses()[0].GetId())

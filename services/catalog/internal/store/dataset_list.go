@@ -57,6 +57,12 @@ type DatasetSort struct {
 
 var sortColumns = map[string]string{"created": "created", "last_update": "last_update", "title": "title_sort"}
 
+// sortCounts are the sorts on live counts, computed per listed row.
+var sortCounts = map[string]string{
+	"reuses":    "(SELECT count(*) FROM reuse_datasets rd WHERE rd.dataset_id = d.id AND rd.listed = 1)",
+	"followers": "(SELECT count(*) FROM follows fo WHERE fo.object_type = 'dataset' AND fo.object_id = d.id)",
+}
+
 // query builds the FROM/WHERE part and its arguments. When the filter has
 // tags (or a format), the first one drives the query from its index table,
 // whose rows carry listed and created.
@@ -201,8 +207,12 @@ func (q Q) ListDatasets(ctx context.Context, f DatasetFilter, sort DatasetSort, 
 	if alias == "t" {
 		idCol = "t.dataset_id"
 	}
+	order := alias + "." + col
+	if expr, ok := sortCounts[sort.Field]; ok {
+		order, idCol = expr, "d.id"
+	}
 	query := "SELECT d.doc FROM " + from + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + alias + "." + col + " " + dir + ", " + idCol + " " + dir + " LIMIT ? OFFSET ?"
+		" ORDER BY " + order + " " + dir + ", " + idCol + " " + dir + " LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
