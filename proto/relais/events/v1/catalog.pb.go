@@ -254,7 +254,17 @@ func (x *OrganizationChanged) GetOrganization() *v1.Organization {
 
 // ReuseChanged is published on relais.catalog.reuse.{created,updated,deleted}.
 // The snapshot is the reuse after the change (before it, for deleted),
-// read with sysadmin permissions, its linked datasets as ids only.
+// read with sysadmin permissions, its linked datasets as ids only
+// (dataset_ids). Linking a dataset publishes reuse.updated.
+//
+// For a consumer such as a search index of reuses (udata's
+// /api/2/reuses/search/): index a reuse when it is neither private nor
+// deleted and links at least one dataset (udata's visible()), drop it
+// otherwise and on reuse.deleted; its searchable fields are title,
+// description, tags, type, topic, organization and owner. Follows and
+// views publish no reuse event: metrics in a snapshot are those of the
+// moment, and the datasets' metrics.reuses change with no dataset event
+// (read them from the catalog when they must be fresh).
 type ReuseChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	EventId       string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
