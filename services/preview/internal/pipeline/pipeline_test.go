@@ -42,6 +42,7 @@ func serveFiles(t testing.TB, files map[string][]byte) *httptest.Server {
 			http.NotFound(w, r)
 			return
 		}
+		w.Header().Set("Last-Modified", "Sat, 05 Apr 2025 06:14:59 GMT")
 		w.Write(b)
 	}))
 	t.Cleanup(srv.Close)
@@ -64,6 +65,7 @@ func TestProcess(t *testing.T) {
 		require.True(t, rec.Tabular)
 		require.Contains(t, string(rec.Extras), `"analysis:parsing:parsing_table":"r1"`)
 		require.Contains(t, string(rec.Extras), `"check:available":true`)
+		require.Contains(t, string(rec.Extras), `"analysis:last-modified-at":"2025-04-05T06:14:59+00:00"`)
 		body, err := tab.DataQuery(ctx, "r1", "nom__exact=Nice", "http://x")
 		require.NoError(t, err)
 		require.Contains(t, string(body), `"population": 348085`)

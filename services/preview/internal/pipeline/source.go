@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 
 	"google.golang.org/grpc/codes"
@@ -53,6 +54,13 @@ func (p *Pipeline) obtain(ctx context.Context, job Job) (path string, check map[
 	}
 	if res.ContentType != "" {
 		check[KeyCheckContentType] = res.ContentType
+	}
+	// As hydra: the remote file's modification date, from its
+	// Last-Modified header (the gateway serves it as the resource's
+	// last_modified).
+	if t, err := http.ParseTime(res.LastModified); err == nil {
+		check[KeyLastModifiedAt] = t.UTC().Format("2006-01-02T15:04:05-07:00")
+		check[KeyLastModifiedHow] = "last-modified-header"
 	}
 	return res.Path, check, nil
 }
