@@ -2,10 +2,13 @@ package tabular
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/relais-data/relais/pkg/sqldb"
 )
 
 // Data answers /api/resources/{rid}/data/: a page of rows as api-tabular
@@ -28,26 +31,35 @@ func (s *Store) DataQuery(ctx context.Context, rid, rawQuery, base string) ([]by
 		if err != nil {
 			return err
 		}
-		if err := s.planHints(ctx, t, q); err != nil {
+		return s.read(ctx, func(db querier) error {
+			body, err = s.page(ctx, db, t, q, base)
 			return err
-		}
-		body, err = s.page(ctx, t, q, base)
-		return err
+		})
 	})
 	return body, err
 }
 
 // page runs q on t and renders the body.
-func (s *Store) page(ctx context.Context, t *table, q *query, base string) ([]byte, error) {
-	d := s.db.Driver()
-	stmt, args, outs := q.selectSQL(t, d)
+func (s *Store) page(ctx context.Context, db querier, t *table, q *query, base string) ([]byte, error) {
+	// The total first: it decides how the page is read (plan). Aggregated
+	// queries have none (api-tabular's is wrong, so it omits it): there is
+	// a next page while pages are full.
+	total := int64(-1)
+	if len(q.aggregates) == 0 {
+		var err error
+		if total, err = s.count(ctx, db, t, q); err != nil {
+			return nil, err
+		}
+		s.plan(t, q, total)
+	}
+	stmt, args, outs := q.selectSQL(t, s.db.Driver())
 	offset := int64(q.page-1) * int64(q.pageSize)
 	// Written in the SQL (they are integers): bound, they would let
 	// PostgreSQL reuse a generic plan made without knowing that only a page
 	// is wanted, which sorts every match.
 	stmt += " LIMIT " + strconv.Itoa(q.pageSize) + " OFFSET " + strconv.FormatInt(offset, 10)
 
-	rows, err := s.db.QueryContext(ctx, stmt, args...)
+	rows, err := db.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query table of resource %s: %w", t.rid, err)
 	}
@@ -79,14 +91,6 @@ func (s *Store) page(ctx context.Context, t *table, q *query, base string) ([]by
 	}
 	rows.Close()
 
-	// Aggregated queries have no total (api-tabular's is wrong, so it omits
-	// it): there is a next page while pages are full.
-	total := int64(-1)
-	if len(q.aggregates) == 0 {
-		if total, err = s.count(ctx, t, q); err != nil {
-			return nil, err
-		}
-	}
 	hasNext := n == q.pageSize
 	if total >= 0 {
 		hasNext = offset+int64(q.pageSize) < total
@@ -121,7 +125,7 @@ func (s *Store) page(ctx context.Context, t *table, q *query, base string) ([]by
 }
 
 // count is the number of rows q's filters keep.
-func (s *Store) count(ctx context.Context, t *table, q *query) (int64, error) {
+func (s *Store) count(ctx context.Context, db querier, t *table, q *query) (int64, error) {
 	stmt, args := q.countSQL(t, s.db.Driver())
 	if stmt == "" {
 		return t.rows, nil
@@ -131,11 +135,39 @@ func (s *Store) count(ctx context.Context, t *table, q *query) (int64, error) {
 		return n, nil
 	}
 	var n int64
-	if err := s.db.QueryRowContext(ctx, stmt, args...).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, stmt, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count rows of resource %s: %w", t.rid, err)
 	}
 	s.counts.put(key, n)
 	return n, nil
+}
+
+// querier is what page reads through: the DB, or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// read runs fn's queries for one page. On PostgreSQL they run in a
+// transaction that forces plans made for their values: pgx prepares and
+// reuses statements, and PostgreSQL's generic plan, made without the
+// values, walks the sort column's index for a narrow date range (the match
+// being anywhere along it) where the values show that fetching the range
+// and sorting it is thousands of times cheaper. (The transaction also gives
+// the page and its total one snapshot.)
+func (s *Store) read(ctx context.Context, fn func(db querier) error) error {
+	if s.db.Driver() != sqldb.Postgres {
+		return fn(s.db)
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // resourceURL is base/api/resources/{rid}/.

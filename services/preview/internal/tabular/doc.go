@@ -24,9 +24,8 @@
 // Data, Export, Resource, Profile and Swagger answer api-tabular's endpoints
 // with its bodies (Python's json.dumps style) and errors ([Error]). Totals
 // of filtered queries are memoized per table (tables never change once
-// loaded), so paging through one filter counts it once; on SQLite, a sorted
-// page with a broad equality filter walks the sort column's index rather
-// than sorting every match (see planHints).
+// loaded), so paging through one filter counts it once; the count then
+// decides how a sorted page is read (see Store.plan).
 //
 // Column types and their storage, identical in both dialects so that filters
 // and sorts behave the same way:

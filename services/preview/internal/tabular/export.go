@@ -34,9 +34,6 @@ func (s *Store) ExportQuery(ctx context.Context, rid, rawQuery, format string, w
 		if err != nil {
 			return err
 		}
-		if err := s.planHints(ctx, t, q); err != nil {
-			return err
-		}
 		var stmt string
 		var args []any
 		stmt, args, outs = q.selectSQL(t, s.db.Driver())

@@ -1,82 +1,46 @@
 package tabular
 
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"strings"
+import "github.com/relais-data/relais/pkg/sqldb"
 
-	"github.com/relais-data/relais/pkg/sqldb"
-)
+// filterFirstRows: a sorted page whose filters keep at most this many rows
+// fetches them and sorts them; beyond, it walks the sort column's index and
+// checks the filters row by row, which finds a page after a few hundred
+// rows when matches are spread along the sort order.
+const filterFirstRows = 5000
 
-// broadFilterRows: an equality filter expected to keep more rows than this
-// is better checked row by row while walking the sort column's index than
-// used to find rows that must then all be sorted.
-const broadFilterRows = 2000
-
-// planHints steers SQLite's planner for a sorted page, which does not weigh
-// LIMIT: given categorie = 'x' (50 000 rows) ORDER BY population, it would
-// fetch the 50 000 rows through categorie's index and sort them, where
-// walking population's index and skipping the other categories finds the
-// first page after a few hundred rows. A broad equality filter gets its
-// index disabled (SQLite's unary + idiom) when the first sort key has one.
-// PostgreSQL's planner weighs LIMIT itself.
-func (s *Store) planHints(ctx context.Context, t *table, q *query) error {
-	if s.db.Driver() != sqldb.SQLite || len(q.sorts) == 0 || len(q.aggregates) > 0 || len(q.filters) == 0 {
-		return nil
+// plan chooses how a sorted, filtered page is read, from the exact number
+// of rows its filters keep (total, which the page shows anyway). Neither
+// planner can do it alone: both assume columns independent, and a filter on
+// a date range sorted by a datetime that follows the date (correlated) made
+// PostgreSQL walk the datetime index through nearly the whole table, and
+// SQLite, which does not weigh LIMIT, fetches and sorts all 50 000 rows of a
+// category rather than walk the sort index.
+//
+//   - Few matches: the filtered rows are materialized, then sorted.
+//   - Many matches, sort column indexed: on SQLite, the equality filters'
+//     indexes are disabled (the unary + idiom) so that it walks the sort
+//     index; PostgreSQL, told the page size, does so itself.
+func (s *Store) plan(t *table, q *query, total int64) {
+	if len(q.sorts) == 0 || len(q.filters) == 0 || len(q.aggregates) > 0 {
+		return
 	}
-	stats, err := s.indexStats(ctx, t)
-	if err != nil {
-		return err
+	if total <= filterFirstRows {
+		q.filterFirst = true
+		return
 	}
 	first, _ := t.lookupColumn(q.sorts[0].name)
-	if _, indexed := stats[first]; !indexed {
-		return nil
+	if s.db.Driver() != sqldb.SQLite || !s.indexed(t, first) {
+		return
 	}
 	for i := range q.filters {
 		f := &q.filters[i]
-		if f.col == first || f.isNull || (f.op != opExact && f.op != opIn) {
-			continue
-		}
-		if per, ok := stats[f.col]; ok && per*float64(len(f.values)) > broadFilterRows {
+		if f.col != first && (f.op == opExact || f.op == opIn) && !f.isNull {
 			f.noIndex = true
 		}
 	}
-	return nil
 }
 
-// indexStats returns, for each indexed column of t (and __id, -1), the
-// average number of rows per value ANALYZE measured.
-func (s *Store) indexStats(ctx context.Context, t *table) (map[int]float64, error) {
-	if m, ok := s.keyRows.get(t.name); ok {
-		return m, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?`, t.name)
-	if err != nil {
-		return nil, fmt.Errorf("read index statistics of %s: %w", t.name, err)
-	}
-	defer rows.Close()
-	m := map[int]float64{-1: 1}
-	prefix := t.name + "_c"
-	for rows.Next() {
-		var idx, stat string
-		if err := rows.Scan(&idx, &stat); err != nil {
-			return nil, fmt.Errorf("read index statistics of %s: %w", t.name, err)
-		}
-		col, err := strconv.Atoi(strings.TrimPrefix(idx, prefix))
-		fields := strings.Fields(stat)
-		if err != nil || !strings.HasPrefix(idx, prefix) || len(fields) < 2 {
-			continue
-		}
-		if per, err := strconv.ParseFloat(fields[1], 64); err == nil {
-			m[col] = per
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read index statistics of %s: %w", t.name, err)
-	}
-	if len(m) > 1 { // else the table is not analyzed yet
-		s.keyRows.put(t.name, m)
-	}
-	return m, nil
+// indexed reports whether column col of t has an index (__id always does).
+func (s *Store) indexed(t *table, col int) bool {
+	return col < 0 || (col < s.opt.IndexedColumns && t.cols[col].Type != TypeJSON)
 }

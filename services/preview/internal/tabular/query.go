@@ -23,6 +23,7 @@ type query struct {
 	sorts          []sortKey
 	aggregates     []aggregate // groupby and aggregators, in argument order
 	links          []string    // the raw arguments but page and page_size, for next/prev
+	filterFirst    bool        // sort the filtered rows rather than walk an index (see plan)
 }
 
 // Operators of filters, sorts and aggregates, as api-tabular spells them.
@@ -54,7 +55,7 @@ type filter struct {
 	isNull bool  // __exact=null or __differs=null
 	values []any // the operand(s), converted to the column's type
 	never  bool  // the filter matches no row (e.g. an int column __exact=1.5)
-	// noIndex keeps SQLite from using the column's index (see planHints).
+	// noIndex keeps SQLite from using the column's index (see plan).
 	noIndex bool
 }
 

@@ -64,7 +64,14 @@ func (q *query) selectSQL(t *table, d sqldb.Driver) (string, []any, []output) {
 
 	where, args := q.where(d)
 	var b strings.Builder
-	b.WriteString("SELECT " + strings.Join(sel, ", ") + " FROM " + quote(t.name) + where)
+	if q.filterFirst {
+		// MATERIALIZED: neither planner may fold it back into a walk of
+		// the sort index (see plan).
+		b.WriteString("WITH m AS MATERIALIZED (SELECT * FROM " + quote(t.name) + where + ") ")
+		b.WriteString("SELECT " + strings.Join(sel, ", ") + " FROM m")
+	} else {
+		b.WriteString("SELECT " + strings.Join(sel, ", ") + " FROM " + quote(t.name) + where)
+	}
 	if len(groups) > 0 {
 		b.WriteString(" GROUP BY " + strings.Join(groups, ", "))
 	}

@@ -31,9 +31,6 @@ type Store struct {
 	// counts memoizes the totals of filtered queries: paging through one
 	// filter counts its rows once.
 	counts *memo[int64]
-	// keyRows memoizes, per SQLite data table, the average number of rows
-	// per value of each indexed column (from ANALYZE).
-	keyRows *memo[map[int]float64]
 }
 
 // Options tune a Store; the zero value means the defaults.
@@ -81,7 +78,7 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 	if err := db.Migrate(ctx, MigrationSet, sub); err != nil {
 		return nil, fmt.Errorf("migrate tabular store: %w", err)
 	}
-	s := &Store{db: db, opt: opt, counts: newMemo[int64](10_000), keyRows: newMemo[map[int]float64](1_000)}
+	s := &Store{db: db, opt: opt, counts: newMemo[int64](10_000)}
 	if err := s.dropStaleBuilds(ctx, time.Now().Add(-staleBuild)); err != nil {
 		return nil, err
 	}
