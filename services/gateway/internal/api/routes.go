@@ -33,6 +33,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/1/datasets/{dataset}/", s.updateDataset},
 		{"DELETE", "/api/1/datasets/{dataset}/", s.deleteDataset},
 		{"POST", "/api/1/datasets/{dataset}/upload/", s.uploadNewResource},
+		{"GET", "/api/1/datasets/{dataset}/{file}", s.datasetRDFFile},
 
 		// Resources (v1).
 		{"POST", "/api/1/datasets/{dataset}/resources/", s.createResource},
@@ -93,6 +94,7 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/1/organizations/{org}/", s.deleteOrganization},
 		{"GET", "/api/1/organizations/{org}/datasets/", s.masked(s.organizationDatasets)},
 		{"GET", "/api/1/organizations/{org}/storage/", s.organizationStorage},
+		{"GET", "/api/1/organizations/{org}/{file}", s.orgRDFFile},
 		{"POST", "/api/1/organizations/{org}/member/", s.inviteMember},
 		{"POST", "/api/1/organizations/{org}/member/{user}/", s.addMember},
 		{"PUT", "/api/1/organizations/{org}/member/{user}/", s.updateMember},
@@ -122,6 +124,7 @@ func (s *Server) routes() []route {
 
 		// Site.
 		{"GET", "/api/1/site/", s.masked(s.getSite)},
+		{"GET", "/api/1/site/{file}", s.siteRDFFile},
 
 		// Stored files, where uploaded resources' urls point (udata's
 		// static.data.gouv.fr); not an API route.
