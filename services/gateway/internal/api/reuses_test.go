@@ -119,6 +119,22 @@ func TestReuseLifecycle(t *testing.T) {
 	r = expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/datasets/", map[string]any{}, w.alice), 400)
 	require.JSONEq(t, `{"message":"Expect a dataset identifier"}`, string(r.Body))
 
+	// Plain lists: an organization's (private ones for members) and the caller's.
+	priv := expect(t, env.Do(t, "POST", "/api/1/reuses/", map[string]any{
+		"title": "Brouillon", "description": "d", "type": "idea", "topic": "others", "url": "https://x.test/draft", "private": true, "organization": orgA,
+	}, w.alice), 201).Object(t)
+	require.Len(t, expect(t, env.Do(t, "GET", "/api/1/organizations/"+orgA+"/reuses/", nil, ""), 200).JSON(t), 1)
+	require.Len(t, expect(t, env.Do(t, "GET", "/api/1/organizations/"+orgA+"/reuses/", nil, w.bob), 200).JSON(t), 1)
+	require.Len(t, expect(t, env.Do(t, "GET", "/api/1/organizations/"+orgA+"/reuses/", nil, w.alice), 200).JSON(t), 2)
+	mine := expect(t, env.Do(t, "POST", "/api/1/reuses/", map[string]any{
+		"title": "Mon idée", "description": "d", "type": "idea", "topic": "others", "url": "https://x.test/mine", "private": true,
+	}, w.bob), 201).Object(t)
+	own := expect(t, env.Do(t, "GET", "/api/1/me/reuses/", nil, w.bob), 200).JSON(t).([]any)
+	require.Len(t, own, 1)
+	require.Equal(t, mine["id"], own[0].(map[string]any)["id"])
+	expect(t, env.Do(t, "GET", "/api/1/me/reuses/", nil, ""), 401)
+	expect(t, env.Do(t, "DELETE", "/api/1/reuses/"+str(priv["id"])+"/", nil, w.alice), 204)
+
 	// Reference lists.
 	types := expect(t, env.Do(t, "GET", "/api/1/reuses/types/", nil, ""), 200).JSON(t).([]any)
 	require.Len(t, types, 8)

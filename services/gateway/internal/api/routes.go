@@ -93,6 +93,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/1/organizations/{org}/", s.updateOrganization},
 		{"DELETE", "/api/1/organizations/{org}/", s.deleteOrganization},
 		{"GET", "/api/1/organizations/{org}/datasets/", s.masked(s.organizationDatasets)},
+		{"GET", "/api/1/organizations/{org}/reuses/", s.masked(s.organizationReuses)},
 		{"GET", "/api/1/organizations/{org}/storage/", s.organizationStorage},
 		{"GET", "/api/1/organizations/{org}/{file}", s.orgRDFFile},
 		{"POST", "/api/1/organizations/{org}/member/", s.inviteMember},
@@ -114,6 +115,7 @@ func (s *Server) routes() []route {
 		// Users.
 		{"GET", "/api/1/me/", s.masked(s.getMe)},
 		{"PUT", "/api/1/me/", s.updateMe},
+		{"GET", "/api/1/me/reuses/", s.masked(s.myReuses)},
 		{"GET", "/api/1/me/api_tokens/", s.listAPITokens},
 		{"POST", "/api/1/me/api_tokens/", s.createAPIToken},
 		{"DELETE", "/api/1/me/api_tokens/{id}/", s.revokeAPIToken},
