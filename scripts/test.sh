@@ -14,6 +14,18 @@ step() { printf '\n==> %s\n' "$*"; }
 step "tools"
 scripts/tools.sh
 
+step "chromium (Debian's package, for the portal's browser tests)"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [[ "$(id -u)" == 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing: install it as root (apt-get install -y chromium)"
+  fi
+fi
+export RELAIS_TEST_REQUIRE_BROWSER=1
+export RELAIS_TEST_ARTIFACTS="${RELAIS_TEST_ARTIFACTS:-$(mktemp -d /tmp/relais-artifacts.XXXXXX)}"
+echo "test artifacts (browser screenshots) in $RELAIS_TEST_ARTIFACTS"
+
 step "proto: buf lint and regenerate-and-diff"
 scripts/proto-check.sh
 

@@ -152,8 +152,9 @@
     box.appendChild(section);
     Promise.all([loadLeaflet(), getJSON('/api/2/datasets/resources/' + rid + '/preview/map/')]).then(function (r) {
       var data = r[1];
-      var m = window.L.map(div, { preferCanvas: true, attributionControl: true });
       var tiles = box.getAttribute('data-tiles');
+      // Without tiles there is nothing to credit.
+      var m = window.L.map(div, { preferCanvas: true, attributionControl: !!tiles });
       if (tiles) { window.L.tileLayer(tiles, { attribution: box.getAttribute('data-credit') || '', maxZoom: 19 }).addTo(m); }
       var layer = window.L.geoJSON(data.data, {
         pointToLayer: function (f, ll) { return window.L.circleMarker(ll, { radius: 4, weight: 1, fillOpacity: 0.7 }); }

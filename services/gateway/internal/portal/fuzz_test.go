@@ -1,0 +1,54 @@
+package portal
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzMarkdown: no description, however forged, puts a script, an event
+// handler or a javascript: link in the page.
+func FuzzMarkdown(f *testing.F) {
+	for _, s := range []string{
+		"# Titre\n\nDu **gras** et un [lien](https://example.test).",
+		"<script>alert(1)</script>",
+		"[x](javascript:alert(1))",
+		"<img src=x onerror=alert(1)>",
+		"| a | b |\n|---|---|\n| 1 | 2 |",
+		"<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+		"```\n<script>\n```",
+		"![x](data:text/html;base64,PHNjcmlwdD4=)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		out := strings.ToLower(string(renderMarkdown(src)))
+		for _, bad := range []string{"<script", "javascript:", " onerror=", " onclick=", " onload=", "<iframe", "<style"} {
+			if strings.Contains(out, bad) {
+				t.Fatalf("%q renders %q, containing %q", src, out, bad)
+			}
+		}
+	})
+}
+
+// FuzzSearchArgs: any query string gives arguments within bounds whose URL
+// reads back the same.
+func FuzzSearchArgs(f *testing.F) {
+	for _, s := range []string{"q=budget", "q=budget&organization=5a&page=3&sort=-views", "page=-1&tag=a&tag=a", "q=%ff&format=%00", "page=99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		a := parseSearchArgs(&url.URL{RawQuery: raw})
+		if a.page < 1 || a.page > searchMaxPage {
+			t.Fatalf("%q: page %d", raw, a.page)
+		}
+		u, err := url.Parse(a.href())
+		if err != nil {
+			t.Fatalf("%q: href %q: %v", raw, a.href(), err)
+		}
+		b := parseSearchArgs(u)
+		if b.href() != a.href() {
+			t.Fatalf("%q: %q reads back as %q", raw, a.href(), b.href())
+		}
+	})
+}
