@@ -66,7 +66,7 @@ func (s *Service) ListOrganizations(ctx context.Context, req *catalogv1.ListOrga
 		return nil, 0, err
 	}
 	sortKey, desc := strings.CutPrefix(req.GetSort(), "-")
-	col := map[string]string{"name": "name_lower", "created": "created_at", "last_modified": "last_modified"}[sortKey]
+	col := map[string]string{"name": "name_lower", "created": "created_at", "last_modified": "last_modified", "reuses": "reuses", "followers": "followers"}[sortKey]
 	if req.GetSort() == "" {
 		col, desc = "created_at", true
 	}

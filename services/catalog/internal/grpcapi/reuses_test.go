@@ -212,6 +212,16 @@ func TestReuses(t *testing.T) {
 		l, err := c.ListReuses(ctx, &catalogv1.ListReusesRequest{FollowedBy: bobID})
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), l.GetTotal())
+		orgB, err := c.CreateOrganization(as(ctx, bob), &catalogv1.CreateOrganizationRequest{Organization: &catalogv1.OrganizationInput{Name: "Zeta", Description: "x"}})
+		require.NoError(t, err)
+		for _, sort := range []string{"-followers", "-reuses"} {
+			orgs, err := c.ListOrganizations(ctx, &catalogv1.ListOrganizationsRequest{Sort: sort})
+			require.NoError(t, err)
+			assert.Equal(t, orgID, orgs.GetOrganizations()[0].GetId(), sort)
+			orgs, err = c.ListOrganizations(ctx, &catalogv1.ListOrganizationsRequest{Sort: sort[1:]})
+			require.NoError(t, err)
+			assert.Equal(t, orgB.GetOrganization().GetId(), orgs.GetOrganizations()[0].GetId(), sort[1:])
+		}
 		byFollowers, err := c.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{Sort: "-followers"})
 		require.NoError(t, err)
 		assert.Equal(t, dsID, byFollowers.GetDatasets()[0].GetId())

@@ -160,12 +160,16 @@ func (f OrganizationFilter) where() (string, []any) {
 }
 
 // ListOrganizations returns a page of organizations sorted by sortCol
-// (created_at, last_modified or name_lower) and the total. Badge filtering
-// happens on the documents.
+// (created_at, last_modified, name_lower, or the live counts reuses and
+// followers) and the total. Badge filtering happens on the documents.
 func (q Q) ListOrganizations(ctx context.Context, f OrganizationFilter, sortCol string, desc bool, limit, offset int) ([]*catalogv1.Organization, int64, error) {
 	where, args := f.where()
 	switch sortCol {
 	case "created_at", "last_modified", "name_lower":
+	case "reuses":
+		sortCol = "(SELECT count(*) FROM reuses r WHERE r.organization_id = organizations.id AND r.listed = 1 AND r.datasets > 0)"
+	case "followers":
+		sortCol = "(SELECT count(*) FROM follows fo WHERE fo.object_type = 'organization' AND fo.object_id = organizations.id)"
 	default:
 		sortCol = "created_at"
 	}
