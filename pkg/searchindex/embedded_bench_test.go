@@ -3,19 +3,17 @@ package searchindex_test
 import (
 	"compress/gzip"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relais-data/relais/pkg/catalogexport"
 	"github.com/relais-data/relais/pkg/searchindex"
 	"github.com/relais-data/relais/pkg/searchindex/searchindextest"
 )
@@ -64,8 +62,9 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// readCatalog reads data.gouv.fr's dataset export (gzipped, semicolon CSV)
-// into documents, skipping the benchmark when the file is absent.
+// readCatalog reads data.gouv.fr's dataset export with pkg/catalogexport
+// into documents of the suite's schema, skipping the benchmark when the
+// file is absent.
 func readCatalog(b *testing.B, path string) []searchindex.Document {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -75,52 +74,28 @@ func readCatalog(b *testing.B, path string) []searchindex.Document {
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	require.NoError(b, err)
-	r := csv.NewReader(gz)
-	r.Comma = ';'
-	r.LazyQuotes = true
-	header, err := r.Read()
+	rd, err := catalogexport.NewReader(gz)
 	require.NoError(b, err)
-	col := map[string]int{}
-	for i, name := range header {
-		col[name] = i
-	}
 	var docs []searchindex.Document
 	for {
-		rec, err := r.Read()
+		rec, err := rd.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		require.NoError(b, err)
-		get := func(name string) string { return rec[col[name]] }
-		fields := map[string]any{
-			"title":             get("title"),
-			"acronym":           get("acronym"),
-			"description":       get("description"),
-			"organization":      get("organization_id"),
-			"organization_name": get("organization"),
-			"license":           get("license"),
-			"tags":              splitList(get("tags")),
-			"format":            splitList(get("resources_formats")),
-		}
-		for field, column := range map[string]string{"created": "created_at", "last_update": "last_modified"} {
-			if v := get(column); v != "" {
-				fields[field] = v
-			}
-		}
-		if views, err := strconv.Atoi(get("metric.views")); err == nil {
-			fields["views"] = views
-		}
-		docs = append(docs, searchindex.Document{ID: get("id"), Fields: fields})
+		docs = append(docs, searchindex.Document{ID: rec.ID, Fields: map[string]any{
+			"title":             rec.Title,
+			"acronym":           rec.Acronym,
+			"description":       rec.Description,
+			"organization":      rec.OrganizationID,
+			"organization_name": rec.Organization,
+			"license":           rec.License,
+			"tags":              rec.Tags,
+			"format":            rec.ResourcesFormats,
+			"created":           rec.CreatedAt,
+			"last_update":       rec.LastModified,
+			"views":             rec.Views,
+		}})
 	}
 	return docs
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

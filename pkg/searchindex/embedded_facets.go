@@ -2,6 +2,7 @@ package searchindex
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/numeric"
@@ -109,12 +110,8 @@ func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFace
 			continue
 		}
 		if values, ok := out[term[:i]]; ok {
-			out[term[:i]] = append(values, FacetValue{Name: term[i+1:], Count: n})
+			out[term[:i]] = keepTop(values, FacetValue{Name: term[i+1:], Count: n}, size)
 		}
-	}
-	for _, f := range facets {
-		sortFacetValues(out[f])
-		out[f] = out[f][:min(size, len(out[f]))]
 	}
 	for _, rcs := range fc.ranges {
 		for _, rc := range rcs {
@@ -127,4 +124,21 @@ func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFace
 		}
 	}
 	return out
+}
+
+// keepTop inserts v into values, sorted by count descending then name and
+// at most size long: a facet may have tens of thousands of values (tags)
+// of which a page shows ten.
+func keepTop(values []FacetValue, v FacetValue, size int) []FacetValue {
+	before := func(a, b FacetValue) bool { return a.Count > b.Count || (a.Count == b.Count && a.Name < b.Name) }
+	if len(values) == size && !before(v, values[size-1]) {
+		return values
+	}
+	i := sort.Search(len(values), func(i int) bool { return before(v, values[i]) })
+	if len(values) < size {
+		values = append(values, FacetValue{})
+	}
+	copy(values[i+1:], values[i:])
+	values[i] = v
+	return values
 }

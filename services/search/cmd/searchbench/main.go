@@ -96,11 +96,9 @@ func bench(ctx context.Context, out io.Writer, export string, copies, batch, rou
 		return err
 	}
 	queries := Queries(set, sample)
-	datasets := corpus.Copies(sample, copies)
-	for _, d := range datasets {
+	for _, d := range sample {
 		d.Archived = nil // index every record: the benchmark is about size
 	}
-	sample = nil
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "searchbench-*"); err != nil {
 			return err
@@ -122,14 +120,20 @@ func bench(ctx context.Context, out io.Writer, export string, copies, batch, rou
 	defer idx.Close()
 
 	start, startCPU := time.Now(), cpuTime()
-	indexed := len(datasets)
+	indexed := len(sample) * copies
 	if !reuse {
-		if indexed, err = corpus.Index(ctx, idx, datasets, batch); err != nil {
-			return err
+		// Copies are made as they are indexed, as a reindex streams
+		// datasets from the catalog.
+		indexed = 0
+		for i := range copies {
+			n, err := corpus.Index(ctx, idx, copyOf(sample, i), batch)
+			if err != nil {
+				return err
+			}
+			indexed += n
 		}
 	}
 	build, buildCPU := time.Since(start), cpuTime()-startCPU
-	datasets = nil
 	size, err := dirSize(path)
 	if err != nil {
 		return err
@@ -160,6 +164,15 @@ func bench(ctx context.Context, out io.Writer, export string, copies, batch, rou
 	}
 	fmt.Fprintf(out, "%d datasets: peak RSS %.0f MiB\n", indexed, float64(rss)/(1<<20))
 	return nil
+}
+
+// copyOf is copy i of every dataset of the sample (corpus.Copy).
+func copyOf(sample []*catalogv1.Dataset, i int) []*catalogv1.Dataset {
+	out := make([]*catalogv1.Dataset, len(sample))
+	for j, d := range sample {
+		out[j] = corpus.Copy(d, i)
+	}
+	return out
 }
 
 // Facets are the term facets the gateway asks on every call of

@@ -127,21 +127,28 @@ func Dataset(rec catalogexport.Record) *catalogv1.Dataset {
 	return d
 }
 
-// Copies returns n copies of each dataset under new ids (the first copy
-// keeps the original ids), for benchmarks at several times the sample's
-// size: 5 copies of the sample are about the whole export's 121 000.
+// Copies returns n copies of each dataset under new ids (see Copy).
 func Copies(datasets []*catalogv1.Dataset, n int) []*catalogv1.Dataset {
 	out := make([]*catalogv1.Dataset, 0, len(datasets)*n)
-	out = append(out, datasets...)
-	for i := 1; i < n; i++ {
+	for i := range n {
 		for _, d := range datasets {
-			c := proto.CloneOf(d)
-			sum := md5.Sum(fmt.Appendf(nil, "%s/%d", d.GetId(), i))
-			c.Id = hex.EncodeToString(sum[:12])
-			out = append(out, c)
+			out = append(out, Copy(d, i))
 		}
 	}
 	return out
+}
+
+// Copy returns copy i of a dataset under a new id derived from its own; copy
+// 0 is the dataset itself. Five copies of the sample are about the whole
+// export's 121 000 datasets, for benchmarks at that size.
+func Copy(d *catalogv1.Dataset, i int) *catalogv1.Dataset {
+	if i == 0 {
+		return d
+	}
+	c := proto.CloneOf(d)
+	sum := md5.Sum(fmt.Appendf(nil, "%s/%d", d.GetId(), i))
+	c.Id = hex.EncodeToString(sum[:12])
+	return c
 }
 
 func dateOnly(s string) string {
