@@ -22,6 +22,7 @@ import (
 	"github.com/relais-data/relais/pkg/log"
 	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/pkg/telemetry"
+	"github.com/relais-data/relais/services/analytics"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
 	"github.com/relais-data/relais/services/preview"
@@ -30,7 +31,7 @@ import (
 )
 
 // Targets are the values -target takes.
-var Targets = []string{"all", "catalog", "storage", "preview", "search", "gateway"}
+var Targets = []string{"all", "catalog", "storage", "preview", "search", "analytics", "gateway"}
 
 // Config is the whole configuration of the binary. Its zero-config
 // defaults come from DefaultConfig; a YAML file, RELAIS_* variables and
@@ -46,6 +47,7 @@ type Config struct {
 	Storage   StorageConfig    `yaml:"storage"`
 	Preview   PreviewConfig    `yaml:"preview"`
 	Search    SearchConfig     `yaml:"search"`
+	Analytics AnalyticsConfig  `yaml:"analytics"`
 	Gateway   gateway.Config   `yaml:"gateway"`
 	Demo      DemoConfig       `yaml:"demo"`
 }
@@ -96,6 +98,10 @@ func DefaultConfig() Config {
 			Config:   search.Config{DB: sqldb.Config{Driver: "sqlite"}},
 			GRPCAddr: "127.0.0.1:9094",
 		},
+		Analytics: AnalyticsConfig{
+			Config:   analytics.Config{DB: sqldb.Config{Driver: "sqlite"}},
+			GRPCAddr: "127.0.0.1:9095",
+		},
 		Gateway: gateway.Config{
 			Addr:        ":8080",
 			PublicURL:   "http://localhost:8080",
@@ -127,6 +133,7 @@ func (c *Config) finish() error {
 	c.finishStorage()
 	c.finishPreview()
 	c.finishSearch()
+	c.finishAnalytics()
 	if c.Demo.Load && c.Target != "all" {
 		return fmt.Errorf("demo.load needs -target=all")
 	}
@@ -159,6 +166,12 @@ func (c *Config) Validate() error {
 	if runs("all", "preview") {
 		errs = append(errs, checkDB("preview.db", c.Preview.DB))
 	}
+	if runs("all", "analytics") {
+		errs = append(errs, checkDB("analytics.db", c.Analytics.DB))
+	}
+	if runs("analytics") && c.Analytics.CatalogAddr != "" && c.Analytics.CatalogAPIKey == "" {
+		errs = append(errs, fmt.Errorf("%s is required with analytics.catalog_addr: figures are sent to the catalog as a sysadmin", setting("analytics.catalog_api_key")))
+	}
 	if runs("all", "search") {
 		errs = append(errs, c.checkSearch()...)
 	}
@@ -172,7 +185,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if runs("catalog", "storage", "preview") && c.Events.URL == "" {
+	if runs("catalog", "storage", "preview", "analytics") && c.Events.URL == "" {
 		errs = append(errs, fmt.Errorf("%s is required with -target=%s: only -target=all embeds NATS", setting("events.url"), c.Target))
 	}
 	if runs("storage", "gateway") && c.Storage.ServiceToken == "" {
@@ -220,7 +233,7 @@ func (c *Config) checkMigrate() error {
 	if err := c.finish(); err != nil {
 		return err
 	}
-	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB), checkDB("search.db", c.Search.DB)})
+	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB), checkDB("search.db", c.Search.DB), checkDB("preview.db", c.Preview.DB), checkDB("analytics.db", c.Analytics.DB)})
 }
 
 // checkDB checks the database settings under key (catalog.db, storage.db).

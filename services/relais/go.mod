@@ -3,12 +3,6 @@ module github.com/relais-data/relais/services/relais
 go 1.26.7
 
 require (
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
-	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
-)
-
-require (
 	github.com/relais-data/relais/pkg v0.0.0
 	github.com/relais-data/relais/proto v0.0.0
 	github.com/relais-data/relais/services/catalog v0.0.0
@@ -18,6 +12,12 @@ require (
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 	modernc.org/sqlite v1.62.0
+)
+
+require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/chromedp/chromedp v0.23.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 )
 
 require (
@@ -57,6 +57,7 @@ require (
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/relais-data/relais/services/analytics v0.0.0
 	github.com/relais-data/relais/services/preview v0.0.0
 	github.com/relais-data/relais/services/search v0.0.0
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
@@ -101,3 +102,5 @@ replace (
 replace github.com/relais-data/relais/services/preview => ../preview
 
 replace github.com/relais-data/relais/services/search => ../search
+
+replace github.com/relais-data/relais/services/analytics => ../analytics

@@ -26,19 +26,21 @@ import (
 // Module names. Which run in which target, and after what, is said once,
 // in plan below.
 const (
-	modTelemetry = "telemetry"
-	modNATS      = "nats"
-	modBus       = "bus"
-	modCatalogDB = "catalog-db"
-	modCatalog   = "catalog"
-	modStorageDB = "storage-db"
-	modStorage   = "storage"
-	modPreviewDB = "preview-db"
-	modPreview   = "preview"
-	modSearchDB  = "search-db"
-	modSearch    = "search"
-	modGateway   = "gateway"
-	modDemo      = "demo"
+	modTelemetry   = "telemetry"
+	modNATS        = "nats"
+	modBus         = "bus"
+	modCatalogDB   = "catalog-db"
+	modCatalog     = "catalog"
+	modStorageDB   = "storage-db"
+	modStorage     = "storage"
+	modPreviewDB   = "preview-db"
+	modPreview     = "preview"
+	modSearchDB    = "search-db"
+	modSearch      = "search"
+	modAnalyticsDB = "analytics-db"
+	modAnalytics   = "analytics"
+	modGateway     = "gateway"
+	modDemo        = "demo"
 )
 
 // plan lists, for each target, the modules it runs. Dependencies between
@@ -53,10 +55,15 @@ func plan(target string, cfg Config) []string {
 		return []string{modTelemetry, modBus, modPreviewDB, modPreview}
 	case "search":
 		return []string{modTelemetry, modBus, modSearchDB, modSearch}
+	case "analytics":
+		return []string{modTelemetry, modBus, modAnalyticsDB, modAnalytics}
 	case "gateway":
-		return []string{modTelemetry, modGateway}
+		if cfg.Events.URL == "" {
+			return []string{modTelemetry, modGateway} // views are not recorded
+		}
+		return []string{modTelemetry, modBus, modGateway}
 	default: // all
-		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modSearchDB, modSearch, modGateway}
+		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modSearchDB, modSearch, modAnalyticsDB, modAnalytics, modGateway}
 		if cfg.Demo.Load {
 			mods = append(mods, modDemo)
 		}
@@ -82,6 +89,7 @@ type Relais struct {
 	gwGRPCAddr net.Addr
 	st         storageModule
 	pv         previewModule
+	an         analyticsModule
 	se         searchModule
 	httpServer *http.Server
 	httpAddr   net.Addr
@@ -218,6 +226,15 @@ func (r *Relais) modules() map[string]app.Module {
 			Start: r.startSearch,
 			Stop:  r.stopSearch,
 		},
+		modAnalyticsDB: {
+			Start: r.startAnalyticsDB,
+			Stop:  r.stopAnalyticsDB,
+		},
+		modAnalytics: {
+			Deps:  append([]string{modTelemetry, modBus, modAnalyticsDB}, r.optional(modCatalog)...),
+			Start: r.startAnalytics,
+			Stop:  r.stopAnalytics,
+		},
 		modPreviewDB: {
 			Start: r.startPreviewDB,
 			Stop:  r.stopPreviewDB,
@@ -228,8 +245,8 @@ func (r *Relais) modules() map[string]app.Module {
 			Stop:  r.stopPreview,
 		},
 		modGateway: {
-			Deps: append(append(append([]string{modTelemetry}, r.optional(modCatalog)...), r.optional(modStorage)...),
-				append(r.optional(modPreview), r.optional(modSearch)...)...),
+			Deps: append(append(append(append([]string{modTelemetry}, r.optional(modBus)...), r.optional(modCatalog)...), r.optional(modStorage)...),
+				append(append(r.optional(modPreview), r.optional(modSearch)...), r.optional(modAnalytics)...)...),
 			Start: r.startGateway,
 			Stop:  r.stopGateway,
 		},
@@ -319,7 +336,7 @@ func (r *Relais) startGateway(ctx context.Context) error {
 	}
 	gw, err := gateway.New(r.cfg.Gateway, gateway.Deps{
 		Catalog: catalogv1.NewCatalogServiceClient(conn), Storage: storageClient, Preview: previewClient,
-		Search: searchClient, Log: r.log.With("service", "gateway"),
+		Search: searchClient, Events: r.viewEvents(), Analytics: r.dialAnalytics(), Log: r.log.With("service", "gateway"),
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -366,6 +383,6 @@ func (r *Relais) stopGateway(ctx context.Context) error {
 		err = errors.Join(err, r.gwGRPC.Shutdown(ctx))
 	}
 	// The download records still queued go to storage before it stops.
-	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn(), r.closePreviewConn(), r.closeSearchConn())
+	err = errors.Join(err, r.gateway.Close(ctx), r.closeStorageConn(), r.closePreviewConn(), r.closeSearchConn(), r.closeAnalyticsConn())
 	return errors.Join(err, r.conn.Close())
 }

@@ -84,6 +84,7 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 	cfg.Storage.GRPCAddr = "127.0.0.1:0"
 	cfg.Preview.GRPCAddr = "127.0.0.1:0"
 	cfg.Search.GRPCAddr = "127.0.0.1:0"
+	cfg.Analytics.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.SiteTitle = siteTitle
@@ -107,7 +108,7 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 		stops = append(stops, s)
 		p.token, p.demo = r.Demo().AdminToken, r.Demo().Stats
 		p.catalogGRPC = r.GRPCAddr().String()
-		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String(), r.PreviewGRPCAddr().String(), r.SearchGRPCAddr().String()}
+		p.grpcAddrs = []string{p.catalogGRPC, r.StorageGRPCAddr().String(), r.PreviewGRPCAddr().String(), r.SearchGRPCAddr().String(), r.AnalyticsGRPCAddr().String()}
 		p.searchGRPC = r.SearchGRPCAddr().String()
 		return p, stop
 	}
@@ -145,7 +146,14 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 	// target listens there again.
 	p.search.cfg.Search.GRPCAddr = p.searchGRPC
 
+	cfg.Target = "analytics"
+	cfg.Analytics.CatalogAddr = cat.GRPCAddr().String()
+	cfg.Analytics.CatalogAPIKey = p.token
+	an, s := runTarget(t, cfg)
+	stops = append(stops, s)
+
 	cfg.Target = "gateway"
+	cfg.Gateway.AnalyticsAddr = an.AnalyticsGRPCAddr().String()
 	cfg.Search.Addr = p.searchGRPC
 	cfg.Gateway.CatalogAddr = cat.GRPCAddr().String()
 	cfg.Gateway.StorageAddr = st.StorageGRPCAddr().String()
@@ -153,7 +161,7 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 	gw, s := runTarget(t, cfg)
 	stops = append(stops, s)
 	p.catalogGRPC = cat.GRPCAddr().String()
-	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), pv.PreviewGRPCAddr().String(), p.searchGRPC, gw.GatewayGRPCAddr().String()}
+	p.grpcAddrs = []string{p.catalogGRPC, st.StorageGRPCAddr().String(), pv.PreviewGRPCAddr().String(), p.searchGRPC, an.AnalyticsGRPCAddr().String(), gw.GatewayGRPCAddr().String()}
 
 	p.demo, err = relais.ImportDemo(context.Background(), cat.GRPCAddr().String(), p.token)
 	require.NoError(t, err)
