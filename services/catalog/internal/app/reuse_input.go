@@ -14,7 +14,7 @@ import (
 )
 
 // reusePaths are the writable JSON keys of a reuse: a full create.
-var reusePaths = []string{"title", "description", "type", "url", "topic", "tags", "private", "extras", "organization", "owner", "datasets", "featured"}
+var reusePaths = []string{"title", "description", "type", "url", "topic", "tags", "private", "extras", "organization", "owner", "datasets"}
 
 // mongoengine's messages, which udata's model validation returns for
 // reuses.
@@ -91,9 +91,12 @@ func (s *Service) applyReuseInput(ctx context.Context, q store.Q, caller domain.
 		case "private":
 			r.Private = in.GetPrivate()
 		case "featured":
-			if caller.Sysadmin {
-				r.Featured = in.GetFeatured()
+			// Read-only in bodies (udata): set by sysadmins through
+			// /reuses/{reuse}/featured/.
+			if !caller.Sysadmin {
+				return fmt.Errorf("feature reuse: %w", domain.ErrPermissionDenied)
 			}
+			r.Featured = in.GetFeatured()
 		case "extras":
 			checkJSONObject(&v, p, in.GetExtrasJson())
 			r.ExtrasJson = in.GetExtrasJson()

@@ -212,3 +212,22 @@ func (s *Server) reuseTopics(w http.ResponseWriter, r *http.Request) {
 		s.render.Labels(jw, l.GetReuseTopics())
 	})
 }
+
+// featureReuse is POST (featured) and DELETE (not featured)
+// /api/1/reuses/{reuse}/featured/, for sysadmins.
+func (s *Server) featureReuse(featured bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !requireAuth(w, r) {
+			return
+		}
+		resp, err := s.catalog.UpdateReuse(r.Context(), &catalogv1.UpdateReuseRequest{
+			Reuse: r.PathValue("reuse"), Input: &catalogv1.ReuseInput{Featured: featured},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"featured"}},
+		})
+		if err != nil {
+			s.fail(w, r, err, kindReuse)
+			return
+		}
+		s.writeJSON(w, http.StatusOK, func(jw *udata.Writer) { s.render.Reuse(jw, resp.GetReuse()) })
+	}
+}

@@ -135,6 +135,16 @@ func TestReuseLifecycle(t *testing.T) {
 	expect(t, env.Do(t, "GET", "/api/1/me/reuses/", nil, ""), 401)
 	expect(t, env.Do(t, "DELETE", "/api/1/reuses/"+str(priv["id"])+"/", nil, w.alice), 204)
 
+	// Featured: sysadmins only, through its own endpoint; ignored in bodies.
+	expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/featured/", nil, w.alice), 403)
+	f := expect(t, env.Do(t, "POST", "/api/1/reuses/"+id+"/featured/", nil, env.AdminToken), 200).Object(t)
+	require.Equal(t, true, f["featured"])
+	require.Equal(t, json.Number("1"), expect(t, env.Do(t, "GET", "/api/1/reuses/?featured=true", nil, ""), 200).Object(t)["total"])
+	f = expect(t, env.Do(t, "PUT", "/api/1/reuses/"+id+"/", map[string]any{"featured": false}, w.alice), 200).Object(t)
+	require.Equal(t, true, f["featured"])
+	f = expect(t, env.Do(t, "DELETE", "/api/1/reuses/"+id+"/featured/", nil, env.AdminToken), 200).Object(t)
+	require.Equal(t, false, f["featured"])
+
 	// Reference lists.
 	types := expect(t, env.Do(t, "GET", "/api/1/reuses/types/", nil, ""), 200).JSON(t).([]any)
 	require.Len(t, types, 8)

@@ -110,6 +110,8 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/1/reuses/{reuse}/", s.updateReuse},
 		{"DELETE", "/api/1/reuses/{reuse}/", s.deleteReuse},
 		{"POST", "/api/1/reuses/{reuse}/datasets/", s.addReuseDataset},
+		{"POST", "/api/1/reuses/{reuse}/featured/", s.featureReuse(true)},
+		{"DELETE", "/api/1/reuses/{reuse}/featured/", s.featureReuse(false)},
 		{"GET", "/api/2/reuses/", s.masked(s.listReusesV2)},
 
 		// Users.

@@ -14,7 +14,7 @@ type ReuseInput struct {
 
 // ParseReuse parses POST /api/1/reuses/ and PUT /api/1/reuses/{reuse}/
 // (udata's patch(): only the keys present change). Read-only keys of a
-// GET body (id, slug, metrics…) are ignored; "deleted": null restores a
+// GET body (id, slug, metrics, featured…) are ignored; "deleted": null restores a
 // deleted reuse, "archived" archives (a date) or unarchives (null).
 func ParseReuse(data []byte) (*ReuseInput, error) {
 	b, err := decodeBody(data)
@@ -42,8 +42,6 @@ func ParseReuse(data []byte) (*ReuseInput, error) {
 	set("tags", ok)
 	in.Private, ok = b.boolean("private")
 	set("private", ok)
-	in.Featured, ok = b.boolean("featured")
-	set("featured", ok)
 	if extras, ok := b.object("extras"); ok {
 		in.ExtrasJson = extras
 		set("extras", true)
