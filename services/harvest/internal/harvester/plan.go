@@ -22,6 +22,10 @@ func (h *Harvester) plan(ctx context.Context, src store.Source, r store.Run) (st
 	if err != nil {
 		return r, err
 	}
+	known, err := h.licenses(ctx)
+	if err != nil {
+		return r, err
+	}
 	rs, err := h.Open(src)
 	if err != nil {
 		r.Status, r.Error = store.RunFailed, err.Error()
@@ -53,6 +57,13 @@ func (h *Harvester) plan(ctx context.Context, src store.Source, r store.Run) (st
 			return nil
 		}
 		seen[d.RemoteID] = true
+		note := ""
+		if id, ok := known.resolve(d.License); ok {
+			d.License = id
+		} else {
+			note = fmt.Sprintf("unknown licence %q: notspecified", d.License)
+			d.License = ""
+		}
 		snapshot, err := json.Marshal(d)
 		if err != nil {
 			return err
@@ -76,7 +87,7 @@ func (h *Harvester) plan(ctx context.Context, src store.Source, r store.Run) (st
 			}
 			it.DiffJSON = diffJSON(changes)
 		}
-		if d.License == "" {
+		if it.Reason = note; d.License == "" && note == "" {
 			it.Reason = "no licence at the source: notspecified"
 		}
 		add(it)

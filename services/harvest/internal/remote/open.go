@@ -7,7 +7,7 @@ import (
 
 // Params are a source's settings beyond its kind and URL.
 type Params struct {
-	Organizations []string `json:"organizations,omitempty"` // udata: organization ids or slugs
+	Organizations []string `json:"organizations,omitempty"` // udata: organization ids or slugs; CKAN: names
 	SIRETs        []string `json:"sirets,omitempty"`        // udata: SIRETs of organizations
 	PageSize      int      `json:"page_size,omitempty"`
 }
@@ -27,6 +27,12 @@ func Open(kind, url, params string, get Getter) (Source, error) {
 	switch kind {
 	case "udata":
 		return &UData{Get: get, BaseURL: url, Organizations: p.Organizations, SIRETs: p.SIRETs, PageSize: p.PageSize}, nil
+	case "dcat":
+		return &DCAT{Get: get, URL: url}, nil
+	case "ckan":
+		return &CKAN{Get: get, BaseURL: url, Organizations: p.Organizations, PageSize: p.PageSize}, nil
+	case "dcatus":
+		return &DCATUS{Get: get, URL: url}, nil
 	default:
 		return nil, fmt.Errorf("unknown source kind %q (one of %v)", kind, Kinds)
 	}
