@@ -150,6 +150,15 @@ func TestPortalBrowser(t *testing.T) {
 		got, _ = os.ReadFile(filepath.Join(downloads, "budget-equipements.csv"))
 		return bytes.Equal(got, csv)
 	}, 30*time.Second, 100*time.Millisecond, "the file downloaded through its latest link")
+
+	b.do("organization page", chromedp.Click(chromedp.Search(`//p[contains(@class,"lead")]/a[contains(., "Commune de Saint-Relais")]`)),
+		chromedp.WaitVisible(chromedp.ID("h-usage")))
+	require.Equal(t, "1 jeu de données", b.text("#h-datasets"))
+	b.check("6-organization")
+
+	b.do("on a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(p.base+"/datasets/?q=budget"), chromedp.WaitVisible(chromedp.CSS(".results-count")))
+	b.check("7-search-phone")
 }
 
 // browserRun drives one browser tab, saving screenshots in dir.

@@ -87,6 +87,7 @@ func TestPages(t *testing.T) {
 		require.Contains(t, body, "Budget de Nice")
 		require.Contains(t, body, "Organisation")
 		require.Contains(t, body, "Ville de Nice <span class=\"count\">(1)</span>", "organization facet with names")
+		require.Contains(t, body, "Licence Ouverte / Open Licence version 2.0 <span class=\"count\">(2)</span>", "licence facet with titles")
 		link := `/datasets/?organization=` + f.lyon["id"].(string) + `&amp;q=budget`
 		require.Contains(t, body, link, "a facet value links to the filtered URL")
 

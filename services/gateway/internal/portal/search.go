@@ -209,9 +209,14 @@ func (p *Portal) searchHits(ctx context.Context, a searchArgs) (searchPage, erro
 	if err != nil {
 		return searchPage{}, err
 	}
+	refs := p.refs(ctx)
 	label := func(field, v string) string {
-		if field == "organization" && orgNames[v] != "" {
+		switch {
+		case field == "organization" && orgNames[v] != "":
 			return orgNames[v]
+		case field == "license":
+			title, _ := refs.license(v)
+			return title
 		}
 		return v
 	}
@@ -270,11 +275,14 @@ func (p *Portal) catalogHits(ctx context.Context, a searchArgs) (searchPage, err
 	if err != nil {
 		return searchPage{}, err
 	}
+	refs := p.refs(ctx)
 	for _, f := range filterFields {
 		for _, v := range a.filters[f.arg] {
 			label := v
 			if n := names[v]; n != "" {
 				label = n
+			} else if f.arg == "license" {
+				label, _ = refs.license(v)
 			}
 			data.Active = append(data.Active, activeFilter{Field: f.arg, Value: v, Heading: f.heading, Label: label, Href: a.toggle(f.arg, v)})
 		}
