@@ -77,6 +77,9 @@ func FuzzHandlers(f *testing.F) {
 		{0, "/api/1/datasets/" + did + "/followers/", "user=" + oid + "&page=0", ""},
 		{3, "/api/1/organizations/" + oid + "/followers/", "", ""},
 		{1, "/api/1/users/" + strings.Repeat("f", 24) + "/followers/", "", `{}`},
+		{1, "/api/1/reuses/" + uid + "/featured/", "", ""},
+		{0, "/api/1/organizations/" + oid + "/reuses/", "", ""},
+		{0, "/api/1/me/reuses/", "", ""},
 	}
 	for _, s := range seeds {
 		for k := range keys {
