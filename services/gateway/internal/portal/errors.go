@@ -36,6 +36,15 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// unavailable says err is a service that could not be reached.
+func unavailable(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded:
+		return true
+	}
+	return false
+}
+
 func (p *Portal) notFoundPage(w http.ResponseWriter, r *http.Request) {
 	p.errorPage(w, r, http.StatusNotFound, "Page introuvable",
 		"Cette page n'existe pas ou plus. Cherchez le jeu de données depuis l'accueil.")

@@ -159,6 +159,11 @@ func (p *Portal) searchPage(w http.ResponseWriter, r *http.Request) {
 	)
 	if p.opts.Search != nil {
 		data, err = p.searchHits(r.Context(), a)
+		if unavailable(err) {
+			// A visitor still finds datasets while search restarts.
+			p.opts.Log.WarnContext(r.Context(), "portal: search unavailable, catalog word match instead", "err", err)
+			data, err = p.catalogHits(r.Context(), a)
+		}
 	} else {
 		data, err = p.catalogHits(r.Context(), a)
 	}
