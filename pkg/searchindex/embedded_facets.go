@@ -1,29 +1,43 @@
 package searchindex
 
 import (
+	"bytes"
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
 )
 
-// facetsField holds, as doc values, every facet value of a document as
-// "<facet>\x00<value>" terms. Counting facets reads this one field per hit:
-// bleve's facets read one field per facet and count through two maps per
-// value, which was most of the time of a search matching thousands of
-// documents.
-const facetsField = "__facets"
+// facetsField holds, as doc values, every facet value of a document as a
+// "<facet>\x00<value>" term and every sort value as a
+// "\x01<field>\x00<number>" term. Counting facets and range facets reads
+// this one field per hit: bleve's facets read one field per facet (and a
+// numeric field at 16 precisions) and count through two maps per value,
+// which was most of the time of a search matching thousands of documents.
+const facetsField = "__facet_values"
 
 // facetTerm is the term of facetsField for one value of a facet.
 func facetTerm(facet, value string) string { return facet + "\x00" + value }
 
+// rangeMark starts the terms of facetsField that hold sort values.
+const rangeMark = '\x01'
+
+// rangeTerm is the term of facetsField for the value of a sortable field.
+func rangeTerm(field string, v float64) string {
+	return string(rangeMark) + field + "\x00" + strconv.FormatFloat(v, 'g', -1, 64)
+}
+
 // facetCounter counts the facet values, and the range facet buckets, of
 // every hit of one search, reading each hit's doc values once.
 type facetCounter struct {
-	counts map[string]int
+	// counts are indexed by term: reading a map with a []byte key does
+	// not allocate, adding to it does, so a term is added once and
+	// counted in the slice.
+	index  map[string]int
+	counts []int
 	// ranges are the range facets by sortable field, with their counts.
 	ranges map[string][]*rangeCount
 }
@@ -37,37 +51,40 @@ type rangeCount struct {
 // collect returns a context under which bleve's collector hands every hit
 // to the counter before its usual top-N handling.
 func (fc *facetCounter) collect(ctx context.Context, rangeFacets map[string]RangeFacet) context.Context {
-	fc.counts = map[string]int{}
+	fc.index = map[string]int{}
+	fc.counts = fc.counts[:0]
 	fc.ranges = map[string][]*rangeCount{}
-	fields := []string{facetsField}
 	for name, rf := range rangeFacets {
 		rc := &rangeCount{name: name, counts: make([]int, len(rf.Buckets))}
 		for _, b := range rf.Buckets {
 			from, to := rangeBounds(b.Range)
 			rc.bounds = append(rc.bounds, [2]*float64{from, to})
 		}
-		field := sortField(rf.Field)
-		if _, ok := fc.ranges[field]; !ok {
-			fields = append(fields, field)
-		}
-		fc.ranges[field] = append(fc.ranges[field], rc)
+		fc.ranges[rf.Field] = append(fc.ranges[rf.Field], rc)
 	}
-	visit := func(field string, term []byte) {
-		if field == facetsField {
-			fc.counts[string(term)]++
+	visit := func(_ string, term []byte) {
+		if len(term) == 0 || term[0] != rangeMark {
+			if i, ok := fc.index[string(term)]; ok {
+				fc.counts[i]++
+			} else {
+				fc.index[string(term)] = len(fc.counts)
+				fc.counts = append(fc.counts, 1)
+			}
 			return
 		}
-		// Numeric doc values hold the value at every precision; the
-		// full one has shift 0.
-		if shift, err := numeric.PrefixCoded(term).Shift(); err != nil || shift != 0 {
+		sep := bytes.IndexByte(term, 0)
+		if sep < 0 {
 			return
 		}
-		i, err := numeric.PrefixCoded(term).Int64()
+		rcs := fc.ranges[string(term[1:sep])]
+		if len(rcs) == 0 {
+			return
+		}
+		v, err := strconv.ParseFloat(string(term[sep+1:]), 64)
 		if err != nil {
 			return
 		}
-		v := numeric.Int64ToFloat64(i)
-		for _, rc := range fc.ranges[field] {
+		for _, rc := range rcs {
 			for b, bounds := range rc.bounds {
 				if (bounds[0] == nil || v >= *bounds[0]) && (bounds[1] == nil || v < *bounds[1]) {
 					rc.counts[b]++
@@ -75,6 +92,7 @@ func (fc *facetCounter) collect(ctx context.Context, rangeFacets map[string]Rang
 			}
 		}
 	}
+	fields := []string{facetsField}
 	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
@@ -104,7 +122,8 @@ func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFace
 	for _, f := range facets {
 		out[f] = []FacetValue{}
 	}
-	for term, n := range fc.counts {
+	for term, at := range fc.index {
+		n := fc.counts[at]
 		i := strings.IndexByte(term, 0)
 		if i < 0 {
 			continue

@@ -181,7 +181,7 @@ func foldedFrenchStopWords() []any {
 const dvOptions = index.SkipDVCompression | index.SkipDVChunking
 
 // mapDocument maps a document's indexed fields through the mapping, as
-// bleve's Batch.Index does, adds its facet values to facetsField, and sets
+// bleve's Batch.Index does, adds its facet and sort values to facetsField, and sets
 // dvOptions on its doc value fields.
 func (e *embedded) mapDocument(id string, fields map[string]any) (*document.Document, error) {
 	m := e.index.Mapping()
@@ -189,14 +189,21 @@ func (e *embedded) mapDocument(id string, fields map[string]any) (*document.Docu
 	if err := m.MapDocument(doc, fields); err != nil {
 		return nil, err
 	}
-	var pos uint64
+	var terms []string
 	for _, facet := range e.schema.Facets {
 		values, _ := fields[keywordField(facet)].([]string)
 		for _, v := range values {
-			doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{pos}, []byte(facetTerm(facet, v)),
-				index.IndexField|index.DocValues, m.AnalyzerNamed(keyword.Name)))
-			pos++
+			terms = append(terms, facetTerm(facet, v))
 		}
+	}
+	for _, name := range e.schema.Sortable {
+		if v, ok := fields[sortField(name)].(float64); ok {
+			terms = append(terms, rangeTerm(name, v))
+		}
+	}
+	for pos, t := range terms {
+		doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{uint64(pos)}, []byte(t),
+			index.IndexField|index.DocValues, m.AnalyzerNamed(keyword.Name)))
 	}
 	for i, f := range doc.Fields {
 		if !f.Options().IncludeDocValues() {
