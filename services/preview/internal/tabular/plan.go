@@ -16,6 +16,7 @@ const filterFirstRows = 5000
 // SQLite, which does not weigh LIMIT, fetches and sorts all 50 000 rows of a
 // category rather than walk the sort index.
 //
+//   - A filter on the (indexed) sort column: its index does both.
 //   - Few matches: the filtered rows are materialized, then sorted.
 //   - Many matches, sort column indexed: on SQLite, the equality filters'
 //     indexes are disabled (the unary + idiom) so that it walks the sort
@@ -24,11 +25,16 @@ func (s *Store) plan(t *table, q *query, total int64) {
 	if len(q.sorts) == 0 || len(q.filters) == 0 || len(q.aggregates) > 0 {
 		return
 	}
+	first, _ := t.lookupColumn(q.sorts[0].name)
+	for _, f := range q.filters {
+		if f.col == first && s.indexed(t, first) {
+			return // one index both filters and sorts
+		}
+	}
 	if total <= filterFirstRows {
 		q.filterFirst = true
 		return
 	}
-	first, _ := t.lookupColumn(q.sorts[0].name)
 	if s.db.Driver() != sqldb.SQLite || !s.indexed(t, first) {
 		return
 	}
