@@ -104,3 +104,33 @@ func BenchmarkListDatasets(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDatasetMetrics is what the audience figures add to reading a
+// dataset: the figures of the dataset and of its resources, read from
+// object_metrics (present.go does both for every dataset it presents).
+func BenchmarkDatasetMetrics(b *testing.B) {
+	forDrivers(b, func(b *testing.B, d sqldb.Driver) {
+		s, ds, _ := benchStore(b, d)
+		ctx := context.Background()
+		objects := make([]store.ObjectMetrics, 0, len(ds))
+		for _, x := range ds {
+			objects = append(objects, store.ObjectMetrics{ObjectType: "dataset", ObjectID: x.GetId(), Metrics: map[string]int64{"views": 10, "resources_downloads": 3}})
+		}
+		err := s.InTx(ctx, func(q store.Q) error { _, err := q.SetMetrics(ctx, objects); return err })
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			id := ds[i%len(ds)].GetId()
+			if _, err := s.Metrics(ctx, "dataset", []string{id}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Metrics(ctx, "resource", []string{id + "-r1", id + "-r2", id + "-r3"}); err != nil {
+				b.Fatal(err)
+			}
+			i += 7
+		}
+	})
+}
