@@ -1,8 +1,11 @@
 package portal
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 )
@@ -16,10 +19,22 @@ type homePage struct {
 }
 
 // home is GET /: the search box, the collectivités publishing the most,
-// the datasets updated last and those the operator features. The three
-// reads go in parallel.
+// the datasets updated last and those the operator features, kept for
+// homeTTL.
 func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	data, err := p.homeData.get(func() (homePage, error) { return p.loadHome(r.Context()) })
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.render(w, r, http.StatusOK, "home", page{Title: "Accueil", Data: data})
+}
+
+// homeTTL is how long the home page's lists are kept.
+const homeTTL = 10 * time.Second
+
+// loadHome reads the home page's three lists in parallel.
+func (p *Portal) loadHome(ctx context.Context) (homePage, error) {
 	var (
 		wg                sync.WaitGroup
 		orgs              *catalogv1.ListOrganizationsResponse
@@ -41,17 +56,11 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
 		featured, errF = p.opts.Catalog.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{Featured: &featuredRequested, Sort: "-last_update", PageSize: 6})
 	}()
 	wg.Wait()
-	for _, err := range []error{errO, errR, errF} {
-		if err != nil {
-			p.fail(w, r, err)
-			return
-		}
+	if err := errors.Join(errO, errR, errF); err != nil {
+		return homePage{}, err
 	}
-	p.render(w, r, http.StatusOK, "home", page{
-		Title: "Accueil",
-		Data: homePage{
-			Organizations: orgs.GetOrganizations(), Recent: recent.GetDatasets(),
-			Featured: featured.GetDatasets(), Datasets: recent.GetTotal(),
-		},
-	})
+	return homePage{
+		Organizations: orgs.GetOrganizations(), Recent: recent.GetDatasets(),
+		Featured: featured.GetDatasets(), Datasets: recent.GetTotal(),
+	}, nil
 }

@@ -72,6 +72,7 @@ type Portal struct {
 	mux        *http.ServeMux
 	theme      theme
 	references references
+	homeData   ttlCache[homePage]
 }
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -106,6 +107,7 @@ func New(opts Options) (*Portal, error) {
 		return nil, err
 	}
 	p := &Portal{opts: opts, pages: pages, mux: http.NewServeMux(), theme: newTheme(opts.Brand.PrimaryColor)}
+	p.homeData.ttl = homeTTL
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, err

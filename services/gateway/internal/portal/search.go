@@ -2,11 +2,13 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
@@ -205,15 +207,24 @@ func (p *Portal) searchHits(ctx context.Context, a searchArgs) (searchPage, erro
 		return searchPage{}, err
 	}
 	hits := resp.GetHits()
-	ds, err := p.datasetsByIDs(ctx, hits.GetIds())
-	if err != nil {
+	// The page's datasets and the facet's organization names, in parallel.
+	var (
+		ds       []*catalogv1.Dataset
+		orgNames map[string]string
+		dsErr    error
+		wg       sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ds, dsErr = p.datasetsByIDs(ctx, hits.GetIds())
+	}()
+	orgNames, err = p.organizationNames(ctx, append(facetNames(hits, "organization"), a.filters["organization"]...))
+	wg.Wait()
+	if err = errors.Join(dsErr, err); err != nil {
 		return searchPage{}, err
 	}
 	data := searchPage{Total: hits.GetTotal(), Datasets: ds}
-	orgNames, err := p.organizationNames(ctx, append(facetNames(hits, "organization"), a.filters["organization"]...))
-	if err != nil {
-		return searchPage{}, err
-	}
 	refs := p.refs(ctx)
 	label := func(field, v string) string {
 		switch {
