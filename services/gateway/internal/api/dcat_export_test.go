@@ -91,7 +91,7 @@ func TestDCATCatalogPagesInEveryFormat(t *testing.T) {
 	assert.Equal(t, "application/x-turtle", orgTTL.Header.Get("Content-Type"))
 	assert.Equal(t, 3, strings.Count(string(orgTTL.Body), "a dcat:Dataset"))
 	assert.Contains(t, string(orgTTL.Body), `dct:title "Budget <0> & \"comptes\""`)
-	assert.Contains(t, string(orgTTL.Body), "dct:accrualPeriodicity <http://purl.org/cld/freq/annual>")
+	assert.Contains(t, string(orgTTL.Body), "dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/ANNUAL>")
 	assert.Contains(t, string(orgTTL.Body), `dcat:startDate "2020-01-01"^^xsd:date`)
 	assert.Contains(t, string(orgTTL.Body), "dcat:downloadURL <https://example.org/budget.csv>")
 

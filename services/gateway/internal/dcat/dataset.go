@@ -77,9 +77,7 @@ func (m Mapper) Dataset(d *catalogv1.Dataset, emit func(Node) error) error {
 	for _, tag := range d.GetTags() {
 		n.Add(DCAT+"keyword", Str(tag))
 	}
-	if f, ok := frequencies[d.GetFrequency()]; ok {
-		n.Add(DCT+"accrualPeriodicity", Ref(f))
-	}
+	n.Add(DCT+"accrualPeriodicity", frequency(d.GetFrequency()))
 	access := "PUBLIC"
 	if d.GetPrivate() {
 		access = "NON_PUBLIC"

@@ -1,31 +1,32 @@
 package dcat
 
-// frequencies maps udata's frequency ids to the Dublin Core Collection
-// frequency vocabulary udata writes (purl.org/cld/freq/), else the EU
-// authority's.
+// euFrequency is the EU authority's frequency vocabulary, which udata's
+// frequency ids follow.
+const euFrequency = "http://publications.europa.eu/resource/authority/frequency/"
+
+// frequencies maps udata's frequency ids to the EU authority's codes.
+// Ids without one (severalTimesADay, threeTimesADay, fiveTimesAWeek,
+// punctual) are written as literals of the id; unknown is left out.
 var frequencies = map[string]string{
-	"punctual":         "http://publications.europa.eu/resource/authority/frequency/NEVER",
-	"continuous":       "http://purl.org/cld/freq/continuous",
-	"hourly":           "http://publications.europa.eu/resource/authority/frequency/HOURLY",
-	"fourTimesADay":    "http://publications.europa.eu/resource/authority/frequency/DAILY_4",
-	"threeTimesADay":   "http://publications.europa.eu/resource/authority/frequency/DAILY_3",
-	"semidaily":        "http://purl.org/cld/freq/semiweekly",
-	"daily":            "http://purl.org/cld/freq/daily",
-	"fourTimesAWeek":   "http://publications.europa.eu/resource/authority/frequency/WEEKLY_4",
-	"threeTimesAWeek":  "http://purl.org/cld/freq/threeTimesAWeek",
-	"semiweekly":       "http://purl.org/cld/freq/semiweekly",
-	"weekly":           "http://purl.org/cld/freq/weekly",
-	"biweekly":         "http://purl.org/cld/freq/biweekly",
-	"threeTimesAMonth": "http://purl.org/cld/freq/threeTimesAMonth",
-	"semimonthly":      "http://purl.org/cld/freq/semimonthly",
-	"monthly":          "http://purl.org/cld/freq/monthly",
-	"bimonthly":        "http://purl.org/cld/freq/bimonthly",
-	"quarterly":        "http://purl.org/cld/freq/quarterly",
-	"threeTimesAYear":  "http://purl.org/cld/freq/threeTimesAYear",
-	"semiannual":       "http://purl.org/cld/freq/semiannual",
-	"annual":           "http://purl.org/cld/freq/annual",
-	"biennial":         "http://purl.org/cld/freq/biennial",
-	"triennial":        "http://purl.org/cld/freq/triennial",
-	"quinquennial":     "http://publications.europa.eu/resource/authority/frequency/QUINQUENNIAL",
-	"irregular":        "http://purl.org/cld/freq/irregular",
+	"continuous": "CONT", "oneMinute": "1MIN", "fiveMinutes": "5MIN", "tenMinutes": "10MIN",
+	"fifteenMinutes": "15MIN", "thirtyMinutes": "30MIN", "hourly": "HOURLY", "bihourly": "BIHOURLY",
+	"trihourly": "TRIHOURLY", "twelveHours": "12HRS", "semidaily": "DAILY_2", "daily": "DAILY",
+	"threeTimesAWeek": "WEEKLY_3", "semiweekly": "WEEKLY_2", "weekly": "WEEKLY", "biweekly": "BIWEEKLY",
+	"threeTimesAMonth": "MONTHLY_3", "semimonthly": "MONTHLY_2", "monthly": "MONTHLY", "bimonthly": "BIMONTHLY",
+	"quarterly": "QUARTERLY", "threeTimesAYear": "ANNUAL_3", "semiannual": "ANNUAL_2", "annual": "ANNUAL",
+	"biennial": "BIENNIAL", "triennial": "TRIENNIAL", "quadrennial": "QUADRENNIAL", "quinquennial": "QUINQUENNIAL",
+	"decennial": "DECENNIAL", "bidecennial": "BIDECENNIAL", "tridecennial": "TRIDECENNIAL",
+	"irregular": "IRREG", "never": "NEVER", "notPlanned": "NOT_PLANNED", "other": "OTHER",
+}
+
+// frequency is a dataset's dct:accrualPeriodicity (the zero Term for
+// none).
+func frequency(id string) Term {
+	if code, ok := frequencies[id]; ok {
+		return Ref(euFrequency + code)
+	}
+	if id == "" || id == "unknown" {
+		return Term{}
+	}
+	return Str(id)
 }
