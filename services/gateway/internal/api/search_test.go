@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,7 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	"github.com/relais-data/relais/services/gateway/internal/gatewaytest"
+	"github.com/relais-data/relais/services/search"
 )
 
 // searchWorld is a world whose gateway has a search service.
@@ -185,4 +190,34 @@ func TestSearchDisabled(t *testing.T) {
 	}
 	page := expect(t, w.env.Do(t, "GET", "/api/1/datasets/?q=budget", nil, ""), 200).Object(t)
 	assert.Equal(t, "1", fmt.Sprint(page["total"]))
+}
+
+// A reindex through the search service's admin RPC keeps the results.
+func TestSearchReindex(t *testing.T) {
+	w := searchWorld(t)
+	env := w.env
+	w.dataset(t, w.alice, str(w.orgA["id"]), "Budget primitif", nil)
+	w.dataset(t, w.bob, str(w.orgB["id"]), "Budget annexe", nil)
+	searchUntil(t, env, "/api/2/datasets/search/?q=budget", func(p map[string]any) bool { return total(p) == "2" })
+	ctx := search.WithServiceToken(context.Background(), gatewaytest.SearchToken)
+	stream, err := env.Search.Reindex(ctx, &searchv1.ReindexRequest{})
+	require.NoError(t, err)
+	var phases []string
+	for {
+		p, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		phases = append(phases, fmt.Sprintf("%s %d/%d", p.GetPhase(), p.GetDone(), p.GetTotal()))
+	}
+	assert.Equal(t, []string{"dataset 2/2", "organization 2/2", "swapped 0/0"}, phases)
+	r := env.Do(t, "GET", "/api/2/datasets/search/?q=budget", nil, "")
+	require.Equal(t, 200, r.Status, "%s", r.Body)
+	assert.Equal(t, "2", total(r.Object(t)))
+	rep, err := env.Search.Verify(ctx, &searchv1.VerifyRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), rep.GetChecked())
+	assert.Empty(t, rep.GetMissing())
+	assert.Equal(t, rep.GetExpectedDocuments(), rep.GetIndexedDocuments())
 }
