@@ -55,7 +55,7 @@ func TestPortalBrowser(t *testing.T) {
 	}
 	artifacts := browserArtifacts(t)
 
-	p := startBarePortal(t)
+	p := startBarePortal(t, nil)
 	csv, nice := budgetCSV()
 	lyon := p.do("POST", "/api/1/organizations/", p.token, map[string]any{"name": "Commune de Saint-Relais", "description": "Une commune."})
 	require.Equal(t, 201, lyon.Status, string(lyon.Raw))
@@ -246,8 +246,9 @@ func budgetCSV() ([]byte, int) {
 }
 
 // startBarePortal starts Relais all-in-one without the demo data: the
-// journey's datasets are the only ones.
-func startBarePortal(t *testing.T) *portal {
+// journey's datasets are the only ones. configure, when not nil, adjusts
+// the configuration.
+func startBarePortal(t *testing.T, configure func(*relais.Config)) *portal {
 	dataDir := t.TempDir()
 	token := splitAdminToken(t, dataDir)
 	port := freePort(t)
@@ -264,6 +265,9 @@ func startBarePortal(t *testing.T) *portal {
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.SiteTitle = siteTitle
 	cfg.Log.Level = "warn"
+	if configure != nil {
+		configure(&cfg)
+	}
 	_, stop := runTarget(t, cfg)
 	t.Cleanup(stop)
 	return &portal{t: t, base: cfg.Gateway.PublicURL, token: token}
