@@ -9,6 +9,8 @@ require (
 
 require (
 	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/text v0.43.0
+	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
