@@ -173,6 +173,10 @@ func TestSearchSuggestAndOrganizations(t *testing.T) {
 	expect(t, env.Do(t, "GET", "/api/1/tags/suggest/", nil, ""), 400)
 	expect(t, env.Do(t, "GET", "/api/1/datasets/suggest/?size=x&q=a", nil, ""), 400)
 
+	// Renaming an organization renames it in its datasets' documents.
+	expect(t, env.Do(t, "PUT", "/api/1/organizations/"+str(w.orgA["id"])+"/", map[string]any{"name": "Rennes Capitale"}, w.alice), 200)
+	searchUntil(t, env, "/api/2/datasets/search/?q=capitale", func(p map[string]any) bool { return total(p) == "1" })
+
 	page := searchUntil(t, env, "/api/2/organizations/search/?q=nantes", func(p map[string]any) bool { return total(p) == "1" })
 	assert.Equal(t, "Nantes Métropole", page["data"].([]any)[0].(map[string]any)["name"])
 	assert.Contains(t, page["facets"], "producer_type")

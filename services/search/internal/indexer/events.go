@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -34,6 +35,7 @@ const (
 // help.
 func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
 	changes := make([]Change, 0, len(ms))
+	var orgs []string
 	for _, m := range ms {
 		c, ok, err := x.change(ctx, m)
 		if err != nil {
@@ -41,9 +43,50 @@ func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
 		}
 		if ok {
 			changes = append(changes, c)
+			if c.Kind == ledger.Organization && !slices.Contains(orgs, c.ID) && strings.HasSuffix(m.Subject, ".updated") {
+				orgs = append(orgs, c.ID)
+			}
 		}
 	}
-	return x.Apply(ctx, changes)
+	if err := x.Apply(ctx, changes); err != nil {
+		return err
+	}
+	for _, id := range orgs {
+		if err := x.refreshOrganizationDatasets(ctx, id); err != nil {
+			return fmt.Errorf("organization %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// refreshOrganizationDatasets indexes again the datasets of an organization
+// that changed: their documents carry its name, acronym and badges, which
+// the datasets' own versions do not follow (udata reindexes them too). The
+// catalog's current datasets replace the indexed ones whatever the ledger
+// says; later events still apply over them.
+func (x *Indexer) refreshOrganizationDatasets(ctx context.Context, orgID string) error {
+	for page := int32(1); ; page++ {
+		resp, err := x.catalog.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{Organization: orgID, Page: page, PageSize: catalogPage, Sort: "created"})
+		if status.Code(err) == codes.InvalidArgument {
+			return nil // not an organization id the catalog lists by
+		}
+		if err != nil {
+			return fmt.Errorf("list its datasets: %w", err)
+		}
+		changes := make([]Change, 0, len(resp.GetDatasets()))
+		for _, d := range resp.GetDatasets() {
+			changes = append(changes, DatasetChange(d))
+		}
+		x.mu.Lock()
+		err = x.apply(ctx, changes, true)
+		x.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if len(changes) < catalogPage {
+			return nil
+		}
+	}
 }
 
 // change reads the change an event carries.

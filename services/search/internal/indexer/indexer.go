@@ -98,7 +98,11 @@ func (x *Indexer) apply(ctx context.Context, changes []Change, force bool) error
 			} else {
 				deletes = append(deletes, id)
 			}
-			entries = append(entries, c.entry())
+			e := c.entry()
+			if ok && old.Version > e.Version { // forced: keep the newest version seen
+				e.Version = old.Version
+			}
+			entries = append(entries, e)
 		}
 		targets := []interface {
 			Upsert(context.Context, ...searchindex.Document) error
