@@ -3,6 +3,8 @@ package searchindex
 import (
 	"bytes"
 	"context"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,22 +14,54 @@ import (
 )
 
 // facetsField holds, as doc values, every facet value of a document as a
-// "<facet>\x00<value>" term and every sort value as a
-// "\x01<field>\x00<number>" term. Counting facets and range facets reads
-// this one field per hit: bleve's facets read one field per facet (and a
-// numeric field at 16 precisions) and count through two maps per value,
-// which was most of the time of a search matching thousands of documents.
-const facetsField = "__facet_values"
+// "<facet>\x00<value>" term, and its sort values as one term: rangeMark,
+// then the values of the schema's sortable fields in order, separated by
+// \x00 (empty when absent). Counting facets and range facets reads this one
+// field per hit: bleve's facets read one field per facet (and a numeric
+// field at 16 precisions) and count through two maps per value, which was
+// most of the time of a search matching thousands of documents.
+const facetsField = "__facet_terms"
 
 // facetTerm is the term of facetsField for one value of a facet.
 func facetTerm(facet, value string) string { return facet + "\x00" + value }
 
-// rangeMark starts the terms of facetsField that hold sort values.
+// rangeMark starts the term of facetsField that holds the sort values.
 const rangeMark = '\x01'
 
-// rangeTerm is the term of facetsField for the value of a sortable field.
-func rangeTerm(field string, v float64) string {
-	return string(rangeMark) + field + "\x00" + strconv.FormatFloat(v, 'g', -1, 64)
+// sortValuesTerm is the term of facetsField holding a document's values
+// of the sortable fields (NaN for none).
+func sortValuesTerm(values []float64) string {
+	b := []byte{rangeMark}
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		if !math.IsNaN(v) {
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		}
+	}
+	return string(b)
+}
+
+// nthValue returns the n-th value of a sort values term, and false when
+// the document has none.
+func nthValue(term []byte, n int) (float64, bool) {
+	rest := term[1:]
+	for range n {
+		i := bytes.IndexByte(rest, 0)
+		if i < 0 {
+			return 0, false
+		}
+		rest = rest[i+1:]
+	}
+	if i := bytes.IndexByte(rest, 0); i >= 0 {
+		rest = rest[:i]
+	}
+	if len(rest) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(rest), 64)
+	return v, err == nil
 }
 
 // facetCounter counts the facet values, and the range facet buckets, of
@@ -38,29 +72,31 @@ type facetCounter struct {
 	// counted in the slice.
 	index  map[string]int
 	counts []int
-	// ranges are the range facets by sortable field, with their counts.
-	ranges map[string][]*rangeCount
+	ranges []*rangeCount
 }
 
+// rangeCount counts one range facet: the position of its field among the
+// sortable ones, and a count per bucket.
 type rangeCount struct {
 	name   string
+	field  int
 	bounds [][2]*float64
 	counts []int
 }
 
 // collect returns a context under which bleve's collector hands every hit
 // to the counter before its usual top-N handling.
-func (fc *facetCounter) collect(ctx context.Context, rangeFacets map[string]RangeFacet) context.Context {
+func (fc *facetCounter) collect(ctx context.Context, sortable []string, rangeFacets map[string]RangeFacet) context.Context {
 	fc.index = map[string]int{}
 	fc.counts = fc.counts[:0]
-	fc.ranges = map[string][]*rangeCount{}
+	fc.ranges = nil
 	for name, rf := range rangeFacets {
-		rc := &rangeCount{name: name, counts: make([]int, len(rf.Buckets))}
+		rc := &rangeCount{name: name, field: slices.Index(sortable, rf.Field), counts: make([]int, len(rf.Buckets))}
 		for _, b := range rf.Buckets {
 			from, to := rangeBounds(b.Range)
 			rc.bounds = append(rc.bounds, [2]*float64{from, to})
 		}
-		fc.ranges[rf.Field] = append(fc.ranges[rf.Field], rc)
+		fc.ranges = append(fc.ranges, rc)
 	}
 	visit := func(_ string, term []byte) {
 		if len(term) == 0 || term[0] != rangeMark {
@@ -72,19 +108,11 @@ func (fc *facetCounter) collect(ctx context.Context, rangeFacets map[string]Rang
 			}
 			return
 		}
-		sep := bytes.IndexByte(term, 0)
-		if sep < 0 {
-			return
-		}
-		rcs := fc.ranges[string(term[1:sep])]
-		if len(rcs) == 0 {
-			return
-		}
-		v, err := strconv.ParseFloat(string(term[sep+1:]), 64)
-		if err != nil {
-			return
-		}
-		for _, rc := range rcs {
+		for _, rc := range fc.ranges {
+			v, ok := nthValue(term, rc.field)
+			if !ok {
+				continue
+			}
 			for b, bounds := range rc.bounds {
 				if (bounds[0] == nil || v >= *bounds[0]) && (bounds[1] == nil || v < *bounds[1]) {
 					rc.counts[b]++
@@ -132,15 +160,13 @@ func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFace
 			out[term[:i]] = keepTop(values, FacetValue{Name: term[i+1:], Count: n}, size)
 		}
 	}
-	for _, rcs := range fc.ranges {
-		for _, rc := range rcs {
-			rf := rangeFacets[rc.name]
-			values := make([]FacetValue, 0, len(rf.Buckets))
-			for b, bucket := range rf.Buckets {
-				values = append(values, FacetValue{Name: bucket.Name, Count: rc.counts[b]})
-			}
-			out[rc.name] = values
+	for _, rc := range fc.ranges {
+		rf := rangeFacets[rc.name]
+		values := make([]FacetValue, 0, len(rf.Buckets))
+		for b, bucket := range rf.Buckets {
+			values = append(values, FacetValue{Name: bucket.Name, Count: rc.counts[b]})
 		}
+		out[rc.name] = values
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package searchindex
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -22,4 +23,18 @@ func TestKeepTop(t *testing.T) {
 		sortFacetValues(want)
 		assert.Equal(t, want[:min(size, len(want))], top, "size %d", size)
 	}
+}
+
+func TestSortValuesTerm(t *testing.T) {
+	term := []byte(sortValuesTerm([]float64{1.5, math.NaN(), -3e12, 0}))
+	for n, want := range []struct {
+		v  float64
+		ok bool
+	}{{1.5, true}, {0, false}, {-3e12, true}, {0, true}} {
+		v, ok := nthValue(term, n)
+		assert.Equal(t, want.ok, ok, "value %d", n)
+		assert.Equal(t, want.v, v, "value %d", n)
+	}
+	_, ok := nthValue(term, 4)
+	assert.False(t, ok, "beyond the last value")
 }

@@ -3,6 +3,7 @@ package searchindex
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -196,10 +197,16 @@ func (e *embedded) mapDocument(id string, fields map[string]any) (*document.Docu
 			terms = append(terms, facetTerm(facet, v))
 		}
 	}
-	for _, name := range e.schema.Sortable {
-		if v, ok := fields[sortField(name)].(float64); ok {
-			terms = append(terms, rangeTerm(name, v))
+	if len(e.schema.Sortable) > 0 {
+		values := make([]float64, len(e.schema.Sortable))
+		for i, name := range e.schema.Sortable {
+			v, ok := fields[sortField(name)].(float64)
+			if !ok {
+				v = math.NaN()
+			}
+			values[i] = v
 		}
+		terms = append(terms, sortValuesTerm(values))
 	}
 	for pos, t := range terms {
 		doc.AddField(document.NewTextFieldCustom(facetsField, []uint64{uint64(pos)}, []byte(t),
