@@ -25,13 +25,14 @@ import (
 	"github.com/relais-data/relais/services/analytics"
 	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/gateway"
+	"github.com/relais-data/relais/services/harvest"
 	"github.com/relais-data/relais/services/preview"
 	"github.com/relais-data/relais/services/search"
 	"github.com/relais-data/relais/services/storage"
 )
 
 // Targets are the values -target takes.
-var Targets = []string{"all", "catalog", "storage", "preview", "search", "analytics", "gateway"}
+var Targets = []string{"all", "catalog", "storage", "preview", "search", "analytics", "harvest", "gateway"}
 
 // Config is the whole configuration of the binary. Its zero-config
 // defaults come from DefaultConfig; a YAML file, RELAIS_* variables and
@@ -48,6 +49,7 @@ type Config struct {
 	Preview   PreviewConfig    `yaml:"preview"`
 	Search    SearchConfig     `yaml:"search"`
 	Analytics AnalyticsConfig  `yaml:"analytics"`
+	Harvest   HarvestConfig    `yaml:"harvest"`
 	Gateway   gateway.Config   `yaml:"gateway"`
 	Demo      DemoConfig       `yaml:"demo"`
 }
@@ -102,6 +104,10 @@ func DefaultConfig() Config {
 			Config:   analytics.Config{DB: sqldb.Config{Driver: "sqlite"}},
 			GRPCAddr: "127.0.0.1:9095",
 		},
+		Harvest: HarvestConfig{
+			Config:   harvest.Config{DB: sqldb.Config{Driver: "sqlite"}},
+			GRPCAddr: "127.0.0.1:9097",
+		},
 		Gateway: gateway.Config{
 			Addr:        ":8080",
 			PublicURL:   "http://localhost:8080",
@@ -134,6 +140,7 @@ func (c *Config) finish() error {
 	c.finishPreview()
 	c.finishSearch()
 	c.finishAnalytics()
+	c.finishHarvest()
 	if c.Demo.Load && c.Target != "all" {
 		return fmt.Errorf("demo.load needs -target=all")
 	}
@@ -171,6 +178,13 @@ func (c *Config) Validate() error {
 	}
 	if runs("analytics") && c.Analytics.CatalogAddr != "" && c.Analytics.CatalogAPIKey == "" {
 		errs = append(errs, fmt.Errorf("%s is required with analytics.catalog_addr: figures are sent to the catalog as a sysadmin", setting("analytics.catalog_api_key")))
+	}
+	if runs("all", "harvest") {
+		errs = append(errs, checkDB("harvest.db", c.Harvest.DB))
+	}
+	if runs("harvest") && (c.Harvest.CatalogAddr == "" || c.Harvest.CatalogAPIKey == "") {
+		errs = append(errs, fmt.Errorf("%s and %s are required with -target=harvest: datasets are written to the catalog as a sysadmin",
+			setting("harvest.catalog_addr"), setting("harvest.catalog_api_key")))
 	}
 	if runs("all", "search") {
 		errs = append(errs, c.checkSearch()...)

@@ -58,6 +58,7 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/relais-data/relais/services/analytics v0.0.0
+	github.com/relais-data/relais/services/harvest v0.0.0
 	github.com/relais-data/relais/services/preview v0.0.0
 	github.com/relais-data/relais/services/search v0.0.0
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
@@ -104,3 +105,5 @@ replace github.com/relais-data/relais/services/preview => ../preview
 replace github.com/relais-data/relais/services/search => ../search
 
 replace github.com/relais-data/relais/services/analytics => ../analytics
+
+replace github.com/relais-data/relais/services/harvest => ../harvest

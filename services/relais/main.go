@@ -46,11 +46,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return searchCommand(ctx, args, stdout, stderr)
 	case "import":
 		return importExport(ctx, args, stdout)
+	case "harvest":
+		return harvestCommand(ctx, args, stdout)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "relais", Version)
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (commands: run, config [run|migrate], admin, migrate, import, search, version)", cmd)
+		return fmt.Errorf("unknown command %q (commands: run, config [run|migrate], admin, migrate, import, search, harvest, version)", cmd)
 	}
 }
 

@@ -39,6 +39,8 @@ const (
 	modSearch      = "search"
 	modAnalyticsDB = "analytics-db"
 	modAnalytics   = "analytics"
+	modHarvestDB   = "harvest-db"
+	modHarvest     = "harvest"
 	modGateway     = "gateway"
 	modDemo        = "demo"
 )
@@ -57,13 +59,18 @@ func plan(target string, cfg Config) []string {
 		return []string{modTelemetry, modBus, modSearchDB, modSearch}
 	case "analytics":
 		return []string{modTelemetry, modBus, modAnalyticsDB, modAnalytics}
+	case "harvest":
+		if cfg.Events.URL == "" {
+			return []string{modTelemetry, modHarvestDB, modHarvest} // runs queue in the process
+		}
+		return []string{modTelemetry, modBus, modHarvestDB, modHarvest}
 	case "gateway":
 		if cfg.Events.URL == "" {
 			return []string{modTelemetry, modGateway} // views are not recorded
 		}
 		return []string{modTelemetry, modBus, modGateway}
 	default: // all
-		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modSearchDB, modSearch, modAnalyticsDB, modAnalytics, modGateway}
+		mods := []string{modTelemetry, modNATS, modBus, modCatalogDB, modCatalog, modStorageDB, modStorage, modPreviewDB, modPreview, modSearchDB, modSearch, modAnalyticsDB, modAnalytics, modHarvestDB, modHarvest, modGateway}
 		if cfg.Demo.Load {
 			mods = append(mods, modDemo)
 		}
@@ -90,6 +97,7 @@ type Relais struct {
 	st         storageModule
 	pv         previewModule
 	an         analyticsModule
+	hv         harvestModule
 	se         searchModule
 	httpServer *http.Server
 	httpAddr   net.Addr
@@ -234,6 +242,15 @@ func (r *Relais) modules() map[string]app.Module {
 			Deps:  append([]string{modTelemetry, modBus, modAnalyticsDB}, r.optional(modCatalog)...),
 			Start: r.startAnalytics,
 			Stop:  r.stopAnalytics,
+		},
+		modHarvestDB: {
+			Start: r.startHarvestDB,
+			Stop:  r.stopHarvestDB,
+		},
+		modHarvest: {
+			Deps:  append(append([]string{modTelemetry, modHarvestDB}, r.optional(modBus)...), r.optional(modCatalog)...),
+			Start: r.startHarvest,
+			Stop:  r.stopHarvest,
 		},
 		modPreviewDB: {
 			Start: r.startPreviewDB,
