@@ -261,6 +261,7 @@ func startBarePortal(t *testing.T, configure func(*relais.Config)) *portal {
 	cfg.Preview.GRPCAddr = "127.0.0.1:0"
 	cfg.Search.GRPCAddr = "127.0.0.1:0"
 	cfg.Analytics.GRPCAddr = "127.0.0.1:0"
+	cfg.Harvest.GRPCAddr = "127.0.0.1:0"
 	cfg.Gateway.Addr = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Gateway.SiteTitle = siteTitle
