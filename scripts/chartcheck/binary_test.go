@@ -285,6 +285,13 @@ func TestBinaryRefusesIncompletePods(t *testing.T) {
 		{"Deployment r-relais-storage", "RELAIS_STORAGE_DB_DSN", "storage.db.dsn (RELAIS_STORAGE_DB_DSN) is required"},
 		{"Deployment r-relais-catalog", "RELAIS_CATALOG_TOKEN_SECRET", "catalog.token_secret (RELAIS_CATALOG_TOKEN_SECRET) is required with -target=catalog"},
 		{"Job r-relais-migrate", "RELAIS_STORAGE_DB_DSN", "storage.db.dsn (RELAIS_STORAGE_DB_DSN) is required"},
+		{"Deployment r-relais-search", "RELAIS_SEARCH_SERVICE_TOKEN", "search.service_token (RELAIS_SEARCH_SERVICE_TOKEN) is required with -target=search"},
+		{"Deployment r-relais-search", "RELAIS_SEARCH_CATALOG_ADDR", "search.catalog_addr (RELAIS_SEARCH_CATALOG_ADDR) is required with -target=search"},
+		{"Deployment r-relais-preview", "RELAIS_PREVIEW_CATALOG_API_KEY", "preview.catalog_api_key (RELAIS_PREVIEW_CATALOG_API_KEY) is required with -target=preview"},
+		{"Deployment r-relais-preview", "RELAIS_PREVIEW_STORAGE_ADDR", "preview.storage_addr (RELAIS_PREVIEW_STORAGE_ADDR) is required with -target=preview"},
+		{"Deployment r-relais-analytics", "RELAIS_ANALYTICS_CATALOG_API_KEY", "analytics.catalog_api_key (RELAIS_ANALYTICS_CATALOG_API_KEY) is required"},
+		{"Deployment r-relais-analytics", "RELAIS_ANALYTICS_DB_DSN", "analytics.db.dsn (RELAIS_ANALYTICS_DB_DSN) is required"},
+		{"Job r-relais-migrate", "RELAIS_SEARCH_DB_DSN", "search.db.dsn (RELAIS_SEARCH_DB_DSN) is required"},
 	} {
 		t.Run(tc.pod+" without "+tc.drop, func(t *testing.T) {
 			var spec corev1.PodSpec

@@ -43,7 +43,13 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"distributed without NATS", distributed, []string{"nats.enabled=false"}, "events.url"},
 		{"distributed without PostgreSQL", distributed, []string{"postgresql.enabled=false"}, "database.existingSecret"},
 		{"distributed without token secret", distributed, []string{"tokenSecret.value="}, "tokenSecret.existingSecret"},
-		{"a call to no target", distributed, []string{"targets.gateway.calls={search}"}, `no target "search"`},
+		{"a call to no target", distributed, []string{"targets.gateway.calls={mailer}"}, `no target "mailer"`},
+		{"embedded search index with replicas", distributed, []string{"targets.search.replicas=2"}, "/targets/search/replicas"},
+		{"embedded search index autoscaled", distributed, []string{"targets.search.autoscaling.enabled=true"}, "/targets/search/autoscaling/enabled"},
+		{"embedded search index, replicas by default", distributed, []string{"defaults.replicas=2"}, "need meilisearch.url"},
+		{"preview and analytics without a service user", distributed, []string{"serviceUser.value="}, "serviceUser.existingSecret"},
+		{"preview without storage", distributed, []string{"targets.storage.enabled=false"}, "enable targets.storage"},
+		{"a fetch allow-list entry with a comma", nil, []string{"preview.fetch.allow={a\\,b}"}, "/preview/fetch/allow"},
 		{"storage without S3", distributed, []string{"objectStorage.endpoint="}, "objectStorage.endpoint"},
 		{"S3 endpoint with a path", nil, []string{"objectStorage.endpoint=https://s3.example.org/bucket"}, "/objectStorage/endpoint"},
 		{"unknown download mode", nil, []string{"objectStorage.downloads=stream"}, "/objectStorage/downloads"},
@@ -149,7 +155,7 @@ func TestAllInOne(t *testing.T) {
 func TestDistributed(t *testing.T) {
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	deps := ofKind[*appsv1.Deployment](ms)
-	if got := names(deps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-storage"}) {
+	if got := names(deps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
 		t.Fatalf("Deployments %v", got)
 	}
 	catalog := mustFind(t, deps, "r-relais-catalog")
@@ -165,7 +171,7 @@ func TestDistributed(t *testing.T) {
 	if hpa.Spec.MaxReplicas != 8 || len(hpa.Spec.Metrics) != 2 {
 		t.Errorf("gateway HPA: max %d, %d metrics", hpa.Spec.MaxReplicas, len(hpa.Spec.Metrics))
 	}
-	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-storage"}) {
+	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
 		t.Errorf("PDBs (defaults.podDisruptionBudget for every target): %v", got)
 	}
 	cenv := envOf(catalog.Spec.Template.Spec.Containers[0])
@@ -208,10 +214,14 @@ func TestDistributed(t *testing.T) {
 	}
 	genv := envOf(gateway.Spec.Template.Spec.Containers[0])
 	for k, want := range map[string]string{
-		"RELAIS_GATEWAY_CATALOG_ADDR":  "r-relais-catalog:9091",
-		"RELAIS_GATEWAY_STORAGE_ADDR":  "r-relais-storage:9092",
-		"RELAIS_GATEWAY_S3_DOWNLOADS":  "proxy",
-		"RELAIS_STORAGE_SERVICE_TOKEN": senv["RELAIS_STORAGE_SERVICE_TOKEN"],
+		"RELAIS_GATEWAY_CATALOG_ADDR":   "r-relais-catalog:9091",
+		"RELAIS_GATEWAY_STORAGE_ADDR":   "r-relais-storage:9092",
+		"RELAIS_GATEWAY_S3_DOWNLOADS":   "proxy",
+		"RELAIS_STORAGE_SERVICE_TOKEN":  senv["RELAIS_STORAGE_SERVICE_TOKEN"],
+		"RELAIS_SEARCH_ADDR":            "r-relais-search:9094",
+		"RELAIS_GATEWAY_PREVIEW_ADDR":   "r-relais-preview:9096",
+		"RELAIS_GATEWAY_ANALYTICS_ADDR": "r-relais-analytics:9095",
+		"RELAIS_EVENTS_URL":             "nats://r-nats:4222",
 	} {
 		if genv[k] != want {
 			t.Errorf("gateway env %s = %q, want %q", k, genv[k], want)
@@ -222,6 +232,7 @@ func TestDistributed(t *testing.T) {
 			t.Errorf("the gateway gets no database, token secret or object store keys, got %s", k)
 		}
 	}
+	checkNewTargets(t, ms, deps)
 	// The chart generates the storage token when none is given, once per
 	// rendering: the Secret and every pod's checksum agree.
 	secret := mustFind(t, ofKind[*corev1.Secret](ms), "r-relais-secrets")
@@ -277,6 +288,69 @@ func TestMigrationJobIsAHook(t *testing.T) {
 	}
 }
 
+// checkNewTargets checks the search, preview and analytics pods of the
+// distributed scenario: their addresses, database, secrets; the embedded
+// search index on a volume of its own, one replica, Recreate.
+func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
+	t.Helper()
+	search := mustFind(t, deps, "r-relais-search")
+	if *search.Spec.Replicas != 1 || search.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+		t.Errorf("embedded search index: want 1 replica and Recreate, got %d, %s", *search.Spec.Replicas, search.Spec.Strategy.Type)
+	}
+	var claim string
+	for _, v := range search.Spec.Template.Spec.Volumes {
+		if v.Name == "data" && v.PersistentVolumeClaim != nil {
+			claim = v.PersistentVolumeClaim.ClaimName
+		}
+	}
+	pvc := mustFind(t, ofKind[*corev1.PersistentVolumeClaim](ms), "r-relais-search")
+	if claim != pvc.Name || pvc.Spec.Resources.Requests.Storage().String() != "2Gi" {
+		t.Errorf("search data volume: claim %q, PVC %s of %s", claim, pvc.Name, pvc.Spec.Resources.Requests.Storage())
+	}
+	dsn := "postgres://relais:$(PG_PASSWORD)@r-postgresql:5432/relais?sslmode=disable"
+	for pod, want := range map[string]map[string]string{
+		"r-relais-search": {
+			"RELAIS_SEARCH_GRPC_ADDR": ":9094", "RELAIS_SEARCH_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_SEARCH_DB_DSN": dsn, "RELAIS_SEARCH_INDEX_BACKEND": "embedded", "RELAIS_SEARCH_INDEX_DIR": "/data/search",
+			"RELAIS_SEARCH_SERVICE_TOKEN": "secret:r-relais-secrets/storage-token",
+		},
+		"r-relais-preview": {
+			"RELAIS_PREVIEW_GRPC_ADDR": ":9096", "RELAIS_PREVIEW_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_PREVIEW_STORAGE_ADDR": "r-relais-storage:9092", "RELAIS_PREVIEW_DB_DSN": dsn,
+			"RELAIS_STORAGE_SERVICE_TOKEN":   "secret:r-relais-secrets/storage-token",
+			"RELAIS_PREVIEW_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
+			"RELAIS_PREVIEW_PUBLIC_URL":      "https://staging.relais.example.org",
+		},
+		"r-relais-analytics": {
+			"RELAIS_ANALYTICS_GRPC_ADDR": ":9095", "RELAIS_ANALYTICS_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_ANALYTICS_DB_DSN":          dsn,
+			"RELAIS_ANALYTICS_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
+		},
+	} {
+		env := envOf(mustFind(t, deps, pod).Spec.Template.Spec.Containers[0])
+		for k, v := range want {
+			if env[k] != v {
+				t.Errorf("%s env %s = %q, want %q", pod, k, env[k], v)
+			}
+		}
+	}
+	// With Meilisearch, search scales: no volume, its key from the Secret.
+	ext := renderStrict(t, []string{scenarioFile(t, "distributed-external-secrets.yaml")})
+	es := mustFind(t, ofKind[*appsv1.Deployment](ext), "r-relais-search")
+	env := envOf(es.Spec.Template.Spec.Containers[0])
+	if *es.Spec.Replicas != 2 || env["RELAIS_SEARCH_INDEX_BACKEND"] != "meilisearch" ||
+		env["RELAIS_SEARCH_INDEX_MEILISEARCH_API_KEY"] != "secret:relais-meilisearch/api-key" {
+		t.Errorf("search on Meilisearch: replicas %d, env %v", *es.Spec.Replicas, env)
+	}
+	if n := len(ofKind[*corev1.PersistentVolumeClaim](ext)); n != 0 {
+		t.Errorf("search on Meilisearch needs no volume, got %d PVCs", n)
+	}
+	penv := envOf(mustFind(t, ofKind[*appsv1.Deployment](ext), "r-relais-preview").Spec.Template.Spec.Containers[0])
+	if penv["RELAIS_PREVIEW_FETCH_ALLOW"] != "10.40.0.0/16,opendata.region.internal" || penv["RELAIS_PREVIEW_FETCH_MAX_BYTES"] != "2147483648" {
+		t.Errorf("preview fetch settings: %v", penv)
+	}
+}
+
 // NetworkPolicies admit only what the architecture needs.
 func TestNetworkPolicies(t *testing.T) {
 	none := renderStrict(t, []string{scenarioFile(t, "all-in-one-defaults.yaml")})
@@ -285,7 +359,7 @@ func TestNetworkPolicies(t *testing.T) {
 	}
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	nps := ofKind[*networkingv1.NetworkPolicy](ms)
-	if got := names(nps); !slices.Equal(got, []string{"r-relais-catalog", "r-relais-gateway", "r-relais-migrate", "r-relais-storage"}) {
+	if got := names(nps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-migrate", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
 		t.Fatalf("one policy per target and the migration Job, got %v", got)
 	}
 	for _, np := range nps {
@@ -298,10 +372,23 @@ func TestNetworkPolicies(t *testing.T) {
 	}
 	catalog := mustFind(t, nps, "r-relais-catalog")
 	storage := mustFind(t, nps, "r-relais-storage")
-	for _, np := range []*networkingv1.NetworkPolicy{catalog, storage} {
-		if got := grpcCallers(t, np); !slices.Equal(got, []string{"gateway"}) {
-			t.Errorf("%s gRPC admits %v, want the gateway only", np.Name, got)
+	// Each target admits its callers (the calls of values.yaml) only.
+	for np, want := range map[string][]string{
+		"r-relais-catalog": {"analytics", "gateway", "preview", "search"}, "r-relais-storage": {"gateway", "preview"},
+		"r-relais-search": {"gateway"}, "r-relais-preview": {"gateway"}, "r-relais-analytics": {"gateway"},
+	} {
+		got := grpcCallers(t, mustFind(t, nps, np))
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s gRPC admits %v, want %v", np, got, want)
 		}
+	}
+	preview := mustFind(t, nps, "r-relais-preview")
+	if !egressAllows(preview, 9091, "") || !egressAllows(preview, 9092, "") || !egressAllows(preview, 443, "") {
+		t.Error("preview egress must reach the catalog, the storage service and remote files")
+	}
+	if egressAllows(mustFind(t, nps, "r-relais-search"), 443, "") {
+		t.Error("search fetches nothing from the web")
 	}
 	if !egressAllows(storage, 4222, "nats") || !egressAllows(storage, 5432, "postgresql") || !egressAllows(storage, 9000, "") {
 		t.Error("storage egress must reach NATS, PostgreSQL and S3")
@@ -309,8 +396,8 @@ func TestNetworkPolicies(t *testing.T) {
 	// networkPolicy.grpcFrom opens the catalog's gRPC port to the
 	// operator's tools, never the storage service's.
 	ext := ofKind[*networkingv1.NetworkPolicy](renderStrict(t, []string{scenarioFile(t, "distributed-external-secrets.yaml")}))
-	if got := grpcCallers(t, mustFind(t, ext, "r-relais-storage")); !slices.Equal(got, []string{"gateway"}) {
-		t.Errorf("with grpcFrom, storage gRPC admits %v, want the gateway only", got)
+	if got := grpcCallers(t, mustFind(t, ext, "r-relais-storage")); !slices.Equal(got, []string{"gateway", "preview"}) {
+		t.Errorf("with grpcFrom, storage gRPC admits %v, want the gateway and preview only", got)
 	}
 	if got := grpcCallers(t, mustFind(t, ext, "r-relais-catalog")); !slices.Contains(got, "namespace kubernetes.io/metadata.name=operator-tools") {
 		t.Errorf("with grpcFrom, catalog gRPC admits %v", got)
@@ -325,8 +412,11 @@ func TestNetworkPolicies(t *testing.T) {
 	if egressAllows(gateway, 9000, "") || egressAllows(gateway, 443, "") {
 		t.Error("the gateway reaches S3 only through the storage service")
 	}
-	if egressAllows(gateway, 5432, "") || egressAllows(gateway, 4222, "") {
-		t.Error("the gateway needs neither PostgreSQL nor NATS")
+	if egressAllows(gateway, 5432, "") || !egressAllows(gateway, 4222, "nats") {
+		t.Error("the gateway needs no PostgreSQL, and NATS for the views it publishes")
+	}
+	if !egressAllows(gateway, 9094, "") || !egressAllows(gateway, 9095, "") || !egressAllows(gateway, 9096, "") {
+		t.Error("gateway egress must reach search, analytics and preview")
 	}
 	migrate := mustFind(t, nps, "r-relais-migrate")
 	if len(migrate.Spec.Ingress) != 0 || !egressAllows(migrate, 5432, "postgresql") || egressAllows(migrate, 4222, "") {

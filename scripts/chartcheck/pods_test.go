@@ -186,6 +186,7 @@ func checkReferences(t *testing.T, ms []manifest, vals map[string]any) {
 	for _, path := range [][]string{
 		{"database", "existingSecret"}, {"tokenSecret", "existingSecret"}, {"storageDatabase", "existingSecret"},
 		{"storageToken", "existingSecret"}, {"objectStorage", "existingSecret"},
+		{"serviceUser", "existingSecret"}, {"meilisearch", "existingSecret"},
 	} {
 		if name, _ := dig(vals, path...).(string); name != "" {
 			external[name] = true

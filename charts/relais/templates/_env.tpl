@@ -30,6 +30,12 @@ A new target adds its block to relais.env.target below. */}}
 {{ include "relais.env.storage" . }}
 {{- else if eq .target "gateway" }}
 {{ include "relais.env.gateway" . }}
+{{- else if eq .target "search" }}
+{{ include "relais.env.search" . }}
+{{- else if eq .target "preview" }}
+{{ include "relais.env.preview" . }}
+{{- else if eq .target "analytics" }}
+{{ include "relais.env.analytics" . }}
 {{- else }}
 {{- fail (printf "target %q: the chart knows no environment for it yet (templates/_env.tpl)" .target) }}
 {{- end }}
@@ -83,12 +89,130 @@ and makes its service token there unless one is given. */}}
   value: "{{ include "relais.targetName" (dict "root" .root "target" "storage") }}:{{ .root.Values.targets.storage.ports.grpc }}"
 - name: RELAIS_GATEWAY_S3_DOWNLOADS
   value: {{ .root.Values.objectStorage.downloads | quote }}
+{{- /* The optional services: their address when enabled, else empty (their
+endpoints answer 501/503, as udata's without them). */}}
+- name: RELAIS_SEARCH_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "search") | quote }}
+- name: RELAIS_GATEWAY_PREVIEW_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "preview") | quote }}
+- name: RELAIS_GATEWAY_ANALYTICS_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "analytics") | quote }}
+{{- /* With NATS among its needs, the gateway publishes the views the
+analytics service counts. */}}
+{{- if has "nats" (.t.needs | default list) }}
+{{ include "relais.env.events" .root }}
+{{- end }}
 {{ include "relais.env.storageToken" .root }}
 {{- /* RELAIS_GATEWAY_GRPC_ADDR stays on loopback: the probes are HTTP on the
 admin port, and nothing calls the gateway over gRPC. */}}
 {{- end -}}
 
+{{/* The search target: its ledger in the catalog's PostgreSQL (tables
+search_*), its index on the pod's volume (embedded) or in Meilisearch
+(meilisearch.url; the key from a Secret). The admin RPCs take the shared
+service token. */}}
+{{- define "relais.env.search" -}}
+{{- $v := .root.Values -}}
+- name: RELAIS_SEARCH_GRPC_ADDR
+  value: ":{{ .t.ports.grpc }}"
+- name: RELAIS_SEARCH_CATALOG_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "catalog") | quote }}
+{{ include "relais.env.events" .root }}
+{{ include "relais.env.db" (dict "root" .root "service" "search" "password" true) }}
+{{ include "relais.env.serviceToken" (dict "root" .root "name" "RELAIS_SEARCH_SERVICE_TOKEN") }}
+{{- if $v.meilisearch.url }}
+- name: RELAIS_SEARCH_INDEX_BACKEND
+  value: meilisearch
+- name: RELAIS_SEARCH_INDEX_MEILISEARCH_URL
+  value: {{ $v.meilisearch.url | quote }}
+{{- with $v.meilisearch.index }}
+- name: RELAIS_SEARCH_INDEX_MEILISEARCH_INDEX
+  value: {{ . | quote }}
+{{- end }}
+{{- if or $v.meilisearch.existingSecret $v.meilisearch.apiKey }}
+- name: RELAIS_SEARCH_INDEX_MEILISEARCH_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.meilisearch.existingSecret | default (include "relais.secretName" .root) }}
+      key: {{ ternary $v.meilisearch.apiKeyKey "meilisearch-api-key" (not (empty $v.meilisearch.existingSecret)) }}
+{{- end }}
+{{- else }}
+- name: RELAIS_SEARCH_INDEX_BACKEND
+  value: embedded
+- name: RELAIS_SEARCH_INDEX_DIR
+  value: /data/search
+{{- end }}
+{{- end -}}
+
+{{/* The preview target: its records and tables in the catalog's
+PostgreSQL (tables preview_*, tabular_*), files read from the storage
+service with the shared service token, resources' extras written to the
+catalog as the service user, remote files fetched behind the SSRF guard
+(preview.fetch.*). */}}
+{{- define "relais.env.preview" -}}
+{{- $f := .root.Values.preview.fetch -}}
+- name: RELAIS_PREVIEW_GRPC_ADDR
+  value: ":{{ .t.ports.grpc }}"
+- name: RELAIS_PREVIEW_CATALOG_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "catalog") | quote }}
+- name: RELAIS_PREVIEW_STORAGE_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "storage") | quote }}
+- name: RELAIS_PREVIEW_PUBLIC_URL
+  value: {{ include "relais.publicURL" .root | quote }}
+{{- with $f.allow }}
+- name: RELAIS_PREVIEW_FETCH_ALLOW
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $f.maxBytes }}
+- name: RELAIS_PREVIEW_FETCH_MAX_BYTES
+  value: {{ . | int64 | toString | quote }}
+{{- end }}
+{{- with .root.Values.preview.concurrency }}
+- name: RELAIS_PREVIEW_CONCURRENCY
+  value: {{ . | quote }}
+{{- end }}
+- name: RELAIS_PREVIEW_TEMP_DIR
+  value: /tmp
+{{ include "relais.env.events" .root }}
+{{ include "relais.env.db" (dict "root" .root "service" "preview" "password" true) }}
+{{ include "relais.env.storageToken" .root }}
+{{ include "relais.env.serviceUser" (dict "root" .root "name" "RELAIS_PREVIEW_CATALOG_API_KEY") }}
+{{- end -}}
+
+{{/* The analytics target: its counts in the catalog's PostgreSQL (tables
+analytics_*), the figures sent to the catalog as the service user. */}}
+{{- define "relais.env.analytics" -}}
+- name: RELAIS_ANALYTICS_GRPC_ADDR
+  value: ":{{ .t.ports.grpc }}"
+- name: RELAIS_ANALYTICS_CATALOG_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "catalog") | quote }}
+{{ include "relais.env.events" .root }}
+{{ include "relais.env.db" (dict "root" .root "service" "analytics" "password" true) }}
+{{ include "relais.env.serviceUser" (dict "root" .root "name" "RELAIS_ANALYTICS_CATALOG_API_KEY") }}
+{{- end -}}
+
 {{/* Shared pieces. */}}
+
+{{/* The shared service token under another variable: (dict "root" $
+"name" VAR). */}}
+{{- define "relais.env.serviceToken" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .root.Values.storageToken.existingSecret | default (include "relais.secretName" .root) }}
+      key: {{ ternary .root.Values.storageToken.existingSecretKey "storage-token" (not (empty .root.Values.storageToken.existingSecret)) }}
+{{- end -}}
+
+{{/* The service user's API token (serviceUser.*), a sysadmin of the
+catalog: (dict "root" $ "name" VAR). */}}
+{{- define "relais.env.serviceUser" -}}
+{{- $s := .root.Values.serviceUser -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.existingSecret | default (include "relais.secretName" .root) }}
+      key: {{ ternary $s.existingSecretKey "service-user-token" (not (empty $s.existingSecret)) }}
+{{- end -}}
 
 {{- define "relais.env.events" -}}
 - name: RELAIS_EVENTS_URL
@@ -152,11 +276,7 @@ false when an earlier call defined PG_PASSWORD in the same container). */}}
 gateway and the storage service: from an existing Secret, else from the
 chart's Secret (storageToken.value, or one the chart generates). */}}
 {{- define "relais.env.storageToken" -}}
-- name: RELAIS_STORAGE_SERVICE_TOKEN
-  valueFrom:
-    secretKeyRef:
-      name: {{ .Values.storageToken.existingSecret | default (include "relais.secretName" .) }}
-      key: {{ ternary .Values.storageToken.existingSecretKey "storage-token" (not (empty .Values.storageToken.existingSecret)) }}
+{{ include "relais.env.serviceToken" (dict "root" . "name" "RELAIS_STORAGE_SERVICE_TOKEN") }}
 {{- end -}}
 
 {{/* The storage service's blobs on S3 / MinIO (objectStorage.*): the keys

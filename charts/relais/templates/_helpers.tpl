@@ -119,7 +119,7 @@ this, so both modes share one Deployment, Service, … template. */}}
 
 {{- define "relais.makesSecret" -}}
 {{- $v := .Values -}}
-{{- if or $v.tokenSecret.value $v.database.dsn $v.storageDatabase.dsn $v.objectStorage.accessKey $v.objectStorage.secretKey (include "relais.storageTokenInSecret" .) -}}true{{- end -}}
+{{- if or $v.tokenSecret.value $v.database.dsn $v.storageDatabase.dsn $v.objectStorage.accessKey $v.objectStorage.secretKey (include "relais.storageTokenInSecret" .) $v.serviceUser.value $v.meilisearch.apiKey -}}true{{- end -}}
 {{- end -}}
 
 {{/* Whether the storage token goes into the chart's Secret: given as a
@@ -154,6 +154,22 @@ that the Secret and the pods' checksum/secret agree. */}}
 {{- else if .Values.nats.enabled -}}
 {{- printf "nats://%s-nats:4222" .Release.Name -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A target's gRPC address for its callers: (dict "root" $ "target"
+NAME); empty when the target is not enabled. */}}
+{{- define "relais.targetAddr" -}}
+{{- $t := get .root.Values.targets .target | default dict -}}
+{{- if $t.enabled -}}
+{{- printf "%s:%v" (include "relais.targetName" .) $t.ports.grpc -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the search target keeps an embedded index on a volume of its
+own (no meilisearch.url): one replica then, since each replica would index
+half of the events (they share one durable consumer). */}}
+{{- define "relais.searchEmbedded" -}}
+{{- if and (eq .Values.mode "distributed") .Values.targets.search.enabled (not .Values.meilisearch.url) -}}true{{- end -}}
 {{- end -}}
 
 {{/* The public URL: publicURL, else the first Ingress host, else localhost. */}}
@@ -192,6 +208,18 @@ http://localhost:8080
 {{- end -}}
 {{- if and .Values.targets.storage.enabled (not .Values.objectStorage.endpoint) -}}
 {{- fail "targets.storage keeps its files on S3: set objectStorage.endpoint (and its keys: objectStorage.existingSecret, or objectStorage.accessKey and secretKey)" -}}
+{{- end -}}
+{{- if and (or .Values.targets.preview.enabled .Values.targets.analytics.enabled) (not (or .Values.serviceUser.existingSecret .Values.serviceUser.value)) -}}
+{{- fail "targets.preview and targets.analytics write to the catalog as a sysadmin: set serviceUser.existingSecret (or serviceUser.value) to an API token of one (relais admin)" -}}
+{{- end -}}
+{{- if and .Values.targets.preview.enabled (not .Values.targets.storage.enabled) -}}
+{{- fail "targets.preview reads the files of the storage target: enable targets.storage" -}}
+{{- end -}}
+{{- if include "relais.searchEmbedded" . -}}
+{{- $s := include "relais.deepMerge" (dict "base" .Values.defaults "over" .Values.targets.search) | fromYaml -}}
+{{- if or (gt (int $s.replicas) 1) $s.autoscaling.enabled -}}
+{{- fail "targets.search: the embedded index lives on one pod's volume; more replicas (or autoscaling) need meilisearch.url" -}}
+{{- end -}}
 {{- end -}}
 {{- range $name, $t := .Values.targets -}}
 {{- range $t.calls -}}
@@ -232,6 +260,12 @@ s3-access-key: {{ . | b64enc | quote }}
 {{- end }}
 {{- with .Values.objectStorage.secretKey }}
 s3-secret-key: {{ . | b64enc | quote }}
+{{- end }}
+{{- with .Values.serviceUser.value }}
+service-user-token: {{ . | b64enc | quote }}
+{{- end }}
+{{- with .Values.meilisearch.apiKey }}
+meilisearch-api-key: {{ . | b64enc | quote }}
 {{- end }}
 {{- end -}}
 
