@@ -203,7 +203,9 @@ func (p *portal) waitFor(t *testing.T, path string, timeout time.Duration) respo
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("GET %s: %d %s after %v", path, last.Status, last.Raw, timeout)
+	rid := strings.Split(strings.TrimPrefix(path, "/api/resources/"), "/")[0]
+	state := p.do("GET", "/api/2/datasets/resources/"+rid+"/preview/", "", nil)
+	t.Fatalf("GET %s: %d %s after %v; preview state: %s", path, last.Status, last.Raw, timeout, state.Raw)
 	return last
 }
 

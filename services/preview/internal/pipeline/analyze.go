@@ -55,6 +55,7 @@ func (p *Pipeline) analyze(ctx context.Context, job Job) (*records.Record, error
 		return nil, ctx.Err()
 	case err != nil:
 		ex[KeyParsingError] = err.Error()
+		p.opts.Log.WarnContext(ctx, "table not loaded", "resource_id", job.ResourceID, "format", prof.Format, "err", err)
 	default:
 		rec.Tabular = true
 		ex[KeyParsingTable] = job.ResourceID

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -72,11 +73,23 @@ func (p *Pipeline) download(ctx context.Context, key string) (string, error) {
 	}
 	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(ctx, serviceTokenHeader, p.opts.StorageToken))
 	defer cancel()
-	stream, err := p.opts.Storage.Download(ctx, &storagev1.DownloadRequest{Key: key})
-	if err == nil {
-		var first *storagev1.DownloadResponse
-		if first, err = stream.Recv(); err == nil && first.GetHeader() == nil {
-			err = fmt.Errorf("download %s: first message is not the header", key)
+	var (
+		stream storagev1.StorageService_DownloadClient
+		err    error
+	)
+	// The storage service has been seen answering NOT_FOUND for a file
+	// whose object.stored event had just arrived (all-in-one mode, rarely):
+	// a missing file is believed after a few tries over about 3 s.
+	for wait := 50 * time.Millisecond; ; wait *= 2 {
+		stream, err = p.openDownload(ctx, key)
+		if status.Code(err) != codes.NotFound || wait > 2*time.Second {
+			break
+		}
+		p.opts.Log.WarnContext(ctx, "stored file not found yet, trying again", "key", key, "wait", wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return "", ctx.Err()
 		}
 	}
 	if status.Code(err) == codes.NotFound {
@@ -106,6 +119,22 @@ func (p *Pipeline) download(ctx context.Context, key string) (string, error) {
 		return "", fmt.Errorf("download %s: %w", key, err)
 	}
 	return f.Name(), nil
+}
+
+// openDownload starts a Download and reads its header.
+func (p *Pipeline) openDownload(ctx context.Context, key string) (storagev1.StorageService_DownloadClient, error) {
+	stream, err := p.opts.Storage.Download(ctx, &storagev1.DownloadRequest{Key: key})
+	if err != nil {
+		return nil, err
+	}
+	first, err := stream.Recv()
+	if err != nil {
+		return nil, err
+	}
+	if first.GetHeader() == nil {
+		return nil, fmt.Errorf("download %s: first message is not the header", key)
+	}
+	return stream, nil
 }
 
 // downloadReader reads the data messages of a Download stream.
