@@ -78,6 +78,10 @@ func (m Mapper) Dataset(d *catalogv1.Dataset, emit func(Node) error) error {
 		n.Add(DCAT+"keyword", Str(tag))
 	}
 	n.Add(DCT+"accrualPeriodicity", frequency(d.GetFrequency()))
+	// The licence goes on each distribution as udata writes it, and on
+	// the dataset too (dct:license of DCAT's dcat:Resource), so that a
+	// dataset without distributions keeps it.
+	n.Add(DCT+"license", m.licenseTerm(d))
 	access := "PUBLIC"
 	if d.GetPrivate() {
 		access = "NON_PUBLIC"
@@ -127,10 +131,10 @@ func (m Mapper) distribution(d *catalogv1.Dataset, r *catalogv1.Resource) []Node
 	n.Add(DCAT+"accessURL", Ref(m.Base+"/api/1/datasets/r/"+r.GetId()))
 	n.Add(DCT+"issued", dateTime(r.GetCreatedAtInternal().AsTime()))
 	n.Add(DCT+"modified", dateTime(r.GetLastModifiedInternal().AsTime()))
-	if l := m.Licenses[d.GetLicense()]; l != nil && l.GetUrl() != "" {
-		n.Add(DCT+"license", Ref(l.GetUrl()))
-	} else if l != nil {
-		n.Add(DCT+"rights", Str(l.GetTitle()))
+	if t := m.licenseTerm(d); t.Kind == IRI {
+		n.Add(DCT+"license", t)
+	} else {
+		n.Add(DCT+"rights", t)
 	}
 	if r.Filesize != nil {
 		n.Add(DCAT+"byteSize", Typed(strconv.FormatInt(r.GetFilesize(), 10), XSD+"decimal"))
@@ -163,4 +167,17 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// licenseTerm is the dataset's licence: its URL, else its title (the zero
+// Term when the catalog's licences are unknown).
+func (m Mapper) licenseTerm(d *catalogv1.Dataset) Term {
+	l := m.Licenses[d.GetLicense()]
+	switch {
+	case l == nil:
+		return Term{}
+	case l.GetUrl() != "":
+		return Ref(l.GetUrl())
+	}
+	return Str(l.GetTitle())
 }

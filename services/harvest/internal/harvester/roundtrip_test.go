@@ -92,10 +92,7 @@ func assertSameDataset(t *testing.T, a, b *catalogv1.Dataset) {
 	assert.Equal(t, a.GetFrequency(), b.GetFrequency(), id)
 	assert.Equal(t, a.GetTemporalCoverage().GetStart(), b.GetTemporalCoverage().GetStart(), id)
 	assert.Equal(t, a.GetTemporalCoverage().GetEnd(), b.GetTemporalCoverage().GetEnd(), id)
-	if len(a.GetResources()) > 0 {
-		// DCAT-AP carries the licence on distributions (as udata writes it).
-		assert.Equal(t, a.GetLicense(), b.GetLicense(), id)
-	}
+	assert.Equal(t, a.GetLicense(), b.GetLicense(), id)
 	require.Len(t, b.GetResources(), len(a.GetResources()), id)
 	for i, r := range a.GetResources() {
 		assert.Equal(t, r.GetUrl(), b.GetResources()[i].GetUrl(), id)
