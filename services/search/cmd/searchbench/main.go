@@ -6,7 +6,13 @@
 //	go run ./services/search/cmd/searchbench [-copies 1,5]
 //
 // Each scale runs in a child process of its own so that its peak RSS
-// (VmHWM) is its alone. Copies of the 24 189 datasets get new ids; the
+// (VmHWM) is its alone. Queries timed right after the build compete with
+// bleve's background merges; to time them on the settled index, run again
+// with -keep -dir D, which reuses the index D holds:
+//
+//	go run ./services/search/cmd/searchbench -copies 5 -keep -dir /tmp/sb  # builds, times
+//	go run ./services/search/cmd/searchbench -copies 5 -keep -dir /tmp/sb  # times only Copies of the 24 189 datasets get new ids; the
+//
 // archived ones are indexed too here, so that the index holds every record
 // (24 189, then 120 945).
 package main
