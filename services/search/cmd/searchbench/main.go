@@ -11,10 +11,10 @@
 // with -keep -dir D, which reuses the index D holds:
 //
 //	go run ./services/search/cmd/searchbench -copies 5 -keep -dir /tmp/sb  # builds, times
-//	go run ./services/search/cmd/searchbench -copies 5 -keep -dir /tmp/sb  # times only Copies of the 24 189 datasets get new ids; the
+//	go run ./services/search/cmd/searchbench -copies 5 -keep -dir /tmp/sb  # times only
 //
-// archived ones are indexed too here, so that the index holds every record
-// (24 189, then 120 945).
+// Copies of the 24 189 datasets get new ids; the archived ones are indexed
+// too here, so that the index holds every record (24 189, then 120 945).
 package main
 
 import (
