@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("searchbench", flag.ContinueOnError)
 	copies := fs.String("copies", "1,5", "comma-separated numbers of copies of the export to index, one child process each")
 	export := fs.String("export", corpus.SamplePath(), "data.gouv.fr dataset export (.csv or .csv.gz)")
-	batch := fs.Int("batch", 2000, "documents per index batch")
+	batch := fs.Int("batch", 1000, "documents per index batch")
 	rounds := fs.Int("rounds", 3, "times each of the 200 queries is timed, after one warm-up round")
 	dir := fs.String("dir", "", "directory for the index (a temporary one by default)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of one scale to this file")
