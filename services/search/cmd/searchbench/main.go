@@ -63,7 +63,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(scales) > 1 {
 		for _, c := range scales {
 			child := exec.CommandContext(ctx, os.Args[0], "-copies", c, "-export", *export,
-				"-batch", strconv.Itoa(*batch), "-rounds", strconv.Itoa(*rounds), "-dir", *dir, "-slowest", strconv.Itoa(*slowest))
+				"-batch", strconv.Itoa(*batch), "-rounds", strconv.Itoa(*rounds), "-dir", *dir, "-slowest", strconv.Itoa(*slowest),
+				"-keep="+strconv.FormatBool(*keep))
 			child.Stdout, child.Stderr = out, os.Stderr
 			if err := child.Run(); err != nil {
 				return fmt.Errorf("scale %s: %w", c, err)
