@@ -97,7 +97,7 @@ func (s *Service) handleResourceChanged(ctx context.Context, m events.Message) e
 	if m.Subject == SubjectResourceDeleted {
 		return s.pipeline.Forget(ctx, r.GetId())
 	}
-	job, ok := jobOf(ev.GetDatasetId(), r)
+	job, ok := jobOf(s.cfg.PublicURL, ev.GetDatasetId(), r)
 	if !ok {
 		return nil
 	}
@@ -106,27 +106,26 @@ func (s *Service) handleResourceChanged(ctx context.Context, m events.Message) e
 }
 
 // jobOf is the analysis a resource asks for: its stored file (the key is
-// its URL's path under /resources/) or its remote URL. The signature
-// changes with the bytes (sha1, URL) and with the schema.
-func jobOf(datasetID string, r *catalogv1.Resource) (pipeline.Job, bool) {
+// its URL's path under /resources/) or its remote URL. A "remote"
+// resource whose URL is one of this portal's stored files (a file
+// uploaded onto a remote resource) is read from storage too: fetching the
+// portal's own address is the SSRF guard's business to refuse. The
+// signature changes with the bytes (sha1, URL) and with the schema.
+func jobOf(publicURL, datasetID string, r *catalogv1.Resource) (pipeline.Job, bool) {
 	job := pipeline.Job{ResourceID: r.GetId(), DatasetID: datasetID, Name: r.GetTitle(), ResourceURL: r.GetUrl()}
-	switch r.GetFiletype() {
-	case "file":
-		u, err := url.Parse(r.GetUrl())
-		if err != nil || !strings.HasPrefix(u.Path, storedFilesPathPrefix) {
+	key, stored := storedKey(publicURL, r.GetUrl())
+	switch {
+	case r.GetFiletype() == "file" || (r.GetFiletype() == "remote" && stored):
+		if key == "" {
 			return job, false
 		}
-		job.Key = strings.TrimPrefix(u.Path, storedFilesPathPrefix)
+		job.Key, job.Name = key, key
 		sha1 := ""
 		if c := r.GetChecksum(); c.GetType() == "sha1" {
 			sha1 = c.GetValue()
 		}
 		job.Signature = fileSignature(sha1, job.Key)
-		job.Name = job.Key
-	case "remote":
-		if r.GetUrl() == "" {
-			return job, false
-		}
+	case r.GetFiletype() == "remote" && r.GetUrl() != "":
 		job.URL, job.Signature = r.GetUrl(), "url:"+r.GetUrl()
 	default:
 		return job, false
@@ -136,6 +135,20 @@ func jobOf(datasetID string, r *catalogv1.Resource) (pipeline.Job, bool) {
 		job.Signature += signatureSchemaSeparator + sc.GetName() + "@" + sc.GetVersion() + "@" + sc.GetUrl()
 	}
 	return job, true
+}
+
+// storedKey returns the storage key of a stored file's URL: its path
+// under /resources/. stored says whether the URL is on this portal
+// (publicURL); a file resource's URL is taken as stored whatever its host.
+func storedKey(publicURL, raw string) (key string, stored bool) {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.HasPrefix(u.Path, storedFilesPathPrefix) {
+		return "", false
+	}
+	key = strings.TrimPrefix(u.Path, storedFilesPathPrefix)
+	base, err := url.Parse(publicURL)
+	stored = err == nil && publicURL != "" && strings.EqualFold(u.Host, base.Host) && u.Scheme == base.Scheme
+	return key, stored
 }
 
 // fileSignature identifies a stored file's bytes: its sha1, else its key.
@@ -155,7 +168,7 @@ func (s *Service) reanalyze(ctx context.Context, rid string) error {
 	if err != nil {
 		return err
 	}
-	job, ok := jobOf(resp.GetDatasetId(), resp.GetResource())
+	job, ok := jobOf(s.cfg.PublicURL, resp.GetDatasetId(), resp.GetResource())
 	if !ok {
 		return status.Errorf(codes.FailedPrecondition, "resource %s has no file or URL to analyze", rid)
 	}
