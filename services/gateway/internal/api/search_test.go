@@ -14,6 +14,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/relais-data/relais/pkg/events"
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 	"github.com/relais-data/relais/services/gateway/internal/gatewaytest"
 	"github.com/relais-data/relais/services/search"
@@ -224,4 +230,32 @@ func TestSearchReindex(t *testing.T) {
 	assert.Equal(t, int64(4), rep.GetChecked())
 	assert.Empty(t, rep.GetMissing())
 	assert.Equal(t, rep.GetExpectedDocuments(), rep.GetIndexedDocuments())
+}
+
+// A snapshot cut for size (snapshot_truncated) is not indexed as it is: the
+// service reads the dataset from the catalog; one the catalog no longer
+// has is removed, and the events after it still go through.
+func TestSearchTruncatedSnapshot(t *testing.T) {
+	w := searchWorld(t)
+	env := w.env
+	d := w.dataset(t, w.alice, str(w.orgA["id"]), "Budget primitif", nil)
+	searchUntil(t, env, "/api/2/datasets/search/?q=budget", func(p map[string]any) bool { return total(p) == "1" })
+
+	publish := func(id, title string) {
+		data, err := proto.Marshal(&eventsv1.DatasetChanged{
+			Dataset:           &catalogv1.Dataset{Id: id, Title: title, LastModifiedInternal: timestamppb.New(time.Now().Add(time.Hour))},
+			SnapshotTruncated: true,
+		})
+		require.NoError(t, err)
+		require.NoError(t, env.Bus.Publish(context.Background(), events.Message{
+			ID: events.NewID(), Subject: "relais.catalog.dataset.updated", Type: "relais.events.v1.DatasetChanged", Data: data,
+		}))
+	}
+	publish(str(d["id"]), "Coupé")
+	publish("5f0000000000000000000000", "Inconnu")
+	w.dataset(t, w.bob, str(w.orgB["id"]), "Subventions aux associations", nil)
+	searchUntil(t, env, "/api/2/datasets/search/?q=subventions", func(p map[string]any) bool { return total(p) == "1" })
+	assert.Equal(t, "0", total(expect(t, env.Do(t, "GET", "/api/2/datasets/search/?q=coupe", nil, ""), 200).Object(t)))
+	assert.Equal(t, "0", total(expect(t, env.Do(t, "GET", "/api/2/datasets/search/?q=inconnu", nil, ""), 200).Object(t)))
+	assert.Equal(t, "1", total(expect(t, env.Do(t, "GET", "/api/2/datasets/search/?q=budget", nil, ""), 200).Object(t)))
 }
