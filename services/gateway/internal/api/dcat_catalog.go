@@ -33,18 +33,21 @@ func (s *Server) serveCatalog(w http.ResponseWriter, r *http.Request, f dcat.For
 		s.notFound(w, r, msgNotFound)
 		return
 	}
-	chunk := chunkOf(size)
-	first := (page - 1) * size / chunk // the chunk of the page's first dataset
+	// Chunks of the catalog service's pages; the page's first dataset may
+	// sit inside its first chunk.
+	chunk := min(size, catalogChunk)
+	offset := (page - 1) * size
+	skip := offset % chunk
 	req := q.req
 	req.PageSize = int32(chunk)
-	req.Page = int32(first + 1)
+	req.Page = int32(offset/chunk + 1)
 	resp, err := s.catalog.ListDatasets(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err, kindDataset)
 		return
 	}
 	total := resp.GetTotal()
-	if pastTheEnd(page, size, len(resp.GetDatasets())) {
+	if page > 1 && offset >= total {
 		s.notFound(w, r, msgNotFound)
 		return
 	}
@@ -53,7 +56,12 @@ func (s *Server) serveCatalog(w http.ResponseWriter, r *http.Request, f dcat.For
 	out := f.New(w)
 	written := int64(0)
 	for {
-		for _, d := range resp.GetDatasets() {
+		datasets := resp.GetDatasets()
+		if skip > 0 {
+			datasets = datasets[min(skip, int64(len(datasets))):]
+			skip = 0
+		}
+		for _, d := range datasets {
 			if written == size {
 				break
 			}
@@ -94,17 +102,6 @@ func (s *Server) serveCatalog(w http.ResponseWriter, r *http.Request, f dcat.For
 		}
 	}
 	_ = out.Close()
-}
-
-// chunkOf is the largest divisor of a page size that is at most
-// catalogChunk, so that a page starts on a chunk of the catalog service.
-func chunkOf(size int64) int64 {
-	for c := min(size, catalogChunk); c > 1; c-- {
-		if size%c == 0 {
-			return c
-		}
-	}
-	return 1
 }
 
 // pageURL is the URL of a page of the catalog at uri, with the request's

@@ -22,7 +22,7 @@ const (
 	maxCatalogPageSize = 100_000
 	// catalogChunk bounds the datasets read from the catalog service at
 	// once while a page streams.
-	catalogChunk = 1000
+	catalogChunk = 200
 )
 
 // siteRDFFile is GET /api/1/site/{file}: catalog (negotiated),

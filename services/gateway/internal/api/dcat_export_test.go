@@ -127,3 +127,21 @@ func TestDCATCatalogPagesInEveryFormat(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"dcat:Dataset": true, "dcat:Distribution": true, "dct:PeriodOfTime": true, "foaf:Organization": true}, types)
 }
+
+func TestDCATCatalogPagesOfAnySize(t *testing.T) {
+	env, _, _ := dcatEnv(t)
+	seen := map[string]int{}
+	for page := 1; page <= 2; page++ {
+		res := env.Do(t, "GET", fmt.Sprintf("/api/1/site/catalog.nt?page=%d&page_size=3", page), nil, "")
+		require.Equal(t, http.StatusOK, res.Status)
+		for _, line := range strings.Split(string(res.Body), "\n") {
+			if strings.Contains(line, "<http://www.w3.org/ns/dcat#dataset>") {
+				seen[strings.Fields(line)[2]]++
+			}
+		}
+	}
+	assert.Len(t, seen, 4, "4 datasets over pages of 3, each once")
+	for uri, n := range seen {
+		assert.Equal(t, 1, n, uri)
+	}
+}

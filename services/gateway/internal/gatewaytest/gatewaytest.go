@@ -40,6 +40,8 @@ type Env struct {
 	// Catalog is a gRPC client of the catalog, authenticated per call with
 	// grpcx.WithAPIKey.
 	Catalog catalogv1.CatalogServiceClient
+	// CatalogAddr is the catalog's gRPC address, for a gateway run apart.
+	CatalogAddr string
 	// Handler is the gateway's HTTP handler, to call it without a socket.
 	Handler http.Handler
 	// Storage is a gRPC client of the storage service (StorageCtx gives
@@ -147,14 +149,15 @@ func Start(t testing.TB, opts Options) *Env {
 	})
 
 	return &Env{
-		URL:        base,
-		AdminToken: adminToken,
-		Catalog:    client,
-		Handler:    gw.Handler(),
-		Storage:    storageClient,
-		Bus:        bus,
-		Search:     searchClient,
-		client:     &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		URL:         base,
+		AdminToken:  adminToken,
+		Catalog:     client,
+		CatalogAddr: ln.Addr().String(),
+		Handler:     gw.Handler(),
+		Storage:     storageClient,
+		Bus:         bus,
+		Search:      searchClient,
+		client:      &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
 }
 
