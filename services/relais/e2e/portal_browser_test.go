@@ -78,6 +78,25 @@ func TestPortalBrowser(t *testing.T) {
 		st := p.do("GET", "/api/2/datasets/resources/"+rid+"/preview/", "", nil)
 		return st.Status == 200 && st.Object()["map"] == true
 	}, 60*time.Second, 50*time.Millisecond, "map data of the CSV's coordinates")
+	// A second file declares an SCDL schema: its badge links to its
+	// validation report and says whether it conforms.
+	dsID := ds.Object()["id"].(string)
+	res = p.upload("/api/1/datasets/"+dsID+"/upload/", p.token, "prenoms.csv",
+		[]byte("COMMUNE_NOM;COLL_INSEE;ENFANT_SEXE;ENFANT_PRENOM;NOMBRE_OCCURRENCES;ANNEE\nSaint-Relais;06088;F;Léa;12;2024\nSaint-Relais;06088;M;Louis;9;2024\n"))
+	require.Equal(t, 201, res.Status, string(res.Raw))
+	prenoms := res.Object()["id"].(string)
+	p.waitFor(t, "/api/resources/"+prenoms+"/data/?page_size=1", 60*time.Second)
+	resource := p.do("GET", "/api/1/datasets/"+dsID+"/resources/"+prenoms+"/", "", nil).Object()
+	resource["schema"] = map[string]any{"name": "scdl/prenoms"}
+	put := p.do("PUT", "/api/1/datasets/"+dsID+"/resources/"+prenoms+"/", p.token, resource)
+	require.Equal(t, 200, put.Status, string(put.Raw))
+	reanalyze := p.do("POST", "/api/2/datasets/resources/"+prenoms+"/preview/reanalyze/", p.token, nil)
+	require.Equal(t, 200, reanalyze.Status, string(reanalyze.Raw))
+	report := p.waitFor(t, "/api/2/datasets/resources/"+prenoms+"/preview/validation/", 60*time.Second)
+	wantBadge := "conforme"
+	if report.Object()["valid"] != true {
+		wantBadge = "non conforme"
+	}
 	untilSearch(t, p, "budget", 2)
 
 	downloads := filepath.Join(artifacts, "downloads")
@@ -111,6 +130,11 @@ func TestPortalBrowser(t *testing.T) {
 
 	b.do("open the dataset",
 		chromedp.Click(chromedp.Search(`//ul[contains(@class,"cards")]//a[contains(., "Budget primitif 2025")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.badge.valid, a.badge.invalid`)))
+	badge := b.text("a.badge")
+	require.Contains(t, badge, "Schéma scdl/prenoms : "+wantBadge, "the badge gives the validation report's verdict")
+	b.do("preview the budget",
+		chromedp.Click(chromedp.Search(`//li[contains(@class,"resource")][.//h3[contains(., "budget-equipements.csv")]]//a[contains(., "Aperçu")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.preview-table tbody tr`)),
 		chromedp.WaitVisible(chromedp.CSS(`.map[data-features]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.preview-chart svg`)))
@@ -144,7 +168,7 @@ func TestPortalBrowser(t *testing.T) {
 	_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
 	require.NoError(t, err)
-	b.do("download", chromedp.Click(chromedp.Search(`//a[contains(@class,"button")][contains(., "Télécharger")]`)))
+	b.do("download", chromedp.Click(chromedp.Search(`//li[contains(@class,"resource")][.//h3[contains(., "budget-equipements.csv")]]//a[contains(@class,"button")]`)))
 	var got []byte
 	require.Eventually(t, func() bool {
 		got, _ = os.ReadFile(filepath.Join(downloads, "budget-equipements.csv"))
