@@ -105,8 +105,8 @@ func (s *Service) handleResourceChanged(ctx context.Context, m events.Message) e
 	return err
 }
 
-// jobOf is the analysis a resource asks for: its stored file (the key is
-// its URL's path under /resources/) or its remote URL. A "remote"
+// jobOf is the analysis a resource asks for: its stored file (its URL's
+// path under /resources/ is "/" + its storage key) or its remote URL. A "remote"
 // resource whose URL is one of this portal's stored files (a file
 // uploaded onto a remote resource) is read from storage too: fetching the
 // portal's own address is the SSRF guard's business to refuse. The
@@ -137,15 +137,15 @@ func jobOf(publicURL, datasetID string, r *catalogv1.Resource) (pipeline.Job, bo
 	return job, true
 }
 
-// storedKey returns the storage key of a stored file's URL: its path
-// under /resources/. stored says whether the URL is on this portal
+// storedKey returns the storage key of a stored file's URL ("/" + key,
+// the key starting with resources/). stored says whether the URL is on this portal
 // (publicURL); a file resource's URL is taken as stored whatever its host.
 func storedKey(publicURL, raw string) (key string, stored bool) {
 	u, err := url.Parse(raw)
 	if err != nil || !strings.HasPrefix(u.Path, storedFilesPathPrefix) {
 		return "", false
 	}
-	key = strings.TrimPrefix(u.Path, storedFilesPathPrefix)
+	key = strings.TrimPrefix(u.Path, "/") // a stored file's URL path is "/" + its key
 	base, err := url.Parse(publicURL)
 	stored = err == nil && publicURL != "" && strings.EqualFold(u.Host, base.Host) && u.Scheme == base.Scheme
 	return key, stored

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -73,25 +72,7 @@ func (p *Pipeline) download(ctx context.Context, key string) (string, error) {
 	}
 	ctx, cancel := context.WithCancel(metadata.AppendToOutgoingContext(ctx, serviceTokenHeader, p.opts.StorageToken))
 	defer cancel()
-	var (
-		stream storagev1.StorageService_DownloadClient
-		err    error
-	)
-	// The storage service has been seen answering NOT_FOUND for a file
-	// whose object.stored event had just arrived (all-in-one mode, rarely):
-	// a missing file is believed after a few tries over about 3 s.
-	for wait := 50 * time.Millisecond; ; wait *= 2 {
-		stream, err = p.openDownload(ctx, key)
-		if status.Code(err) != codes.NotFound || wait > 2*time.Second {
-			break
-		}
-		p.opts.Log.WarnContext(ctx, "stored file not found yet, trying again", "key", key, "wait", wait)
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return "", ctx.Err()
-		}
-	}
+	stream, err := p.openDownload(ctx, key)
 	if status.Code(err) == codes.NotFound {
 		return "", &failure{reason: fmt.Sprintf("the stored file %s is missing", key)}
 	}
