@@ -139,6 +139,7 @@ func TestPortalBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.map[data-features]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.preview-chart svg`)))
 	require.Equal(t, "24 lignes", b.text(".table-count"))
+	require.Equal(t, "Graphique : Somme de « montant » par commune", b.text("#h-chart"), "a category and an amount picked from the profile")
 	b.check("4-dataset")
 
 	montant := `Array.from(document.querySelectorAll('.preview-table tbody tr')).map(tr => tr.children[2].textContent)`

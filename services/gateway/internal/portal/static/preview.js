@@ -49,14 +49,15 @@
     if (st.state === 'failed') { status.textContent = 'Ce fichier n\u2019a pas pu être analysé' + (st.error ? ' : ' + st.error : '.'); return; }
     if (!st.tabular && !st.map) { status.textContent = 'Pas d\u2019aperçu pour ce format de fichier.'; return; }
     status.textContent = '';
-    if (st.tabular) { table(); }
+    var profile = st.tabular ? getJSON('/api/resources/' + rid + '/profile/').then(function (p) { return p.profile || {}; }, function () { return {}; }) : null;
+    if (st.tabular) { table(profile); }
     if (st.map) { map(); }
-    if (st.tabular) { chart(); }
+    if (st.tabular) { profile.then(chart); }
   }).catch(function (e) {
     status.textContent = e.status === 404 ? 'Pas d\u2019aperçu pour ce fichier.' : 'L\u2019aperçu est indisponible pour le moment.';
   });
 
-  function table() {
+  function table(profile) {
     var state = { page: 1, size: 20, sort: '', dir: 'asc', col: '', val: '' };
     var section = el('section', { class: 'preview-table', 'aria-labelledby': 'h-table' }, [el('h3', { id: 'h-table', text: 'Tableau' })]);
     var colSelect = el('select', { id: 'filter-col', name: 'col' });
@@ -128,10 +129,10 @@
         prev.disabled = state.page <= 1; next.disabled = state.page >= last;
       }).catch(function (e) { count.textContent = 'Le tableau n\u2019a pas pu être chargé : ' + e.message; });
     }
-    getJSON('/api/resources/' + rid + '/profile/').then(function (p) {
-      columns = (p.profile && p.profile.header) || [];
+    profile.then(function (p) {
+      columns = p.header || [];
       columns.forEach(function (c) { colSelect.appendChild(el('option', { value: c, text: c })); });
-    }).catch(function () { /* columns come from the first page */ }).then(load);
+    }).then(load);
   }
 
   function loadLeaflet() {
@@ -167,15 +168,34 @@
     }).catch(function (e) { note.textContent = 'La carte n\u2019a pas pu être chargée : ' + e.message; });
   }
 
-  function chart() {
-    getJSON('/api/2/datasets/resources/' + rid + '/preview/chart/?limit=15').then(function (page) {
+  // chartQuery picks what to chart from the profile: the text column of
+  // fewest distinct values (a category), and the sum of the first numeric
+  // column that is not a coordinate or a code; else the service's default.
+  function chartQuery(p) {
+    var cols = p.columns || {}, stats = p.profile || {}, header = p.header || [];
+    var group = '', best = Infinity, value = '';
+    header.forEach(function (c) {
+      var type = cols[c] && cols[c].python_type, n = stats[c] && stats[c].nb_distinct;
+      if (type === 'string' && n >= 2 && n <= 50 && n < best) { group = c; best = n; }
+      if (!value && (type === 'int' || type === 'float') && !/^(lat|lon|lng|x$|y$|id|code|siret|siren|insee|annee|year)/i.test(c)) { value = c; }
+    });
+    if (!group) { return ''; }
+    var q = '&group_by=' + encodeURIComponent(group);
+    if (value) { q += '&value=' + encodeURIComponent(value) + '&aggregate=sum'; }
+    return q;
+  }
+
+  function chart(profile) {
+    getJSON('/api/2/datasets/resources/' + rid + '/preview/chart/?limit=15' + chartQuery(profile)).then(function (page) {
       var rows = page.data || [];
       if (!rows.length) { return; }
       var keys = Object.keys(rows[0]);
       var valueKey = keys.filter(function (k) { return /__(count|sum|avg|min|max)$/.test(k); })[0];
       var groupKey = keys.filter(function (k) { return k !== valueKey && k !== '__id'; })[0];
       if (!valueKey || !groupKey) { return; }
-      var title = (valueKey.endsWith('__count') ? 'Nombre de lignes' : valueKey.replace(/__/, ' : ')) + ' par ' + groupKey;
+      var agg = { count: 'Nombre de lignes', sum: 'Somme de', avg: 'Moyenne de', min: 'Minimum de', max: 'Maximum de' };
+      var parts = valueKey.split('__'), how = parts.pop();
+      var title = (how === 'count' ? agg.count : agg[how] + ' « ' + parts.join('__') + ' »') + ' par ' + groupKey;
       var section = el('section', { class: 'preview-chart', 'aria-labelledby': 'h-chart' }, [el('h3', { id: 'h-chart', text: 'Graphique : ' + title })]);
       var max = Math.max.apply(null, rows.map(function (r) { return Math.abs(Number(r[valueKey]) || 0); })) || 1;
       var ns = 'http://www.w3.org/2000/svg', barH = 22, labelW = 200, w = 640;
