@@ -47,11 +47,15 @@ func (s *Server) siteRDFFile(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// orgRDFFile is GET /api/1/organizations/{org}/catalog (negotiated) and
-// catalog.{ext}.
+// orgRDFFile is GET /api/1/organizations/{org}/catalog (negotiated),
+// catalog.{ext}, and the SCDL catalogue.csv.
 func (s *Server) orgRDFFile(w http.ResponseWriter, r *http.Request) {
 	if r.PathValue("file") == "catalog" {
 		s.redirectToFormat(w, r, "/api/1/organizations/"+url.PathEscape(r.PathValue("org"))+"/catalog", true)
+		return
+	}
+	if r.PathValue("file") == "catalogue.csv" {
+		s.orgSCDLCatalogue(w, r)
 		return
 	}
 	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
