@@ -176,6 +176,10 @@ func TestPortalBrowser(t *testing.T) {
 		return bytes.Equal(got, csv)
 	}, 30*time.Second, 100*time.Millisecond, "the file downloaded through its latest link")
 
+	require.Eventually(t, func() bool {
+		page := string(p.do("GET", "/organizations/"+lyon.Object()["slug"].(string)+"/", "", nil).Raw)
+		return strings.Contains(page, "scdl/prenoms") && strings.Contains(page, "1 fichier conforme sur 1")
+	}, 30*time.Second, 100*time.Millisecond, "the organization's SCDL coverage counts its conforming file")
 	b.do("organization page", chromedp.Click(chromedp.Search(`//p[contains(@class,"lead")]/a[contains(., "Commune de Saint-Relais")]`)),
 		chromedp.WaitVisible(chromedp.ID("h-usage")))
 	require.Equal(t, "1 jeu de données", b.text("#h-datasets"))

@@ -34,6 +34,7 @@ type resourceView struct {
 	// resource declares a schema.
 	Validation  string
 	SchemaName  string
+	Verdict     validation
 	PreviewHref string
 }
 
@@ -80,6 +81,7 @@ func (p *Portal) datasetPage(w http.ResponseWriter, r *http.Request) {
 				v.SchemaName = s.GetUrl()
 			}
 			v.Validation = "/api/2/datasets/resources/" + res.GetId() + "/preview/validation/"
+			v.Verdict = resourceValidation(res)
 		}
 		data.Resources = append(data.Resources, v)
 	}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"maps"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	analyticsv1 "github.com/relais-data/relais/proto/relais/analytics/v1"
@@ -47,7 +49,17 @@ type schemaCount struct {
 	Count  int64
 	SCDL   bool
 	Search string
+	// Files declaring the schema among the organization's latest
+	// conformityScan datasets declaring it (Partial when it has more),
+	// and how many of them the preview service found valid or invalid.
+	Files, Valid, Invalid int64
+	Partial               bool
+	Scanned               int
 }
+
+// conformityScan bounds the datasets read per SCDL schema to count its
+// files' verdicts.
+const conformityScan = 100
 
 // usageTable is a month per row, a metric per column.
 type usageTable struct {
@@ -132,6 +144,9 @@ func (p *Portal) organizationSchemas(ctx context.Context, orgID string) ([]schem
 			Search: "/datasets/?" + url.Values{"organization": {orgID}, "schema": {v.GetName()}}.Encode(),
 		})
 	}
+	if err := p.countConformity(ctx, orgID, out); err != nil {
+		return nil, err
+	}
 	slices.SortStableFunc(out, func(a, b schemaCount) int {
 		if a.SCDL != b.SCDL {
 			if a.SCDL {
@@ -192,4 +207,47 @@ func frMonth(ym string) string {
 		return ym
 	}
 	return frMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// countConformity fills the SCDL schemas' file verdicts, from the
+// validation summaries the preview service writes on resources (one
+// catalog read per schema, in parallel).
+func (p *Portal) countConformity(ctx context.Context, orgID string, schemas []schemaCount) error {
+	var (
+		wg   sync.WaitGroup
+		errs = make([]error, len(schemas))
+	)
+	for i := range schemas {
+		if !schemas[i].SCDL {
+			continue
+		}
+		wg.Add(1)
+		go func(sc *schemaCount, err *error) {
+			defer wg.Done()
+			resp, e := p.opts.Catalog.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{
+				Organization: orgID, Schema: sc.Name, Sort: "-last_update", PageSize: conformityScan,
+			})
+			if e != nil {
+				*err = e
+				return
+			}
+			sc.Scanned = len(resp.GetDatasets())
+			sc.Partial = resp.GetTotal() > int64(sc.Scanned)
+			for _, d := range resp.GetDatasets() {
+				for _, r := range d.GetResources() {
+					if r.GetSchema().GetName() != sc.Name {
+						continue
+					}
+					sc.Files++
+					if v := resourceValidation(r); v.Known && v.Valid {
+						sc.Valid++
+					} else if v.Known {
+						sc.Invalid++
+					}
+				}
+			}
+		}(&schemas[i], &errs[i])
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

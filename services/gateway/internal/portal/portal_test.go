@@ -129,6 +129,7 @@ func TestPages(t *testing.T) {
 		require.Contains(t, body, "Délibérations du conseil")
 		require.Contains(t, body, ">2 jeux de données<")
 		require.Contains(t, body, "scdl/budget", "SCDL coverage from the schema facet")
+		require.Contains(t, body, "0 fichier conforme sur 2", "no verdict yet: no preview service here")
 		require.Contains(t, body, "Les chiffres d'audience ne sont pas disponibles", "no analytics service here")
 	})
 
