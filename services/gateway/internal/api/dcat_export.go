@@ -34,7 +34,7 @@ func (s *Server) siteRDFFile(w http.ResponseWriter, r *http.Request) {
 	case r.PathValue("file") == "catalog":
 		s.redirectToFormat(w, r, "/api/1/site/catalog", true)
 	case !ok:
-		s.notFound(w, r, msgNotFound)
+		s.notRDF(w, r)
 	case name == "data":
 		s.redirectRDF(w, r, "/api/1/site/catalog."+ext, true)
 	case name == "catalog":
@@ -43,7 +43,7 @@ func (s *Server) siteRDFFile(w http.ResponseWriter, r *http.Request) {
 			Homepage: s.render.BaseURL() + "/",
 		}, "")
 	default:
-		s.notFound(w, r, msgNotFound)
+		s.notRDF(w, r)
 	}
 }
 
@@ -61,7 +61,7 @@ func (s *Server) orgRDFFile(w http.ResponseWriter, r *http.Request) {
 	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
 	f, ok := dcat.ByExt(ext)
 	if name != "catalog" || !ok {
-		s.notFound(w, r, msgNotFound)
+		s.notRDF(w, r)
 		return
 	}
 	resp, err := s.catalog.GetOrganization(r.Context(), &catalogv1.GetOrganizationRequest{Organization: r.PathValue("org")})
@@ -87,7 +87,7 @@ func (s *Server) datasetRDFFile(w http.ResponseWriter, r *http.Request) {
 	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
 	f, ok := dcat.ByExt(ext)
 	if name != "rdf" || !ok {
-		s.notFound(w, r, msgNotFound)
+		s.notRDF(w, r)
 		return
 	}
 	resp, err := s.catalog.GetDataset(r.Context(), &catalogv1.GetDatasetRequest{Dataset: r.PathValue("dataset")})
@@ -147,4 +147,15 @@ func (s *Server) licenseIndex(r *http.Request) map[string]*catalogv1.License {
 		out[l.GetId()] = l
 	}
 	return out
+}
+
+// notRDF answers a path the RDF routes' {file} caught but that is none of
+// theirs as the mux would have: the redirect to the route with a trailing
+// slash (udata's 308) when there is one, else 404.
+func (s *Server) notRDF(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/") && s.matchesAny(r, r.URL.Path+"/") {
+		s.redirect(w, r, r.URL.EscapedPath()+"/", http.StatusPermanentRedirect)
+		return
+	}
+	s.notFound(w, r, msgNotFound)
 }

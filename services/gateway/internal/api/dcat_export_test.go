@@ -145,3 +145,13 @@ func TestDCATCatalogPagesOfAnySize(t *testing.T) {
 		assert.Equal(t, 1, n, uri)
 	}
 }
+
+func TestRDFRoutesLeaveOtherPathsAlone(t *testing.T) {
+	env, org, ds := dcatEnv(t)
+	for _, path := range []string{"/api/1/datasets/" + ds + "/resources", "/api/1/organizations/" + org + "/datasets", "/api/1/datasets/" + ds + "/followers"} {
+		res := env.Do(t, "GET", path, nil, "")
+		assert.Equal(t, http.StatusPermanentRedirect, res.Status, path)
+		assert.True(t, strings.HasSuffix(res.Header.Get("Location"), path+"/"), path)
+	}
+	assert.Equal(t, http.StatusNotFound, env.Do(t, "GET", "/api/1/site/nothing", nil, "").Status)
+}
