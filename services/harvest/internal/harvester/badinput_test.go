@@ -204,3 +204,59 @@ func TestAResumedRunDoesNotDuplicateWhatItAlreadyWrote(t *testing.T) {
 	assert.Equal(t, int64(2), rep.Counts[store.Create][store.ItemApplied])
 	assert.Len(t, e.datasets(t), 2)
 }
+
+func TestGiganticPagesAndASourceGoneMidRun(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	gone := false
+	srv := pages(func(w http.ResponseWriter, r *http.Request, page string) {
+		switch {
+		case r.URL.Query().Get("organization") == "huge":
+			fmt.Fprintf(w, `{"data":[%s],"next_page":null}`, dataset("h", strings.Repeat("x", 4096), "lov2"))
+		case page == "1":
+			fmt.Fprintf(w, `{"data":[%s],"next_page":%s}`, dataset("g1", "One", "lov2"), next(r, 2))
+		case gone:
+			hj, _ := w.(http.Hijacker)
+			conn, _, _ := hj.Hijack()
+			conn.Close() // the source goes away
+		default:
+			fmt.Fprintf(w, `{"data":[%s],"next_page":null}`, dataset("g2", "Two", "lov2"))
+		}
+	})
+	defer srv.Close()
+	small, err := safehttp.New(safehttp.Config{Allow: []string{"127.0.0.1"}, MaxBytes: 2048})
+	require.NoError(t, err)
+	e.h.Open = func(src store.Source) (remote.Source, error) { return remote.Open(src.Kind, src.URL, src.ParamsJSON, small) }
+
+	addSource(t, e, "huge", srv.URL, true, `{"organizations":["huge"]}`)
+	rep := e.run(t, "huge")
+	assert.Equal(t, store.RunFailed, rep.Status)
+	assert.Contains(t, rep.Error, "file too large")
+
+	addSource(t, e, "s", srv.URL, true, "")
+	require.Equal(t, int64(2), e.run(t, "s").Counts[store.Create][store.ItemApplied])
+	gone = true
+	rep = e.run(t, "s")
+	assert.Equal(t, store.RunDone, rep.Status)
+	assert.Contains(t, rep.Error, "nothing archived")
+	assert.Empty(t, rep.Counts[store.Archive])
+	assert.Len(t, e.datasets(t), 2)
+}
+
+func TestDeletionsAreKeptWhenTheSourceSaysSo(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	list := []string{dataset("k1", "One", "lov2"), dataset("k2", "Two", "lov2")}
+	srv := pages(func(w http.ResponseWriter, r *http.Request, _ string) {
+		fmt.Fprintf(w, `{"data":[%s],"next_page":null}`, strings.Join(list, ","))
+	})
+	defer srv.Close()
+	require.NoError(t, e.store.CreateSource(context.Background(), store.Source{
+		ID: "s", Name: "s", Kind: "udata", URL: srv.URL, Organization: e.org, AutoApply: true, OnDeletion: "keep",
+	}))
+	e.run(t, "s")
+	list = list[:1]
+	rep := e.run(t, "s")
+	assert.Empty(t, rep.Counts)
+	for _, d := range e.datasets(t) {
+		assert.Nil(t, d.GetArchived())
+	}
+}
