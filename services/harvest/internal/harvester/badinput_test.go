@@ -225,7 +225,9 @@ func TestGiganticPagesAndASourceGoneMidRun(t *testing.T) {
 	defer srv.Close()
 	small, err := safehttp.New(safehttp.Config{Allow: []string{"127.0.0.1"}, MaxBytes: 2048})
 	require.NoError(t, err)
-	e.h.Open = func(src store.Source) (remote.Source, error) { return remote.Open(src.Kind, src.URL, src.ParamsJSON, small) }
+	e.h.Open = func(src store.Source) (remote.Source, error) {
+		return remote.Open(src.Kind, src.URL, src.ParamsJSON, small)
+	}
 
 	addSource(t, e, "huge", srv.URL, true, `{"organizations":["huge"]}`)
 	rep := e.run(t, "huge")
