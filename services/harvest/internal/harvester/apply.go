@@ -148,11 +148,7 @@ func (h *Harvester) update(ctx context.Context, src store.Source, it store.Item)
 		if err != nil {
 			return h.refused(ctx, it, err)
 		}
-		existing := map[string]bool{}
-		for _, res := range got.GetDataset().GetResources() {
-			existing[res.GetId()] = true
-		}
-		req.Input = updateInput(src, d, existing, now)
+		req.Input = updateInput(src, d, got.GetDataset().GetResources(), now)
 		req.UpdateMask = &fieldmaskpb.FieldMask{Paths: updatePaths}
 		if got.GetDataset().GetArchived() != nil {
 			req.UpdateMask.Paths = append(req.UpdateMask.Paths, "archived") // back at the source

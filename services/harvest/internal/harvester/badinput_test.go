@@ -262,3 +262,33 @@ func TestDeletionsAreKeptWhenTheSourceSaysSo(t *testing.T) {
 		assert.Nil(t, d.GetArchived())
 	}
 }
+
+func TestResourceIDsSurviveUpdates(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	title, extra := "Budget", ""
+	srv := pages(func(w http.ResponseWriter, r *http.Request, _ string) {
+		fmt.Fprintf(w, `{"data":[{"id":"r1","title":%q,"description":"d","license":"lov2","resources":[{"id":"a","title":"a.csv","url":"https://example.org/a.csv"}%s]}],"next_page":null}`, title, extra)
+	})
+	defer srv.Close()
+	addSource(t, e, "s", srv.URL, true, "")
+	ids := func() []string {
+		var out []string
+		for _, d := range e.datasets(t) {
+			for _, r := range d.GetResources() {
+				out = append(out, r.GetId())
+			}
+		}
+		return out
+	}
+	e.run(t, "s")
+	first := ids()
+	require.Len(t, first, 1)
+	extra = `,{"id":"b","title":"b.csv","url":"https://example.org/b.csv"}`
+	e.run(t, "s")
+	second := ids()
+	require.Len(t, second, 2)
+	assert.Equal(t, first[0], second[0])
+	title = "Budget 2025"
+	e.run(t, "s")
+	assert.Equal(t, second, ids(), "a resource added by an update keeps its id")
+}

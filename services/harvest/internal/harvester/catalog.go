@@ -151,9 +151,15 @@ func optionalSize(n int64) *int64 {
 // updatePaths are the fields a harvest owns on a local dataset.
 var updatePaths = []string{"title", "acronym", "description", "tags", "license", "frequency", "temporal_coverage", "resources", "harvest"}
 
-// updateInput is an update; existing are the local resource ids, kept for
-// the remote resources they stand for.
-func updateInput(src store.Source, d remote.Dataset, existing map[string]bool, now time.Time) *catalogv1.DatasetInput {
+// updateInput is an update that keeps the ids of the local resources
+// standing for remote ones: by the id a create gave them, else (those an
+// update added) by URL.
+func updateInput(src store.Source, d remote.Dataset, local []*catalogv1.Resource, now time.Time) *catalogv1.DatasetInput {
+	existing, byURL := map[string]bool{}, map[string]string{}
+	for _, r := range local {
+		existing[r.GetId()] = true
+		byURL[r.GetUrl()] = r.GetId()
+	}
 	in := &catalogv1.DatasetInput{
 		Title: d.Title, Acronym: optional(d.Acronym), Description: description(d), Tags: d.Tags,
 		License: license(d), Frequency: frequency(d), TemporalCoverage: temporal(d.Temporal),
@@ -162,7 +168,8 @@ func updateInput(src store.Source, d remote.Dataset, existing map[string]bool, n
 	for _, r := range d.Resources {
 		id := resourceID(src.ID, d.RemoteID, r)
 		if !existing[id] {
-			id = "" // new: the catalog names it
+			id = byURL[r.URL] // "" for a new one: the catalog names it
+			delete(byURL, r.URL)
 		}
 		in.Resources = append(in.Resources, &catalogv1.ResourceInput{
 			Id: id, Title: resourceTitle(r), Description: optional(r.Desc), Filetype: "remote", Type: "main",
