@@ -188,6 +188,10 @@ func TestPortalBrowser(t *testing.T) {
 	b.do("on a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Navigate(p.base+"/datasets/?q=budget"), chromedp.WaitVisible(chromedp.CSS(".results-count")))
 	b.check("7-search-phone")
+
+	b.do("a page that does not exist", chromedp.Navigate(p.base+"/datasets/n-existe-pas/"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	require.Equal(t, "Page introuvable", b.text("h1"))
+	b.check("8-not-found")
 }
 
 // browserRun drives one browser tab, saving screenshots in dir.
