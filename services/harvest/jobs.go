@@ -43,8 +43,8 @@ func (s *Service) queue(ctx context.Context, runID string) error {
 	return s.bus.Publish(ctx, events.Message{ID: events.NewID(), Subject: runSubject, Type: runType, Data: data})
 }
 
-// execute runs a job; a run that cannot go on (a source gone, the catalog
-// refusing the token) is recorded as failed rather than retried for ever.
+// execute runs a job. An error (the catalog unreachable, say) leaves the
+// run as it was, resumable: the job is delivered again later, a few times.
 func (s *Service) execute(ctx context.Context, runID string) error {
 	start := time.Now()
 	err := s.h.Execute(ctx, runID)

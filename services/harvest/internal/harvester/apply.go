@@ -47,6 +47,7 @@ func (h *Harvester) apply(ctx context.Context, src store.Source, r store.Run) er
 		return err
 	}
 	r.Status = store.RunDone
+	h.log().Info("harvest applied", "run", r.ID, "source", src.ID, "creates", len(creates), "updates and archives", len(others))
 	return h.Store.SetRun(ctx, r)
 }
 

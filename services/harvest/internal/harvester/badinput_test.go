@@ -3,7 +3,6 @@ package harvester_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -140,7 +139,6 @@ func TestSSRFAndTimeoutsFailTheRunWithTheirReason(t *testing.T) {
 			assert.Contains(t, rep.Error, "forbidden", id)
 		}
 	}
-	e.h.Log = slog.New(slog.DiscardHandler)
 }
 
 func TestASupervisedRunWaitsForApprovalPerItem(t *testing.T) {

@@ -24,9 +24,18 @@ type Harvester struct {
 	APIKey string
 	// Open turns a stored source into a reader of its datasets.
 	Open func(store.Source) (remote.Source, error)
-	Log  *slog.Logger
+	// Log receives a line per planned and per applied run (slog's
+	// default when nil).
+	Log *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+}
+
+func (h *Harvester) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
 }
 
 func (h *Harvester) now() time.Time {

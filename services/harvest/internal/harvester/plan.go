@@ -124,5 +124,7 @@ func (h *Harvester) plan(ctx context.Context, src store.Source, r store.Run) (st
 	} else if walkErr != nil {
 		r.Error = fmt.Sprintf("the source could not be read whole (nothing archived): %v", walkErr)
 	}
+	h.log().Info("harvest planned", "run", r.ID, "source", src.ID, "status", r.Status, "seen", r.Seen, "unchanged", r.Skipped,
+		"items", len(items), "error", r.Error)
 	return r, h.Store.SetRun(ctx, r)
 }

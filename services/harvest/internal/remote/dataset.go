@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -95,10 +96,10 @@ func (p *pager) next(url string) error {
 		p.seen = make(map[string]bool)
 	}
 	if p.seen[url] {
-		return errors.Join(ErrPaging, errors.New("page "+url+" comes back"))
+		return fmt.Errorf("%w: page %s comes back", ErrPaging, url)
 	}
 	if len(p.seen) >= MaxPages {
-		return errors.Join(ErrPaging, errors.New("more than 100000 pages"))
+		return fmt.Errorf("%w: more than %d pages", ErrPaging, MaxPages)
 	}
 	p.seen[url] = true
 	return nil
