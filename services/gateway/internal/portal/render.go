@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"math"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +42,6 @@ type page struct {
 	Query string
 	// Scripts are the page's own scripts, under /static/.
 	Scripts []string
-	Styles  []string
 	Data    any
 }
 
@@ -157,12 +155,6 @@ var funcs = template.FuncMap{
 		}
 		return frDate(ts.AsTime())
 	},
-	"isodate": func(ts *timestamppb.Timestamp) string {
-		if ts == nil {
-			return ""
-		}
-		return ts.AsTime().UTC().Format("2006-01-02")
-	},
 	"number": frNumber,
 	"size":   frSize,
 	"plural": func(count any, one, many string) string {
@@ -178,6 +170,4 @@ var funcs = template.FuncMap{
 		}
 		return frNumber(n) + " " + many
 	},
-	"ext": func(u string) string { return strings.TrimPrefix(path.Ext(u), ".") },
-	"add": func(a, b int) int { return a + b },
 }
