@@ -14,6 +14,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/services/harvest/internal/harvester"
 	"github.com/relais-data/relais/services/harvest/internal/remote"
 	"github.com/relais-data/relais/services/harvest/internal/store"
 )
@@ -289,4 +290,28 @@ func TestResourceIDsSurviveUpdates(t *testing.T) {
 	title = "Budget 2025"
 	e.run(t, "s")
 	assert.Equal(t, second, ids(), "a resource added by an update keeps its id")
+}
+
+func TestASourceRunsOneAtATimeAndANewPlanSupersedesAnOldOne(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	srv := pages(func(w http.ResponseWriter, r *http.Request, _ string) {
+		fmt.Fprintf(w, `{"data":[%s],"next_page":null}`, dataset("o1", "One", "lov2"))
+	})
+	defer srv.Close()
+	addSource(t, e, "s", srv.URL, false, "")
+	ctx := context.Background()
+	first, err := e.h.Start(ctx, "s")
+	require.NoError(t, err)
+	_, err = e.h.Start(ctx, "s")
+	require.ErrorIs(t, err, harvester.ErrState, "the first is still planning")
+	require.NoError(t, e.h.Execute(ctx, first.ID))
+
+	second := e.run(t, "s")
+	assert.Equal(t, store.RunPlanned, second.Status)
+	old, err := e.store.GetRun(ctx, first.ID)
+	require.NoError(t, err)
+	assert.Equal(t, store.RunFailed, old.Status)
+	assert.Equal(t, "superseded by run "+second.ID, old.Error)
+	_, err = e.h.Approve(ctx, first.ID, nil)
+	require.ErrorIs(t, err, harvester.ErrState)
 }

@@ -45,12 +45,28 @@ func (h *Harvester) now() time.Time {
 	return time.Now().UTC()
 }
 
-// Start records a new run of a source, to be executed by Execute.
+// Start records a new run of a source, to be executed by Execute. A
+// source runs one at a time: two plans made from the same mapping would
+// create the same datasets twice. A plan still waiting for approval is
+// superseded by the new one.
 func (h *Harvester) Start(ctx context.Context, sourceID string) (store.Run, error) {
 	if _, err := h.Store.GetSource(ctx, sourceID); err != nil {
 		return store.Run{}, err
 	}
+	open, err := h.Store.ListRuns(ctx, sourceID, store.RunPlanning, store.RunApplying, store.RunPlanned)
+	if err != nil {
+		return store.Run{}, err
+	}
 	r := store.Run{ID: newID(), SourceID: sourceID, Status: store.RunPlanning, StartedAt: h.now()}
+	for _, o := range open {
+		if o.Status != store.RunPlanned {
+			return store.Run{}, fmt.Errorf("run %s of source %s is %s: %w", o.ID, sourceID, o.Status, ErrState)
+		}
+		o.Status, o.Error = store.RunFailed, "superseded by run "+r.ID
+		if err := h.Store.SetRun(ctx, o); err != nil {
+			return store.Run{}, err
+		}
+	}
 	return r, h.Store.CreateRun(ctx, r)
 }
 
