@@ -131,7 +131,7 @@ func (c *Config) finishHarvest() {
 
 const harvestUsage = `usage: relais harvest <command> [flags]
   sources                                   list the sources
-  add -id ID -kind udata|dcat|ckan|dcatus -url URL -organization ORG_ID
+  add -id ID -kind udata|dcat|csw-dcat|ckan|dcatus -url URL -organization ORG_ID
       [-name N] [-organizations a,b] [-sirets s1,s2] [-page-size N]
       [-auto] [-keep] [-every 24h]            add a source
   remove ID                                 remove a source (its datasets stay)
@@ -161,7 +161,7 @@ func harvestCommand(ctx context.Context, args []string, stdout io.Writer) error 
 	if sub == "add" {
 		fs.StringVar(&src.Id, "id", "", "source id")
 		fs.StringVar(&src.Name, "name", "", "source name")
-		fs.StringVar(&src.Kind, "kind", "", "udata, dcat, ckan or dcatus")
+		fs.StringVar(&src.Kind, "kind", "", "udata, dcat, csw-dcat, ckan or dcatus")
 		fs.StringVar(&src.Url, "url", "", "source URL")
 		fs.StringVar(&src.Organization, "organization", "", "local organization id")
 		fs.StringVar(&orgs, "organizations", "", "remote organizations, comma-separated")

@@ -26,7 +26,7 @@ type Source struct {
 	// [a-z0-9-], chosen by the administrator.
 	Id   string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	// udata, dcat, ckan or dcatus.
+	// udata, dcat, csw-dcat, ckan or dcatus.
 	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
 	Url  string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
 	// udata: organization ids or slugs at the source; ckan: names.

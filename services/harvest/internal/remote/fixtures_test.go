@@ -210,3 +210,32 @@ func TestDCATFollowsHydraPagesInTurtleAndJSONLD(t *testing.T) {
 	assert.Equal(t, "https://x.org/2.csv", two.Resources[0].URL)
 	assert.Equal(t, "deux.csv", two.Resources[0].Title)
 }
+
+func TestCSWDCATOfAGeoNetworkPages(t *testing.T) {
+	first := string(read(t, fixtures+"geonetwork-dcat-page-1.xml"))
+	last := `<?xml version="1.0"?><csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2">
+<csw:SearchResults numberOfRecordsMatched="3" numberOfRecordsReturned="1" nextRecord="0">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">
+<dcat:Dataset rdf:about="https://geo.example/3"><dct:identifier>three</dct:identifier><dct:title>Trois</dct:title></dcat:Dataset>
+</rdf:RDF></csw:SearchResults></csw:GetRecordsResponse>`
+	var starts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		assert.Equal(t, "GetRecords", q.Get("request"))
+		assert.Equal(t, "http://www.w3.org/ns/dcat#", q.Get("outputSchema"))
+		starts = append(starts, q.Get("startPosition"))
+		if q.Get("startPosition") == "1" {
+			_, _ = w.Write([]byte(first))
+			return
+		}
+		_, _ = w.Write([]byte(last))
+	}))
+	defer srv.Close()
+	f, err := safehttp.New(safehttp.Config{Allow: []string{"127.0.0.1"}})
+	require.NoError(t, err)
+	ds := walk(t, &remote.CSWDCAT{Get: f, URL: srv.URL + "/geonetwork/srv/fre/csw", PageSize: 2})
+	assert.Equal(t, []string{"1", "3"}, starts)
+	require.Len(t, ds, 3)
+	assert.Equal(t, "https://www.geo2france.fr/insee/partmenage5ans", ds[0].RemoteID)
+	assert.Equal(t, "three", ds[2].RemoteID)
+}

@@ -13,7 +13,7 @@ type Params struct {
 }
 
 // Kinds are the source kinds Open knows.
-var Kinds = []string{"udata", "dcat", "ckan", "dcatus"}
+var Kinds = []string{"udata", "dcat", "csw-dcat", "ckan", "dcatus"}
 
 // Open returns the reader of a source of kind at url; params is the JSON of
 // Params (empty for none).
@@ -29,6 +29,8 @@ func Open(kind, url, params string, get Getter) (Source, error) {
 		return &UData{Get: get, BaseURL: url, Organizations: p.Organizations, SIRETs: p.SIRETs, PageSize: p.PageSize}, nil
 	case "dcat":
 		return &DCAT{Get: get, URL: url}, nil
+	case "csw-dcat":
+		return &CSWDCAT{Get: get, URL: url, PageSize: p.PageSize}, nil
 	case "ckan":
 		return &CKAN{Get: get, BaseURL: url, Organizations: p.Organizations, PageSize: p.PageSize}, nil
 	case "dcatus":

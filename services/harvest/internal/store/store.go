@@ -47,7 +47,7 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 type Source struct {
 	ID           string
 	Name         string
-	Kind         string // udata, dcat, ckan, dcatus
+	Kind         string // udata, dcat, csw-dcat, ckan, dcatus
 	URL          string
 	ParamsJSON   string // kind-specific: organizations, sirets, page_size
 	Organization string // local organization id the datasets belong to
