@@ -572,6 +572,94 @@ func (x *SearchOrganizationsResponse) GetHits() *Hits {
 	return nil
 }
 
+type SearchReusesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Query         *Query                 `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchReusesRequest) Reset() {
+	*x = SearchReusesRequest{}
+	mi := &file_relais_search_v1_search_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchReusesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchReusesRequest) ProtoMessage() {}
+
+func (x *SearchReusesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_search_v1_search_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchReusesRequest.ProtoReflect.Descriptor instead.
+func (*SearchReusesRequest) Descriptor() ([]byte, []int) {
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SearchReusesRequest) GetQuery() *Query {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
+type SearchReusesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hits          *Hits                  `protobuf:"bytes,1,opt,name=hits,proto3" json:"hits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchReusesResponse) Reset() {
+	*x = SearchReusesResponse{}
+	mi := &file_relais_search_v1_search_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchReusesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchReusesResponse) ProtoMessage() {}
+
+func (x *SearchReusesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_search_v1_search_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchReusesResponse.ProtoReflect.Descriptor instead.
+func (*SearchReusesResponse) Descriptor() ([]byte, []int) {
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SearchReusesResponse) GetHits() *Hits {
+	if x != nil {
+		return x.Hits
+	}
+	return nil
+}
+
 type SuggestDatasetsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Suggestion    *Suggestion            `protobuf:"bytes,1,opt,name=suggestion,proto3" json:"suggestion,omitempty"`
@@ -581,7 +669,7 @@ type SuggestDatasetsRequest struct {
 
 func (x *SuggestDatasetsRequest) Reset() {
 	*x = SuggestDatasetsRequest{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[10]
+	mi := &file_relais_search_v1_search_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +681,7 @@ func (x *SuggestDatasetsRequest) String() string {
 func (*SuggestDatasetsRequest) ProtoMessage() {}
 
 func (x *SuggestDatasetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[10]
+	mi := &file_relais_search_v1_search_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +694,7 @@ func (x *SuggestDatasetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestDatasetsRequest.ProtoReflect.Descriptor instead.
 func (*SuggestDatasetsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{10}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SuggestDatasetsRequest) GetSuggestion() *Suggestion {
@@ -625,7 +713,7 @@ type SuggestDatasetsResponse struct {
 
 func (x *SuggestDatasetsResponse) Reset() {
 	*x = SuggestDatasetsResponse{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[11]
+	mi := &file_relais_search_v1_search_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -637,7 +725,7 @@ func (x *SuggestDatasetsResponse) String() string {
 func (*SuggestDatasetsResponse) ProtoMessage() {}
 
 func (x *SuggestDatasetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[11]
+	mi := &file_relais_search_v1_search_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -650,7 +738,7 @@ func (x *SuggestDatasetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestDatasetsResponse.ProtoReflect.Descriptor instead.
 func (*SuggestDatasetsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{11}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SuggestDatasetsResponse) GetIds() []string {
@@ -669,7 +757,7 @@ type SuggestOrganizationsRequest struct {
 
 func (x *SuggestOrganizationsRequest) Reset() {
 	*x = SuggestOrganizationsRequest{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[12]
+	mi := &file_relais_search_v1_search_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -681,7 +769,7 @@ func (x *SuggestOrganizationsRequest) String() string {
 func (*SuggestOrganizationsRequest) ProtoMessage() {}
 
 func (x *SuggestOrganizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[12]
+	mi := &file_relais_search_v1_search_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -694,7 +782,7 @@ func (x *SuggestOrganizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestOrganizationsRequest.ProtoReflect.Descriptor instead.
 func (*SuggestOrganizationsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{12}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SuggestOrganizationsRequest) GetSuggestion() *Suggestion {
@@ -713,7 +801,7 @@ type SuggestOrganizationsResponse struct {
 
 func (x *SuggestOrganizationsResponse) Reset() {
 	*x = SuggestOrganizationsResponse{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[13]
+	mi := &file_relais_search_v1_search_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -725,7 +813,7 @@ func (x *SuggestOrganizationsResponse) String() string {
 func (*SuggestOrganizationsResponse) ProtoMessage() {}
 
 func (x *SuggestOrganizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[13]
+	mi := &file_relais_search_v1_search_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -738,7 +826,7 @@ func (x *SuggestOrganizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestOrganizationsResponse.ProtoReflect.Descriptor instead.
 func (*SuggestOrganizationsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{13}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SuggestOrganizationsResponse) GetIds() []string {
@@ -757,7 +845,7 @@ type SuggestTagsRequest struct {
 
 func (x *SuggestTagsRequest) Reset() {
 	*x = SuggestTagsRequest{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[14]
+	mi := &file_relais_search_v1_search_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -769,7 +857,7 @@ func (x *SuggestTagsRequest) String() string {
 func (*SuggestTagsRequest) ProtoMessage() {}
 
 func (x *SuggestTagsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[14]
+	mi := &file_relais_search_v1_search_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -782,7 +870,7 @@ func (x *SuggestTagsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestTagsRequest.ProtoReflect.Descriptor instead.
 func (*SuggestTagsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{14}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SuggestTagsRequest) GetSuggestion() *Suggestion {
@@ -801,7 +889,7 @@ type SuggestTagsResponse struct {
 
 func (x *SuggestTagsResponse) Reset() {
 	*x = SuggestTagsResponse{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[15]
+	mi := &file_relais_search_v1_search_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -813,7 +901,7 @@ func (x *SuggestTagsResponse) String() string {
 func (*SuggestTagsResponse) ProtoMessage() {}
 
 func (x *SuggestTagsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[15]
+	mi := &file_relais_search_v1_search_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -826,7 +914,7 @@ func (x *SuggestTagsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestTagsResponse.ProtoReflect.Descriptor instead.
 func (*SuggestTagsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{15}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SuggestTagsResponse) GetTags() []string {
@@ -844,7 +932,7 @@ type ReindexRequest struct {
 
 func (x *ReindexRequest) Reset() {
 	*x = ReindexRequest{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[16]
+	mi := &file_relais_search_v1_search_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +944,7 @@ func (x *ReindexRequest) String() string {
 func (*ReindexRequest) ProtoMessage() {}
 
 func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[16]
+	mi := &file_relais_search_v1_search_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,12 +957,12 @@ func (x *ReindexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReindexRequest.ProtoReflect.Descriptor instead.
 func (*ReindexRequest) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{16}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{18}
 }
 
 type ReindexResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// What is being done: "datasets", "organizations", then "swapped" once
+	// What is being done: "dataset", "organization", "reuse", then "swapped" once
 	// the new index is live.
 	Phase string `protobuf:"bytes,1,opt,name=phase,proto3" json:"phase,omitempty"`
 	Done  int64  `protobuf:"varint,2,opt,name=done,proto3" json:"done,omitempty"`
@@ -886,7 +974,7 @@ type ReindexResponse struct {
 
 func (x *ReindexResponse) Reset() {
 	*x = ReindexResponse{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[17]
+	mi := &file_relais_search_v1_search_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -898,7 +986,7 @@ func (x *ReindexResponse) String() string {
 func (*ReindexResponse) ProtoMessage() {}
 
 func (x *ReindexResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[17]
+	mi := &file_relais_search_v1_search_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -911,7 +999,7 @@ func (x *ReindexResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReindexResponse.ProtoReflect.Descriptor instead.
 func (*ReindexResponse) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{17}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ReindexResponse) GetPhase() string {
@@ -946,7 +1034,7 @@ type VerifyRequest struct {
 
 func (x *VerifyRequest) Reset() {
 	*x = VerifyRequest{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[18]
+	mi := &file_relais_search_v1_search_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -958,7 +1046,7 @@ func (x *VerifyRequest) String() string {
 func (*VerifyRequest) ProtoMessage() {}
 
 func (x *VerifyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[18]
+	mi := &file_relais_search_v1_search_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1059,7 @@ func (x *VerifyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyRequest.ProtoReflect.Descriptor instead.
 func (*VerifyRequest) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{18}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *VerifyRequest) GetRepair() bool {
@@ -1006,7 +1094,7 @@ type VerifyResponse struct {
 
 func (x *VerifyResponse) Reset() {
 	*x = VerifyResponse{}
-	mi := &file_relais_search_v1_search_proto_msgTypes[19]
+	mi := &file_relais_search_v1_search_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1018,7 +1106,7 @@ func (x *VerifyResponse) String() string {
 func (*VerifyResponse) ProtoMessage() {}
 
 func (x *VerifyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_search_v1_search_proto_msgTypes[19]
+	mi := &file_relais_search_v1_search_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1031,7 +1119,7 @@ func (x *VerifyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyResponse.ProtoReflect.Descriptor instead.
 func (*VerifyResponse) Descriptor() ([]byte, []int) {
-	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{19}
+	return file_relais_search_v1_search_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *VerifyResponse) GetChecked() int64 {
@@ -1122,6 +1210,10 @@ const file_relais_search_v1_search_proto_rawDesc = "" +
 	"\x1aSearchOrganizationsRequest\x12-\n" +
 	"\x05query\x18\x01 \x01(\v2\x17.relais.search.v1.QueryR\x05query\"I\n" +
 	"\x1bSearchOrganizationsResponse\x12*\n" +
+	"\x04hits\x18\x01 \x01(\v2\x16.relais.search.v1.HitsR\x04hits\"D\n" +
+	"\x13SearchReusesRequest\x12-\n" +
+	"\x05query\x18\x01 \x01(\v2\x17.relais.search.v1.QueryR\x05query\"B\n" +
+	"\x14SearchReusesResponse\x12*\n" +
 	"\x04hits\x18\x01 \x01(\v2\x16.relais.search.v1.HitsR\x04hits\"V\n" +
 	"\x16SuggestDatasetsRequest\x12<\n" +
 	"\n" +
@@ -1155,10 +1247,11 @@ const file_relais_search_v1_search_proto_rawDesc = "" +
 	"\x05extra\x18\x04 \x03(\tR\x05extra\x12\x1a\n" +
 	"\brepaired\x18\x05 \x01(\x03R\brepaired\x12+\n" +
 	"\x11indexed_documents\x18\x06 \x01(\x03R\x10indexedDocuments\x12-\n" +
-	"\x12expected_documents\x18\a \x01(\x03R\x11expectedDocuments2\xc2\x05\n" +
+	"\x12expected_documents\x18\a \x01(\x03R\x11expectedDocuments2\xa1\x06\n" +
 	"\rSearchService\x12c\n" +
 	"\x0eSearchDatasets\x12'.relais.search.v1.SearchDatasetsRequest\x1a(.relais.search.v1.SearchDatasetsResponse\x12r\n" +
-	"\x13SearchOrganizations\x12,.relais.search.v1.SearchOrganizationsRequest\x1a-.relais.search.v1.SearchOrganizationsResponse\x12f\n" +
+	"\x13SearchOrganizations\x12,.relais.search.v1.SearchOrganizationsRequest\x1a-.relais.search.v1.SearchOrganizationsResponse\x12]\n" +
+	"\fSearchReuses\x12%.relais.search.v1.SearchReusesRequest\x1a&.relais.search.v1.SearchReusesResponse\x12f\n" +
 	"\x0fSuggestDatasets\x12(.relais.search.v1.SuggestDatasetsRequest\x1a).relais.search.v1.SuggestDatasetsResponse\x12u\n" +
 	"\x14SuggestOrganizations\x12-.relais.search.v1.SuggestOrganizationsRequest\x1a..relais.search.v1.SuggestOrganizationsResponse\x12Z\n" +
 	"\vSuggestTags\x12$.relais.search.v1.SuggestTagsRequest\x1a%.relais.search.v1.SuggestTagsResponse\x12P\n" +
@@ -1177,7 +1270,7 @@ func file_relais_search_v1_search_proto_rawDescGZIP() []byte {
 	return file_relais_search_v1_search_proto_rawDescData
 }
 
-var file_relais_search_v1_search_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_relais_search_v1_search_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_relais_search_v1_search_proto_goTypes = []any{
 	(*Filter)(nil),                       // 0: relais.search.v1.Filter
 	(*Query)(nil),                        // 1: relais.search.v1.Query
@@ -1189,16 +1282,18 @@ var file_relais_search_v1_search_proto_goTypes = []any{
 	(*SearchDatasetsResponse)(nil),       // 7: relais.search.v1.SearchDatasetsResponse
 	(*SearchOrganizationsRequest)(nil),   // 8: relais.search.v1.SearchOrganizationsRequest
 	(*SearchOrganizationsResponse)(nil),  // 9: relais.search.v1.SearchOrganizationsResponse
-	(*SuggestDatasetsRequest)(nil),       // 10: relais.search.v1.SuggestDatasetsRequest
-	(*SuggestDatasetsResponse)(nil),      // 11: relais.search.v1.SuggestDatasetsResponse
-	(*SuggestOrganizationsRequest)(nil),  // 12: relais.search.v1.SuggestOrganizationsRequest
-	(*SuggestOrganizationsResponse)(nil), // 13: relais.search.v1.SuggestOrganizationsResponse
-	(*SuggestTagsRequest)(nil),           // 14: relais.search.v1.SuggestTagsRequest
-	(*SuggestTagsResponse)(nil),          // 15: relais.search.v1.SuggestTagsResponse
-	(*ReindexRequest)(nil),               // 16: relais.search.v1.ReindexRequest
-	(*ReindexResponse)(nil),              // 17: relais.search.v1.ReindexResponse
-	(*VerifyRequest)(nil),                // 18: relais.search.v1.VerifyRequest
-	(*VerifyResponse)(nil),               // 19: relais.search.v1.VerifyResponse
+	(*SearchReusesRequest)(nil),          // 10: relais.search.v1.SearchReusesRequest
+	(*SearchReusesResponse)(nil),         // 11: relais.search.v1.SearchReusesResponse
+	(*SuggestDatasetsRequest)(nil),       // 12: relais.search.v1.SuggestDatasetsRequest
+	(*SuggestDatasetsResponse)(nil),      // 13: relais.search.v1.SuggestDatasetsResponse
+	(*SuggestOrganizationsRequest)(nil),  // 14: relais.search.v1.SuggestOrganizationsRequest
+	(*SuggestOrganizationsResponse)(nil), // 15: relais.search.v1.SuggestOrganizationsResponse
+	(*SuggestTagsRequest)(nil),           // 16: relais.search.v1.SuggestTagsRequest
+	(*SuggestTagsResponse)(nil),          // 17: relais.search.v1.SuggestTagsResponse
+	(*ReindexRequest)(nil),               // 18: relais.search.v1.ReindexRequest
+	(*ReindexResponse)(nil),              // 19: relais.search.v1.ReindexResponse
+	(*VerifyRequest)(nil),                // 20: relais.search.v1.VerifyRequest
+	(*VerifyResponse)(nil),               // 21: relais.search.v1.VerifyResponse
 }
 var file_relais_search_v1_search_proto_depIdxs = []int32{
 	0,  // 0: relais.search.v1.Query.filters:type_name -> relais.search.v1.Filter
@@ -1208,28 +1303,32 @@ var file_relais_search_v1_search_proto_depIdxs = []int32{
 	2,  // 4: relais.search.v1.SearchDatasetsResponse.hits:type_name -> relais.search.v1.Hits
 	1,  // 5: relais.search.v1.SearchOrganizationsRequest.query:type_name -> relais.search.v1.Query
 	2,  // 6: relais.search.v1.SearchOrganizationsResponse.hits:type_name -> relais.search.v1.Hits
-	5,  // 7: relais.search.v1.SuggestDatasetsRequest.suggestion:type_name -> relais.search.v1.Suggestion
-	5,  // 8: relais.search.v1.SuggestOrganizationsRequest.suggestion:type_name -> relais.search.v1.Suggestion
-	5,  // 9: relais.search.v1.SuggestTagsRequest.suggestion:type_name -> relais.search.v1.Suggestion
-	6,  // 10: relais.search.v1.SearchService.SearchDatasets:input_type -> relais.search.v1.SearchDatasetsRequest
-	8,  // 11: relais.search.v1.SearchService.SearchOrganizations:input_type -> relais.search.v1.SearchOrganizationsRequest
-	10, // 12: relais.search.v1.SearchService.SuggestDatasets:input_type -> relais.search.v1.SuggestDatasetsRequest
-	12, // 13: relais.search.v1.SearchService.SuggestOrganizations:input_type -> relais.search.v1.SuggestOrganizationsRequest
-	14, // 14: relais.search.v1.SearchService.SuggestTags:input_type -> relais.search.v1.SuggestTagsRequest
-	16, // 15: relais.search.v1.SearchService.Reindex:input_type -> relais.search.v1.ReindexRequest
-	18, // 16: relais.search.v1.SearchService.Verify:input_type -> relais.search.v1.VerifyRequest
-	7,  // 17: relais.search.v1.SearchService.SearchDatasets:output_type -> relais.search.v1.SearchDatasetsResponse
-	9,  // 18: relais.search.v1.SearchService.SearchOrganizations:output_type -> relais.search.v1.SearchOrganizationsResponse
-	11, // 19: relais.search.v1.SearchService.SuggestDatasets:output_type -> relais.search.v1.SuggestDatasetsResponse
-	13, // 20: relais.search.v1.SearchService.SuggestOrganizations:output_type -> relais.search.v1.SuggestOrganizationsResponse
-	15, // 21: relais.search.v1.SearchService.SuggestTags:output_type -> relais.search.v1.SuggestTagsResponse
-	17, // 22: relais.search.v1.SearchService.Reindex:output_type -> relais.search.v1.ReindexResponse
-	19, // 23: relais.search.v1.SearchService.Verify:output_type -> relais.search.v1.VerifyResponse
-	17, // [17:24] is the sub-list for method output_type
-	10, // [10:17] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	1,  // 7: relais.search.v1.SearchReusesRequest.query:type_name -> relais.search.v1.Query
+	2,  // 8: relais.search.v1.SearchReusesResponse.hits:type_name -> relais.search.v1.Hits
+	5,  // 9: relais.search.v1.SuggestDatasetsRequest.suggestion:type_name -> relais.search.v1.Suggestion
+	5,  // 10: relais.search.v1.SuggestOrganizationsRequest.suggestion:type_name -> relais.search.v1.Suggestion
+	5,  // 11: relais.search.v1.SuggestTagsRequest.suggestion:type_name -> relais.search.v1.Suggestion
+	6,  // 12: relais.search.v1.SearchService.SearchDatasets:input_type -> relais.search.v1.SearchDatasetsRequest
+	8,  // 13: relais.search.v1.SearchService.SearchOrganizations:input_type -> relais.search.v1.SearchOrganizationsRequest
+	10, // 14: relais.search.v1.SearchService.SearchReuses:input_type -> relais.search.v1.SearchReusesRequest
+	12, // 15: relais.search.v1.SearchService.SuggestDatasets:input_type -> relais.search.v1.SuggestDatasetsRequest
+	14, // 16: relais.search.v1.SearchService.SuggestOrganizations:input_type -> relais.search.v1.SuggestOrganizationsRequest
+	16, // 17: relais.search.v1.SearchService.SuggestTags:input_type -> relais.search.v1.SuggestTagsRequest
+	18, // 18: relais.search.v1.SearchService.Reindex:input_type -> relais.search.v1.ReindexRequest
+	20, // 19: relais.search.v1.SearchService.Verify:input_type -> relais.search.v1.VerifyRequest
+	7,  // 20: relais.search.v1.SearchService.SearchDatasets:output_type -> relais.search.v1.SearchDatasetsResponse
+	9,  // 21: relais.search.v1.SearchService.SearchOrganizations:output_type -> relais.search.v1.SearchOrganizationsResponse
+	11, // 22: relais.search.v1.SearchService.SearchReuses:output_type -> relais.search.v1.SearchReusesResponse
+	13, // 23: relais.search.v1.SearchService.SuggestDatasets:output_type -> relais.search.v1.SuggestDatasetsResponse
+	15, // 24: relais.search.v1.SearchService.SuggestOrganizations:output_type -> relais.search.v1.SuggestOrganizationsResponse
+	17, // 25: relais.search.v1.SearchService.SuggestTags:output_type -> relais.search.v1.SuggestTagsResponse
+	19, // 26: relais.search.v1.SearchService.Reindex:output_type -> relais.search.v1.ReindexResponse
+	21, // 27: relais.search.v1.SearchService.Verify:output_type -> relais.search.v1.VerifyResponse
+	20, // [20:28] is the sub-list for method output_type
+	12, // [12:20] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_relais_search_v1_search_proto_init() }
@@ -1243,7 +1342,7 @@ func file_relais_search_v1_search_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_search_v1_search_proto_rawDesc), len(file_relais_search_v1_search_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

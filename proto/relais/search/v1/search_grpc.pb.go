@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	SearchService_SearchDatasets_FullMethodName       = "/relais.search.v1.SearchService/SearchDatasets"
 	SearchService_SearchOrganizations_FullMethodName  = "/relais.search.v1.SearchService/SearchOrganizations"
+	SearchService_SearchReuses_FullMethodName         = "/relais.search.v1.SearchService/SearchReuses"
 	SearchService_SuggestDatasets_FullMethodName      = "/relais.search.v1.SearchService/SuggestDatasets"
 	SearchService_SuggestOrganizations_FullMethodName = "/relais.search.v1.SearchService/SuggestOrganizations"
 	SearchService_SuggestTags_FullMethodName          = "/relais.search.v1.SearchService/SuggestTags"
@@ -33,10 +34,11 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // SearchService answers full-text searches over the public catalog: the
-// datasets and organizations that udata's search would show (public, not
+// datasets, organizations and reuses that udata's search would show (public, not
 // deleted, not archived). It returns ids in ranking order; the gateway reads
 // the records themselves from the catalog. The index follows the catalog
-// through its events (relais.catalog.dataset.*, relais.catalog.organization.*).
+// through its events (relais.catalog.dataset.*, relais.catalog.organization.*,
+// relais.catalog.reuse.*).
 //
 // Authentication: the query RPCs are open (they only reveal public data).
 // Reindex and Verify require the metadata `x-service-token` to equal the
@@ -56,6 +58,13 @@ type SearchServiceClient interface {
 	// SearchOrganizations: filters badge and producer_type; sort reuses,
 	// datasets, followers, views or created.
 	SearchOrganizations(ctx context.Context, in *SearchOrganizationsRequest, opts ...grpc.CallOption) (*SearchOrganizationsResponse, error)
+	// SearchReuses: filters and facets are those of udata's
+	// /api/2/reuses/search/ (tag, organization, organization_badge, owner,
+	// type, topic, badge, featured, archived, producer_type,
+	// last_update_range, and dataset: a linked dataset's id); sort created,
+	// last_update, datasets, followers or views. Only reuses that are
+	// neither private nor deleted and link a dataset are found.
+	SearchReuses(ctx context.Context, in *SearchReusesRequest, opts ...grpc.CallOption) (*SearchReusesResponse, error)
 	// SuggestDatasets returns the ids of the best matches of q.
 	SuggestDatasets(ctx context.Context, in *SuggestDatasetsRequest, opts ...grpc.CallOption) (*SuggestDatasetsResponse, error)
 	SuggestOrganizations(ctx context.Context, in *SuggestOrganizationsRequest, opts ...grpc.CallOption) (*SuggestOrganizationsResponse, error)
@@ -93,6 +102,16 @@ func (c *searchServiceClient) SearchOrganizations(ctx context.Context, in *Searc
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SearchOrganizationsResponse)
 	err := c.cc.Invoke(ctx, SearchService_SearchOrganizations_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *searchServiceClient) SearchReuses(ctx context.Context, in *SearchReusesRequest, opts ...grpc.CallOption) (*SearchReusesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SearchReusesResponse)
+	err := c.cc.Invoke(ctx, SearchService_SearchReuses_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +182,11 @@ func (c *searchServiceClient) Verify(ctx context.Context, in *VerifyRequest, opt
 // for forward compatibility.
 //
 // SearchService answers full-text searches over the public catalog: the
-// datasets and organizations that udata's search would show (public, not
+// datasets, organizations and reuses that udata's search would show (public, not
 // deleted, not archived). It returns ids in ranking order; the gateway reads
 // the records themselves from the catalog. The index follows the catalog
-// through its events (relais.catalog.dataset.*, relais.catalog.organization.*).
+// through its events (relais.catalog.dataset.*, relais.catalog.organization.*,
+// relais.catalog.reuse.*).
 //
 // Authentication: the query RPCs are open (they only reveal public data).
 // Reindex and Verify require the metadata `x-service-token` to equal the
@@ -186,6 +206,13 @@ type SearchServiceServer interface {
 	// SearchOrganizations: filters badge and producer_type; sort reuses,
 	// datasets, followers, views or created.
 	SearchOrganizations(context.Context, *SearchOrganizationsRequest) (*SearchOrganizationsResponse, error)
+	// SearchReuses: filters and facets are those of udata's
+	// /api/2/reuses/search/ (tag, organization, organization_badge, owner,
+	// type, topic, badge, featured, archived, producer_type,
+	// last_update_range, and dataset: a linked dataset's id); sort created,
+	// last_update, datasets, followers or views. Only reuses that are
+	// neither private nor deleted and link a dataset are found.
+	SearchReuses(context.Context, *SearchReusesRequest) (*SearchReusesResponse, error)
 	// SuggestDatasets returns the ids of the best matches of q.
 	SuggestDatasets(context.Context, *SuggestDatasetsRequest) (*SuggestDatasetsResponse, error)
 	SuggestOrganizations(context.Context, *SuggestOrganizationsRequest) (*SuggestOrganizationsResponse, error)
@@ -214,6 +241,9 @@ func (UnimplementedSearchServiceServer) SearchDatasets(context.Context, *SearchD
 }
 func (UnimplementedSearchServiceServer) SearchOrganizations(context.Context, *SearchOrganizationsRequest) (*SearchOrganizationsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SearchOrganizations not implemented")
+}
+func (UnimplementedSearchServiceServer) SearchReuses(context.Context, *SearchReusesRequest) (*SearchReusesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SearchReuses not implemented")
 }
 func (UnimplementedSearchServiceServer) SuggestDatasets(context.Context, *SuggestDatasetsRequest) (*SuggestDatasetsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SuggestDatasets not implemented")
@@ -283,6 +313,24 @@ func _SearchService_SearchOrganizations_Handler(srv interface{}, ctx context.Con
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(SearchServiceServer).SearchOrganizations(ctx, req.(*SearchOrganizationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SearchService_SearchReuses_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchReusesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SearchServiceServer).SearchReuses(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SearchService_SearchReuses_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SearchServiceServer).SearchReuses(ctx, req.(*SearchReusesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -384,6 +432,10 @@ var SearchService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SearchOrganizations",
 			Handler:    _SearchService_SearchOrganizations_Handler,
+		},
+		{
+			MethodName: "SearchReuses",
+			Handler:    _SearchService_SearchReuses_Handler,
 		},
 		{
 			MethodName: "SuggestDatasets",
