@@ -16,7 +16,7 @@ type Config struct {
 	// stream's max age, or the longest outage of this service).
 	SeenRetention time.Duration `yaml:"seen_retention" usage:"how long counted event ids are kept to drop redeliveries (default 30 days)"`
 	// MaxBatch is how many events are counted in one transaction.
-	MaxBatch int `yaml:"max_batch" usage:"events counted per transaction (default 1000)"`
+	MaxBatch int `yaml:"max_batch" usage:"events counted per transaction (default 8000)"`
 	// AckWait is how long events fetched by a consumer that stopped without
 	// acknowledging them (a crash) wait before JetStream redelivers them.
 	AckWait time.Duration `yaml:"ack_wait" usage:"delay before events fetched but not acknowledged (a crash) are redelivered (default 30s)"`
@@ -31,7 +31,7 @@ type Config struct {
 // Defaults.
 const (
 	DefaultSeenRetention = 30 * 24 * time.Hour
-	DefaultMaxBatch      = 1000
+	DefaultMaxBatch      = 8000
 	DefaultPushInterval  = 10 * time.Second
 	pruneInterval        = time.Hour
 )
