@@ -101,3 +101,24 @@ func testLifecycle(t *testing.T, driver sqldb.Driver) {
 	assert.Equal(t, 1, titled)
 	assert.Equal(t, 1, archived)
 }
+
+func TestUDataSourceNarrowedToTheOrganizationsOfSIRETs(t *testing.T) {
+	e := newEnv(t, sqldb.SQLite)
+	ds, err := udatatest.FromExport(exportPath, 500, e.licenses(t))
+	require.NoError(t, err)
+	src := udatatest.New(ds)
+	defer src.Close()
+	org := ds[0].Organization.ID
+	want := 0
+	for _, d := range ds {
+		if d.Organization != nil && d.Organization.ID == org {
+			want++
+		}
+	}
+	src.SetSIRET("21350238800019", org)
+	addSource(t, e, "territoire", src.URL, true, `{"sirets":["21350238800019","00000000000000"],"page_size":7}`)
+	rep := e.run(t, "territoire")
+	require.Equal(t, store.RunDone, rep.Status, rep.Error)
+	assert.Equal(t, int64(want), rep.Counts[store.Create][store.ItemApplied])
+	assert.Len(t, e.datasets(t), want)
+}
