@@ -41,9 +41,14 @@ func dataset(id, title, license string) string {
 
 func TestItemsWithoutTitleOrLicenceAreReportedAndTheRunGoesOn(t *testing.T) {
 	e := newEnv(t, sqldb.SQLite)
+	broken := false
 	srv := pages(func(w http.ResponseWriter, r *http.Request, _ string) {
+		title := "Fine"
+		if broken {
+			title = ""
+		}
 		fmt.Fprintf(w, `{"data":[%s,%s,%s,{"id":42,"title":["not a string"]}],"next_page":null}`,
-			dataset("a1", "Fine", "lov2"), dataset("a2", "", "lov2"), dataset("a3", "No licence", ""))
+			dataset("a1", title, "lov2"), dataset("a2", "", "lov2"), dataset("a3", "No licence", ""))
 	})
 	defer srv.Close()
 	addSource(t, e, "s", srv.URL, true, "")
@@ -65,6 +70,15 @@ func TestItemsWithoutTitleOrLicenceAreReportedAndTheRunGoesOn(t *testing.T) {
 			assert.Equal(t, "notspecified", d.GetLicense())
 		}
 	}
+
+	// A harvested dataset that loses its title at the source is reported,
+	// not archived.
+	rep = e.run(t, "s")
+	require.Empty(t, rep.Counts[store.Create])
+	broken = true
+	rep = e.run(t, "s")
+	assert.Equal(t, int64(3), rep.Counts[store.Fail][store.ItemFailed])
+	assert.Empty(t, rep.Counts[store.Archive])
 }
 
 func TestASourceFailingMidRunKeepsWhatWasReadAndArchivesNothing(t *testing.T) {

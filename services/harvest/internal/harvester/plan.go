@@ -49,6 +49,8 @@ func (h *Harvester) plan(ctx context.Context, src store.Source, r store.Run) (st
 			}
 		}
 		if d.Problem != "" {
+			// Still at the source: its local dataset, if any, stays as it is.
+			seen[d.RemoteID] = d.RemoteID != ""
 			add(store.Item{RemoteID: d.RemoteID, Action: store.Fail, Title: d.Title, DiffJSON: "[]", Status: store.ItemFailed, Reason: d.Problem})
 			return nil
 		}
