@@ -9,6 +9,7 @@ package catalogv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -701,6 +702,225 @@ func (*RevokeApiTokenResponse) Descriptor() ([]byte, []int) {
 	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{13}
 }
 
+type SignInRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Email    string                 `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	Password string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	// How long the session token lives (required, at most 7 days).
+	SessionTtl    *durationpb.Duration `protobuf:"bytes,3,opt,name=session_ttl,json=sessionTtl,proto3" json:"session_ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInRequest) Reset() {
+	*x = SignInRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInRequest) ProtoMessage() {}
+
+func (x *SignInRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
+func (*SignInRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SignInRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *SignInRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *SignInRequest) GetSessionTtl() *durationpb.Duration {
+	if x != nil {
+		return x.SessionTtl
+	}
+	return nil
+}
+
+type SignInResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	User  *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// The session token's id (to revoke it at sign-out) and its plaintext.
+	TokenId       string                 `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	Token         string                 `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInResponse) Reset() {
+	*x = SignInResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInResponse) ProtoMessage() {}
+
+func (x *SignInResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
+func (*SignInResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SignInResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *SignInResponse) GetTokenId() string {
+	if x != nil {
+		return x.TokenId
+	}
+	return ""
+}
+
+func (x *SignInResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *SignInResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+type SetPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id, slug or email; "" is the caller.
+	User          string `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPasswordRequest) Reset() {
+	*x = SetPasswordRequest{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPasswordRequest) ProtoMessage() {}
+
+func (x *SetPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPasswordRequest.ProtoReflect.Descriptor instead.
+func (*SetPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *SetPasswordRequest) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *SetPasswordRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type SetPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPasswordResponse) Reset() {
+	*x = SetPasswordResponse{}
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPasswordResponse) ProtoMessage() {}
+
+func (x *SetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*SetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{17}
+}
+
 type ListOrganizationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Q     string                 `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
@@ -720,7 +940,7 @@ type ListOrganizationsRequest struct {
 
 func (x *ListOrganizationsRequest) Reset() {
 	*x = ListOrganizationsRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[14]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -732,7 +952,7 @@ func (x *ListOrganizationsRequest) String() string {
 func (*ListOrganizationsRequest) ProtoMessage() {}
 
 func (x *ListOrganizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[14]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -745,7 +965,7 @@ func (x *ListOrganizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrganizationsRequest.ProtoReflect.Descriptor instead.
 func (*ListOrganizationsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{14}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListOrganizationsRequest) GetQ() string {
@@ -814,7 +1034,7 @@ type ListOrganizationsResponse struct {
 
 func (x *ListOrganizationsResponse) Reset() {
 	*x = ListOrganizationsResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[15]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -826,7 +1046,7 @@ func (x *ListOrganizationsResponse) String() string {
 func (*ListOrganizationsResponse) ProtoMessage() {}
 
 func (x *ListOrganizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[15]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -839,7 +1059,7 @@ func (x *ListOrganizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrganizationsResponse.ProtoReflect.Descriptor instead.
 func (*ListOrganizationsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{15}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListOrganizationsResponse) GetOrganizations() []*Organization {
@@ -866,7 +1086,7 @@ type SuggestOrganizationsRequest struct {
 
 func (x *SuggestOrganizationsRequest) Reset() {
 	*x = SuggestOrganizationsRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[16]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -878,7 +1098,7 @@ func (x *SuggestOrganizationsRequest) String() string {
 func (*SuggestOrganizationsRequest) ProtoMessage() {}
 
 func (x *SuggestOrganizationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[16]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -891,7 +1111,7 @@ func (x *SuggestOrganizationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestOrganizationsRequest.ProtoReflect.Descriptor instead.
 func (*SuggestOrganizationsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{16}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SuggestOrganizationsRequest) GetQ() string {
@@ -917,7 +1137,7 @@ type SuggestOrganizationsResponse struct {
 
 func (x *SuggestOrganizationsResponse) Reset() {
 	*x = SuggestOrganizationsResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[17]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -929,7 +1149,7 @@ func (x *SuggestOrganizationsResponse) String() string {
 func (*SuggestOrganizationsResponse) ProtoMessage() {}
 
 func (x *SuggestOrganizationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[17]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -942,7 +1162,7 @@ func (x *SuggestOrganizationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SuggestOrganizationsResponse.ProtoReflect.Descriptor instead.
 func (*SuggestOrganizationsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{17}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SuggestOrganizationsResponse) GetOrganizations() []*OrganizationRef {
@@ -962,7 +1182,7 @@ type GetOrganizationRequest struct {
 
 func (x *GetOrganizationRequest) Reset() {
 	*x = GetOrganizationRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[18]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -974,7 +1194,7 @@ func (x *GetOrganizationRequest) String() string {
 func (*GetOrganizationRequest) ProtoMessage() {}
 
 func (x *GetOrganizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[18]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -987,7 +1207,7 @@ func (x *GetOrganizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrganizationRequest.ProtoReflect.Descriptor instead.
 func (*GetOrganizationRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{18}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetOrganizationRequest) GetOrganization() string {
@@ -1008,7 +1228,7 @@ type GetOrganizationResponse struct {
 
 func (x *GetOrganizationResponse) Reset() {
 	*x = GetOrganizationResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[19]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1240,7 @@ func (x *GetOrganizationResponse) String() string {
 func (*GetOrganizationResponse) ProtoMessage() {}
 
 func (x *GetOrganizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[19]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1253,7 @@ func (x *GetOrganizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrganizationResponse.ProtoReflect.Descriptor instead.
 func (*GetOrganizationResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{19}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetOrganizationResponse) GetOrganization() *Organization {
@@ -1059,7 +1279,7 @@ type CreateOrganizationRequest struct {
 
 func (x *CreateOrganizationRequest) Reset() {
 	*x = CreateOrganizationRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[20]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1071,7 +1291,7 @@ func (x *CreateOrganizationRequest) String() string {
 func (*CreateOrganizationRequest) ProtoMessage() {}
 
 func (x *CreateOrganizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[20]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1084,7 +1304,7 @@ func (x *CreateOrganizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOrganizationRequest.ProtoReflect.Descriptor instead.
 func (*CreateOrganizationRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{20}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CreateOrganizationRequest) GetOrganization() *OrganizationInput {
@@ -1103,7 +1323,7 @@ type CreateOrganizationResponse struct {
 
 func (x *CreateOrganizationResponse) Reset() {
 	*x = CreateOrganizationResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[21]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1115,7 +1335,7 @@ func (x *CreateOrganizationResponse) String() string {
 func (*CreateOrganizationResponse) ProtoMessage() {}
 
 func (x *CreateOrganizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[21]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1128,7 +1348,7 @@ func (x *CreateOrganizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOrganizationResponse.ProtoReflect.Descriptor instead.
 func (*CreateOrganizationResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{21}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CreateOrganizationResponse) GetOrganization() *Organization {
@@ -1150,7 +1370,7 @@ type UpdateOrganizationRequest struct {
 
 func (x *UpdateOrganizationRequest) Reset() {
 	*x = UpdateOrganizationRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[22]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1162,7 +1382,7 @@ func (x *UpdateOrganizationRequest) String() string {
 func (*UpdateOrganizationRequest) ProtoMessage() {}
 
 func (x *UpdateOrganizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[22]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1175,7 +1395,7 @@ func (x *UpdateOrganizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOrganizationRequest.ProtoReflect.Descriptor instead.
 func (*UpdateOrganizationRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{22}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpdateOrganizationRequest) GetOrganization() string {
@@ -1208,7 +1428,7 @@ type UpdateOrganizationResponse struct {
 
 func (x *UpdateOrganizationResponse) Reset() {
 	*x = UpdateOrganizationResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[23]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1440,7 @@ func (x *UpdateOrganizationResponse) String() string {
 func (*UpdateOrganizationResponse) ProtoMessage() {}
 
 func (x *UpdateOrganizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[23]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1453,7 @@ func (x *UpdateOrganizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOrganizationResponse.ProtoReflect.Descriptor instead.
 func (*UpdateOrganizationResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{23}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UpdateOrganizationResponse) GetOrganization() *Organization {
@@ -1252,7 +1472,7 @@ type DeleteOrganizationRequest struct {
 
 func (x *DeleteOrganizationRequest) Reset() {
 	*x = DeleteOrganizationRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[24]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1264,7 +1484,7 @@ func (x *DeleteOrganizationRequest) String() string {
 func (*DeleteOrganizationRequest) ProtoMessage() {}
 
 func (x *DeleteOrganizationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[24]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1277,7 +1497,7 @@ func (x *DeleteOrganizationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteOrganizationRequest.ProtoReflect.Descriptor instead.
 func (*DeleteOrganizationRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{24}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *DeleteOrganizationRequest) GetOrganization() string {
@@ -1295,7 +1515,7 @@ type DeleteOrganizationResponse struct {
 
 func (x *DeleteOrganizationResponse) Reset() {
 	*x = DeleteOrganizationResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[25]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1527,7 @@ func (x *DeleteOrganizationResponse) String() string {
 func (*DeleteOrganizationResponse) ProtoMessage() {}
 
 func (x *DeleteOrganizationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[25]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1540,7 @@ func (x *DeleteOrganizationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteOrganizationResponse.ProtoReflect.Descriptor instead.
 func (*DeleteOrganizationResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{25}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{29}
 }
 
 type AddMemberRequest struct {
@@ -1336,7 +1556,7 @@ type AddMemberRequest struct {
 
 func (x *AddMemberRequest) Reset() {
 	*x = AddMemberRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[26]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1348,7 +1568,7 @@ func (x *AddMemberRequest) String() string {
 func (*AddMemberRequest) ProtoMessage() {}
 
 func (x *AddMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[26]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1361,7 +1581,7 @@ func (x *AddMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddMemberRequest.ProtoReflect.Descriptor instead.
 func (*AddMemberRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{26}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *AddMemberRequest) GetOrganization() string {
@@ -1401,7 +1621,7 @@ type AddMemberResponse struct {
 
 func (x *AddMemberResponse) Reset() {
 	*x = AddMemberResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[27]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1633,7 @@ func (x *AddMemberResponse) String() string {
 func (*AddMemberResponse) ProtoMessage() {}
 
 func (x *AddMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[27]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1646,7 @@ func (x *AddMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddMemberResponse.ProtoReflect.Descriptor instead.
 func (*AddMemberResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{27}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AddMemberResponse) GetMember() *Member {
@@ -1447,7 +1667,7 @@ type UpdateMemberRequest struct {
 
 func (x *UpdateMemberRequest) Reset() {
 	*x = UpdateMemberRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[28]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1459,7 +1679,7 @@ func (x *UpdateMemberRequest) String() string {
 func (*UpdateMemberRequest) ProtoMessage() {}
 
 func (x *UpdateMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[28]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1472,7 +1692,7 @@ func (x *UpdateMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMemberRequest.ProtoReflect.Descriptor instead.
 func (*UpdateMemberRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{28}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *UpdateMemberRequest) GetOrganization() string {
@@ -1505,7 +1725,7 @@ type UpdateMemberResponse struct {
 
 func (x *UpdateMemberResponse) Reset() {
 	*x = UpdateMemberResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[29]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1517,7 +1737,7 @@ func (x *UpdateMemberResponse) String() string {
 func (*UpdateMemberResponse) ProtoMessage() {}
 
 func (x *UpdateMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[29]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1530,7 +1750,7 @@ func (x *UpdateMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMemberResponse.ProtoReflect.Descriptor instead.
 func (*UpdateMemberResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{29}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *UpdateMemberResponse) GetMember() *Member {
@@ -1550,7 +1770,7 @@ type RemoveMemberRequest struct {
 
 func (x *RemoveMemberRequest) Reset() {
 	*x = RemoveMemberRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[30]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1782,7 @@ func (x *RemoveMemberRequest) String() string {
 func (*RemoveMemberRequest) ProtoMessage() {}
 
 func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[30]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +1795,7 @@ func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberRequest.ProtoReflect.Descriptor instead.
 func (*RemoveMemberRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{30}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RemoveMemberRequest) GetOrganization() string {
@@ -1600,7 +1820,7 @@ type RemoveMemberResponse struct {
 
 func (x *RemoveMemberResponse) Reset() {
 	*x = RemoveMemberResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[31]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1612,7 +1832,7 @@ func (x *RemoveMemberResponse) String() string {
 func (*RemoveMemberResponse) ProtoMessage() {}
 
 func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[31]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1625,7 +1845,7 @@ func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberResponse.ProtoReflect.Descriptor instead.
 func (*RemoveMemberResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{31}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{35}
 }
 
 type ListDatasetsRequest struct {
@@ -1680,7 +1900,7 @@ type ListDatasetsRequest struct {
 
 func (x *ListDatasetsRequest) Reset() {
 	*x = ListDatasetsRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[32]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1692,7 +1912,7 @@ func (x *ListDatasetsRequest) String() string {
 func (*ListDatasetsRequest) ProtoMessage() {}
 
 func (x *ListDatasetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[32]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1705,7 +1925,7 @@ func (x *ListDatasetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDatasetsRequest.ProtoReflect.Descriptor instead.
 func (*ListDatasetsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{32}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListDatasetsRequest) GetQ() string {
@@ -1872,7 +2092,7 @@ type ListDatasetsResponse struct {
 
 func (x *ListDatasetsResponse) Reset() {
 	*x = ListDatasetsResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[33]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1884,7 +2104,7 @@ func (x *ListDatasetsResponse) String() string {
 func (*ListDatasetsResponse) ProtoMessage() {}
 
 func (x *ListDatasetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[33]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1897,7 +2117,7 @@ func (x *ListDatasetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDatasetsResponse.ProtoReflect.Descriptor instead.
 func (*ListDatasetsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{33}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListDatasetsResponse) GetDatasets() []*Dataset {
@@ -1924,7 +2144,7 @@ type GetDatasetRequest struct {
 
 func (x *GetDatasetRequest) Reset() {
 	*x = GetDatasetRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[34]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1936,7 +2156,7 @@ func (x *GetDatasetRequest) String() string {
 func (*GetDatasetRequest) ProtoMessage() {}
 
 func (x *GetDatasetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[34]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1949,7 +2169,7 @@ func (x *GetDatasetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDatasetRequest.ProtoReflect.Descriptor instead.
 func (*GetDatasetRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{34}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetDatasetRequest) GetDataset() string {
@@ -1969,7 +2189,7 @@ type GetDatasetResponse struct {
 
 func (x *GetDatasetResponse) Reset() {
 	*x = GetDatasetResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[35]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1981,7 +2201,7 @@ func (x *GetDatasetResponse) String() string {
 func (*GetDatasetResponse) ProtoMessage() {}
 
 func (x *GetDatasetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[35]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1994,7 +2214,7 @@ func (x *GetDatasetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDatasetResponse.ProtoReflect.Descriptor instead.
 func (*GetDatasetResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{35}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetDatasetResponse) GetDataset() *Dataset {
@@ -2020,7 +2240,7 @@ type CreateDatasetRequest struct {
 
 func (x *CreateDatasetRequest) Reset() {
 	*x = CreateDatasetRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[36]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2032,7 +2252,7 @@ func (x *CreateDatasetRequest) String() string {
 func (*CreateDatasetRequest) ProtoMessage() {}
 
 func (x *CreateDatasetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[36]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2045,7 +2265,7 @@ func (x *CreateDatasetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDatasetRequest.ProtoReflect.Descriptor instead.
 func (*CreateDatasetRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{36}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateDatasetRequest) GetDataset() *DatasetInput {
@@ -2064,7 +2284,7 @@ type CreateDatasetResponse struct {
 
 func (x *CreateDatasetResponse) Reset() {
 	*x = CreateDatasetResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[37]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2076,7 +2296,7 @@ func (x *CreateDatasetResponse) String() string {
 func (*CreateDatasetResponse) ProtoMessage() {}
 
 func (x *CreateDatasetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[37]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2089,7 +2309,7 @@ func (x *CreateDatasetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDatasetResponse.ProtoReflect.Descriptor instead.
 func (*CreateDatasetResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{37}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateDatasetResponse) GetDataset() *Dataset {
@@ -2110,7 +2330,7 @@ type UpdateDatasetRequest struct {
 
 func (x *UpdateDatasetRequest) Reset() {
 	*x = UpdateDatasetRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[38]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2342,7 @@ func (x *UpdateDatasetRequest) String() string {
 func (*UpdateDatasetRequest) ProtoMessage() {}
 
 func (x *UpdateDatasetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[38]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2355,7 @@ func (x *UpdateDatasetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateDatasetRequest.ProtoReflect.Descriptor instead.
 func (*UpdateDatasetRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{38}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *UpdateDatasetRequest) GetDataset() string {
@@ -2168,7 +2388,7 @@ type UpdateDatasetResponse struct {
 
 func (x *UpdateDatasetResponse) Reset() {
 	*x = UpdateDatasetResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[39]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2180,7 +2400,7 @@ func (x *UpdateDatasetResponse) String() string {
 func (*UpdateDatasetResponse) ProtoMessage() {}
 
 func (x *UpdateDatasetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[39]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2193,7 +2413,7 @@ func (x *UpdateDatasetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateDatasetResponse.ProtoReflect.Descriptor instead.
 func (*UpdateDatasetResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{39}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *UpdateDatasetResponse) GetDataset() *Dataset {
@@ -2212,7 +2432,7 @@ type DeleteDatasetRequest struct {
 
 func (x *DeleteDatasetRequest) Reset() {
 	*x = DeleteDatasetRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[40]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2224,7 +2444,7 @@ func (x *DeleteDatasetRequest) String() string {
 func (*DeleteDatasetRequest) ProtoMessage() {}
 
 func (x *DeleteDatasetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[40]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2237,7 +2457,7 @@ func (x *DeleteDatasetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteDatasetRequest.ProtoReflect.Descriptor instead.
 func (*DeleteDatasetRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{40}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *DeleteDatasetRequest) GetDataset() string {
@@ -2255,7 +2475,7 @@ type DeleteDatasetResponse struct {
 
 func (x *DeleteDatasetResponse) Reset() {
 	*x = DeleteDatasetResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[41]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2267,7 +2487,7 @@ func (x *DeleteDatasetResponse) String() string {
 func (*DeleteDatasetResponse) ProtoMessage() {}
 
 func (x *DeleteDatasetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[41]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2280,7 +2500,7 @@ func (x *DeleteDatasetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteDatasetResponse.ProtoReflect.Descriptor instead.
 func (*DeleteDatasetResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{41}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{45}
 }
 
 type GetResourceRequest struct {
@@ -2292,7 +2512,7 @@ type GetResourceRequest struct {
 
 func (x *GetResourceRequest) Reset() {
 	*x = GetResourceRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[42]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2304,7 +2524,7 @@ func (x *GetResourceRequest) String() string {
 func (*GetResourceRequest) ProtoMessage() {}
 
 func (x *GetResourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[42]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2317,7 +2537,7 @@ func (x *GetResourceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResourceRequest.ProtoReflect.Descriptor instead.
 func (*GetResourceRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{42}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetResourceRequest) GetResourceId() string {
@@ -2337,7 +2557,7 @@ type GetResourceResponse struct {
 
 func (x *GetResourceResponse) Reset() {
 	*x = GetResourceResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[43]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2349,7 +2569,7 @@ func (x *GetResourceResponse) String() string {
 func (*GetResourceResponse) ProtoMessage() {}
 
 func (x *GetResourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[43]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2362,7 +2582,7 @@ func (x *GetResourceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResourceResponse.ProtoReflect.Descriptor instead.
 func (*GetResourceResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{43}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetResourceResponse) GetResource() *Resource {
@@ -2389,7 +2609,7 @@ type CreateResourceRequest struct {
 
 func (x *CreateResourceRequest) Reset() {
 	*x = CreateResourceRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[44]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2401,7 +2621,7 @@ func (x *CreateResourceRequest) String() string {
 func (*CreateResourceRequest) ProtoMessage() {}
 
 func (x *CreateResourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[44]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2414,7 +2634,7 @@ func (x *CreateResourceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateResourceRequest.ProtoReflect.Descriptor instead.
 func (*CreateResourceRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{44}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *CreateResourceRequest) GetDataset() string {
@@ -2440,7 +2660,7 @@ type CreateResourceResponse struct {
 
 func (x *CreateResourceResponse) Reset() {
 	*x = CreateResourceResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[45]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2452,7 +2672,7 @@ func (x *CreateResourceResponse) String() string {
 func (*CreateResourceResponse) ProtoMessage() {}
 
 func (x *CreateResourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[45]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2465,7 +2685,7 @@ func (x *CreateResourceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateResourceResponse.ProtoReflect.Descriptor instead.
 func (*CreateResourceResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{45}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *CreateResourceResponse) GetResource() *Resource {
@@ -2487,7 +2707,7 @@ type UpdateResourceRequest struct {
 
 func (x *UpdateResourceRequest) Reset() {
 	*x = UpdateResourceRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[46]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +2719,7 @@ func (x *UpdateResourceRequest) String() string {
 func (*UpdateResourceRequest) ProtoMessage() {}
 
 func (x *UpdateResourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[46]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,7 +2732,7 @@ func (x *UpdateResourceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateResourceRequest.ProtoReflect.Descriptor instead.
 func (*UpdateResourceRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{46}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *UpdateResourceRequest) GetDataset() string {
@@ -2552,7 +2772,7 @@ type UpdateResourceResponse struct {
 
 func (x *UpdateResourceResponse) Reset() {
 	*x = UpdateResourceResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[47]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2564,7 +2784,7 @@ func (x *UpdateResourceResponse) String() string {
 func (*UpdateResourceResponse) ProtoMessage() {}
 
 func (x *UpdateResourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[47]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2577,7 +2797,7 @@ func (x *UpdateResourceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateResourceResponse.ProtoReflect.Descriptor instead.
 func (*UpdateResourceResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{47}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *UpdateResourceResponse) GetResource() *Resource {
@@ -2597,7 +2817,7 @@ type DeleteResourceRequest struct {
 
 func (x *DeleteResourceRequest) Reset() {
 	*x = DeleteResourceRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[48]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2609,7 +2829,7 @@ func (x *DeleteResourceRequest) String() string {
 func (*DeleteResourceRequest) ProtoMessage() {}
 
 func (x *DeleteResourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[48]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2622,7 +2842,7 @@ func (x *DeleteResourceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteResourceRequest.ProtoReflect.Descriptor instead.
 func (*DeleteResourceRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{48}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *DeleteResourceRequest) GetDataset() string {
@@ -2647,7 +2867,7 @@ type DeleteResourceResponse struct {
 
 func (x *DeleteResourceResponse) Reset() {
 	*x = DeleteResourceResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[49]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2659,7 +2879,7 @@ func (x *DeleteResourceResponse) String() string {
 func (*DeleteResourceResponse) ProtoMessage() {}
 
 func (x *DeleteResourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[49]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2672,7 +2892,7 @@ func (x *DeleteResourceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteResourceResponse.ProtoReflect.Descriptor instead.
 func (*DeleteResourceResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{49}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{53}
 }
 
 type ReorderResourcesRequest struct {
@@ -2686,7 +2906,7 @@ type ReorderResourcesRequest struct {
 
 func (x *ReorderResourcesRequest) Reset() {
 	*x = ReorderResourcesRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[50]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2698,7 +2918,7 @@ func (x *ReorderResourcesRequest) String() string {
 func (*ReorderResourcesRequest) ProtoMessage() {}
 
 func (x *ReorderResourcesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[50]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2711,7 +2931,7 @@ func (x *ReorderResourcesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReorderResourcesRequest.ProtoReflect.Descriptor instead.
 func (*ReorderResourcesRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{50}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ReorderResourcesRequest) GetDataset() string {
@@ -2737,7 +2957,7 @@ type ReorderResourcesResponse struct {
 
 func (x *ReorderResourcesResponse) Reset() {
 	*x = ReorderResourcesResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[51]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2749,7 +2969,7 @@ func (x *ReorderResourcesResponse) String() string {
 func (*ReorderResourcesResponse) ProtoMessage() {}
 
 func (x *ReorderResourcesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[51]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2762,7 +2982,7 @@ func (x *ReorderResourcesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReorderResourcesResponse.ProtoReflect.Descriptor instead.
 func (*ReorderResourcesResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{51}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ReorderResourcesResponse) GetResources() []*Resource {
@@ -2786,7 +3006,7 @@ type UpdateExtrasRequest struct {
 
 func (x *UpdateExtrasRequest) Reset() {
 	*x = UpdateExtrasRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[52]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2798,7 +3018,7 @@ func (x *UpdateExtrasRequest) String() string {
 func (*UpdateExtrasRequest) ProtoMessage() {}
 
 func (x *UpdateExtrasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[52]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2811,7 +3031,7 @@ func (x *UpdateExtrasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateExtrasRequest.ProtoReflect.Descriptor instead.
 func (*UpdateExtrasRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{52}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *UpdateExtrasRequest) GetDataset() string {
@@ -2851,7 +3071,7 @@ type UpdateExtrasResponse struct {
 
 func (x *UpdateExtrasResponse) Reset() {
 	*x = UpdateExtrasResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[53]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2863,7 +3083,7 @@ func (x *UpdateExtrasResponse) String() string {
 func (*UpdateExtrasResponse) ProtoMessage() {}
 
 func (x *UpdateExtrasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[53]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2876,7 +3096,7 @@ func (x *UpdateExtrasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateExtrasResponse.ProtoReflect.Descriptor instead.
 func (*UpdateExtrasResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{53}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *UpdateExtrasResponse) GetExtrasJson() []byte {
@@ -2894,7 +3114,7 @@ type GetReferenceListsRequest struct {
 
 func (x *GetReferenceListsRequest) Reset() {
 	*x = GetReferenceListsRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[54]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2906,7 +3126,7 @@ func (x *GetReferenceListsRequest) String() string {
 func (*GetReferenceListsRequest) ProtoMessage() {}
 
 func (x *GetReferenceListsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[54]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2919,7 +3139,7 @@ func (x *GetReferenceListsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReferenceListsRequest.ProtoReflect.Descriptor instead.
 func (*GetReferenceListsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{54}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{58}
 }
 
 type GetReferenceListsResponse struct {
@@ -2936,7 +3156,7 @@ type GetReferenceListsResponse struct {
 
 func (x *GetReferenceListsResponse) Reset() {
 	*x = GetReferenceListsResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[55]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2948,7 +3168,7 @@ func (x *GetReferenceListsResponse) String() string {
 func (*GetReferenceListsResponse) ProtoMessage() {}
 
 func (x *GetReferenceListsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[55]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2961,7 +3181,7 @@ func (x *GetReferenceListsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReferenceListsResponse.ProtoReflect.Descriptor instead.
 func (*GetReferenceListsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{55}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *GetReferenceListsResponse) GetLicenses() []*License {
@@ -3014,7 +3234,7 @@ type GetSiteMetricsRequest struct {
 
 func (x *GetSiteMetricsRequest) Reset() {
 	*x = GetSiteMetricsRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[56]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3026,7 +3246,7 @@ func (x *GetSiteMetricsRequest) String() string {
 func (*GetSiteMetricsRequest) ProtoMessage() {}
 
 func (x *GetSiteMetricsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[56]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3039,7 +3259,7 @@ func (x *GetSiteMetricsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSiteMetricsRequest.ProtoReflect.Descriptor instead.
 func (*GetSiteMetricsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{56}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{60}
 }
 
 type GetSiteMetricsResponse struct {
@@ -3051,7 +3271,7 @@ type GetSiteMetricsResponse struct {
 
 func (x *GetSiteMetricsResponse) Reset() {
 	*x = GetSiteMetricsResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[57]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3283,7 @@ func (x *GetSiteMetricsResponse) String() string {
 func (*GetSiteMetricsResponse) ProtoMessage() {}
 
 func (x *GetSiteMetricsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[57]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3076,7 +3296,7 @@ func (x *GetSiteMetricsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSiteMetricsResponse.ProtoReflect.Descriptor instead.
 func (*GetSiteMetricsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{57}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *GetSiteMetricsResponse) GetMetrics() *SiteMetrics {
@@ -3095,7 +3315,7 @@ type SetMetricsRequest struct {
 
 func (x *SetMetricsRequest) Reset() {
 	*x = SetMetricsRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3107,7 +3327,7 @@ func (x *SetMetricsRequest) String() string {
 func (*SetMetricsRequest) ProtoMessage() {}
 
 func (x *SetMetricsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[58]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3120,7 +3340,7 @@ func (x *SetMetricsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetMetricsRequest.ProtoReflect.Descriptor instead.
 func (*SetMetricsRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{58}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *SetMetricsRequest) GetObjects() []*ObjectMetrics {
@@ -3144,7 +3364,7 @@ type ObjectMetrics struct {
 
 func (x *ObjectMetrics) Reset() {
 	*x = ObjectMetrics{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3156,7 +3376,7 @@ func (x *ObjectMetrics) String() string {
 func (*ObjectMetrics) ProtoMessage() {}
 
 func (x *ObjectMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[59]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3169,7 +3389,7 @@ func (x *ObjectMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObjectMetrics.ProtoReflect.Descriptor instead.
 func (*ObjectMetrics) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{59}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ObjectMetrics) GetObjectType() string {
@@ -3203,7 +3423,7 @@ type SetMetricsResponse struct {
 
 func (x *SetMetricsResponse) Reset() {
 	*x = SetMetricsResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[60]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3215,7 +3435,7 @@ func (x *SetMetricsResponse) String() string {
 func (*SetMetricsResponse) ProtoMessage() {}
 
 func (x *SetMetricsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[60]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3228,7 +3448,7 @@ func (x *SetMetricsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetMetricsResponse.ProtoReflect.Descriptor instead.
 func (*SetMetricsResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{60}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *SetMetricsResponse) GetUpdated() int64 {
@@ -3252,7 +3472,7 @@ type ImportRequest struct {
 
 func (x *ImportRequest) Reset() {
 	*x = ImportRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[61]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3264,7 +3484,7 @@ func (x *ImportRequest) String() string {
 func (*ImportRequest) ProtoMessage() {}
 
 func (x *ImportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[61]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3277,7 +3497,7 @@ func (x *ImportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRequest.ProtoReflect.Descriptor instead.
 func (*ImportRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{61}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ImportRequest) GetOrganizations() []*Organization {
@@ -3306,7 +3526,7 @@ type ImportResponse struct {
 
 func (x *ImportResponse) Reset() {
 	*x = ImportResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[62]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3318,7 +3538,7 @@ func (x *ImportResponse) String() string {
 func (*ImportResponse) ProtoMessage() {}
 
 func (x *ImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[62]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3331,7 +3551,7 @@ func (x *ImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResponse.ProtoReflect.Descriptor instead.
 func (*ImportResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{62}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ImportResponse) GetOrganizationsCreated() int64 {
@@ -3393,7 +3613,7 @@ type ListReusesRequest struct {
 
 func (x *ListReusesRequest) Reset() {
 	*x = ListReusesRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[63]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3405,7 +3625,7 @@ func (x *ListReusesRequest) String() string {
 func (*ListReusesRequest) ProtoMessage() {}
 
 func (x *ListReusesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[63]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3418,7 +3638,7 @@ func (x *ListReusesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReusesRequest.ProtoReflect.Descriptor instead.
 func (*ListReusesRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{63}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ListReusesRequest) GetQ() string {
@@ -3522,7 +3742,7 @@ type ListReusesResponse struct {
 
 func (x *ListReusesResponse) Reset() {
 	*x = ListReusesResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[64]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3534,7 +3754,7 @@ func (x *ListReusesResponse) String() string {
 func (*ListReusesResponse) ProtoMessage() {}
 
 func (x *ListReusesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[64]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3547,7 +3767,7 @@ func (x *ListReusesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReusesResponse.ProtoReflect.Descriptor instead.
 func (*ListReusesResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{64}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ListReusesResponse) GetReuses() []*Reuse {
@@ -3574,7 +3794,7 @@ type GetReuseRequest struct {
 
 func (x *GetReuseRequest) Reset() {
 	*x = GetReuseRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[65]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3586,7 +3806,7 @@ func (x *GetReuseRequest) String() string {
 func (*GetReuseRequest) ProtoMessage() {}
 
 func (x *GetReuseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[65]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3599,7 +3819,7 @@ func (x *GetReuseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReuseRequest.ProtoReflect.Descriptor instead.
 func (*GetReuseRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{65}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *GetReuseRequest) GetReuse() string {
@@ -3620,7 +3840,7 @@ type GetReuseResponse struct {
 
 func (x *GetReuseResponse) Reset() {
 	*x = GetReuseResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[66]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3632,7 +3852,7 @@ func (x *GetReuseResponse) String() string {
 func (*GetReuseResponse) ProtoMessage() {}
 
 func (x *GetReuseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[66]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3645,7 +3865,7 @@ func (x *GetReuseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReuseResponse.ProtoReflect.Descriptor instead.
 func (*GetReuseResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{66}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *GetReuseResponse) GetReuse() *Reuse {
@@ -3671,7 +3891,7 @@ type CreateReuseRequest struct {
 
 func (x *CreateReuseRequest) Reset() {
 	*x = CreateReuseRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[67]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3683,7 +3903,7 @@ func (x *CreateReuseRequest) String() string {
 func (*CreateReuseRequest) ProtoMessage() {}
 
 func (x *CreateReuseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[67]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3696,7 +3916,7 @@ func (x *CreateReuseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReuseRequest.ProtoReflect.Descriptor instead.
 func (*CreateReuseRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{67}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *CreateReuseRequest) GetReuse() *ReuseInput {
@@ -3715,7 +3935,7 @@ type CreateReuseResponse struct {
 
 func (x *CreateReuseResponse) Reset() {
 	*x = CreateReuseResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[68]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3727,7 +3947,7 @@ func (x *CreateReuseResponse) String() string {
 func (*CreateReuseResponse) ProtoMessage() {}
 
 func (x *CreateReuseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[68]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3740,7 +3960,7 @@ func (x *CreateReuseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReuseResponse.ProtoReflect.Descriptor instead.
 func (*CreateReuseResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{68}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *CreateReuseResponse) GetReuse() *Reuse {
@@ -3762,7 +3982,7 @@ type UpdateReuseRequest struct {
 
 func (x *UpdateReuseRequest) Reset() {
 	*x = UpdateReuseRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[69]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3774,7 +3994,7 @@ func (x *UpdateReuseRequest) String() string {
 func (*UpdateReuseRequest) ProtoMessage() {}
 
 func (x *UpdateReuseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[69]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3787,7 +4007,7 @@ func (x *UpdateReuseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateReuseRequest.ProtoReflect.Descriptor instead.
 func (*UpdateReuseRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{69}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *UpdateReuseRequest) GetReuse() string {
@@ -3820,7 +4040,7 @@ type UpdateReuseResponse struct {
 
 func (x *UpdateReuseResponse) Reset() {
 	*x = UpdateReuseResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[70]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3832,7 +4052,7 @@ func (x *UpdateReuseResponse) String() string {
 func (*UpdateReuseResponse) ProtoMessage() {}
 
 func (x *UpdateReuseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[70]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3845,7 +4065,7 @@ func (x *UpdateReuseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateReuseResponse.ProtoReflect.Descriptor instead.
 func (*UpdateReuseResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{70}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *UpdateReuseResponse) GetReuse() *Reuse {
@@ -3864,7 +4084,7 @@ type DeleteReuseRequest struct {
 
 func (x *DeleteReuseRequest) Reset() {
 	*x = DeleteReuseRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[71]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3876,7 +4096,7 @@ func (x *DeleteReuseRequest) String() string {
 func (*DeleteReuseRequest) ProtoMessage() {}
 
 func (x *DeleteReuseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[71]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3889,7 +4109,7 @@ func (x *DeleteReuseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteReuseRequest.ProtoReflect.Descriptor instead.
 func (*DeleteReuseRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{71}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *DeleteReuseRequest) GetReuse() string {
@@ -3907,7 +4127,7 @@ type DeleteReuseResponse struct {
 
 func (x *DeleteReuseResponse) Reset() {
 	*x = DeleteReuseResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[72]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3919,7 +4139,7 @@ func (x *DeleteReuseResponse) String() string {
 func (*DeleteReuseResponse) ProtoMessage() {}
 
 func (x *DeleteReuseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[72]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3932,7 +4152,7 @@ func (x *DeleteReuseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteReuseResponse.ProtoReflect.Descriptor instead.
 func (*DeleteReuseResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{72}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{76}
 }
 
 type AddReuseDatasetRequest struct {
@@ -3946,7 +4166,7 @@ type AddReuseDatasetRequest struct {
 
 func (x *AddReuseDatasetRequest) Reset() {
 	*x = AddReuseDatasetRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[73]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3958,7 +4178,7 @@ func (x *AddReuseDatasetRequest) String() string {
 func (*AddReuseDatasetRequest) ProtoMessage() {}
 
 func (x *AddReuseDatasetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[73]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3971,7 +4191,7 @@ func (x *AddReuseDatasetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddReuseDatasetRequest.ProtoReflect.Descriptor instead.
 func (*AddReuseDatasetRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{73}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *AddReuseDatasetRequest) GetReuse() string {
@@ -3998,7 +4218,7 @@ type AddReuseDatasetResponse struct {
 
 func (x *AddReuseDatasetResponse) Reset() {
 	*x = AddReuseDatasetResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[74]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4010,7 +4230,7 @@ func (x *AddReuseDatasetResponse) String() string {
 func (*AddReuseDatasetResponse) ProtoMessage() {}
 
 func (x *AddReuseDatasetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[74]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4023,7 +4243,7 @@ func (x *AddReuseDatasetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddReuseDatasetResponse.ProtoReflect.Descriptor instead.
 func (*AddReuseDatasetResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{74}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *AddReuseDatasetResponse) GetReuse() *Reuse {
@@ -4056,7 +4276,7 @@ type ListFollowersRequest struct {
 
 func (x *ListFollowersRequest) Reset() {
 	*x = ListFollowersRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[75]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4068,7 +4288,7 @@ func (x *ListFollowersRequest) String() string {
 func (*ListFollowersRequest) ProtoMessage() {}
 
 func (x *ListFollowersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[75]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4081,7 +4301,7 @@ func (x *ListFollowersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFollowersRequest.ProtoReflect.Descriptor instead.
 func (*ListFollowersRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{75}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *ListFollowersRequest) GetObjectType() string {
@@ -4129,7 +4349,7 @@ type ListFollowersResponse struct {
 
 func (x *ListFollowersResponse) Reset() {
 	*x = ListFollowersResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[76]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4141,7 +4361,7 @@ func (x *ListFollowersResponse) String() string {
 func (*ListFollowersResponse) ProtoMessage() {}
 
 func (x *ListFollowersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[76]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4154,7 +4374,7 @@ func (x *ListFollowersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFollowersResponse.ProtoReflect.Descriptor instead.
 func (*ListFollowersResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{76}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *ListFollowersResponse) GetFollows() []*Follow {
@@ -4181,7 +4401,7 @@ type FollowObjectRequest struct {
 
 func (x *FollowObjectRequest) Reset() {
 	*x = FollowObjectRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[77]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4193,7 +4413,7 @@ func (x *FollowObjectRequest) String() string {
 func (*FollowObjectRequest) ProtoMessage() {}
 
 func (x *FollowObjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[77]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4206,7 +4426,7 @@ func (x *FollowObjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FollowObjectRequest.ProtoReflect.Descriptor instead.
 func (*FollowObjectRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{77}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *FollowObjectRequest) GetObjectType() string {
@@ -4234,7 +4454,7 @@ type FollowObjectResponse struct {
 
 func (x *FollowObjectResponse) Reset() {
 	*x = FollowObjectResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[78]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4246,7 +4466,7 @@ func (x *FollowObjectResponse) String() string {
 func (*FollowObjectResponse) ProtoMessage() {}
 
 func (x *FollowObjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[78]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4259,7 +4479,7 @@ func (x *FollowObjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FollowObjectResponse.ProtoReflect.Descriptor instead.
 func (*FollowObjectResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{78}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *FollowObjectResponse) GetCreated() bool {
@@ -4286,7 +4506,7 @@ type UnfollowObjectRequest struct {
 
 func (x *UnfollowObjectRequest) Reset() {
 	*x = UnfollowObjectRequest{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[79]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4298,7 +4518,7 @@ func (x *UnfollowObjectRequest) String() string {
 func (*UnfollowObjectRequest) ProtoMessage() {}
 
 func (x *UnfollowObjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[79]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4311,7 +4531,7 @@ func (x *UnfollowObjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnfollowObjectRequest.ProtoReflect.Descriptor instead.
 func (*UnfollowObjectRequest) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{79}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *UnfollowObjectRequest) GetObjectType() string {
@@ -4337,7 +4557,7 @@ type UnfollowObjectResponse struct {
 
 func (x *UnfollowObjectResponse) Reset() {
 	*x = UnfollowObjectResponse{}
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[80]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4349,7 +4569,7 @@ func (x *UnfollowObjectResponse) String() string {
 func (*UnfollowObjectResponse) ProtoMessage() {}
 
 func (x *UnfollowObjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[80]
+	mi := &file_relais_catalog_v1_catalog_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4362,7 +4582,7 @@ func (x *UnfollowObjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnfollowObjectResponse.ProtoReflect.Descriptor instead.
 func (*UnfollowObjectResponse) Descriptor() ([]byte, []int) {
-	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{80}
+	return file_relais_catalog_v1_catalog_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *UnfollowObjectResponse) GetFollowers() int64 {
@@ -4376,7 +4596,7 @@ var File_relais_catalog_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
-	"\x1frelais/catalog/v1/catalog.proto\x12\x11relais.catalog.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1drelais/catalog/v1/types.proto\"\x0e\n" +
+	"\x1frelais/catalog/v1/catalog.proto\x12\x11relais.catalog.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1drelais/catalog/v1/types.proto\"\x0e\n" +
 	"\fGetMeRequest\"<\n" +
 	"\rGetMeResponse\x12+\n" +
 	"\x04user\x18\x01 \x01(\v2\x17.relais.catalog.v1.UserR\x04user\"{\n" +
@@ -4416,7 +4636,22 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\tplaintext\x18\x02 \x01(\tR\tplaintext\"'\n" +
 	"\x15RevokeApiTokenRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x18\n" +
-	"\x16RevokeApiTokenResponse\"\xd7\x01\n" +
+	"\x16RevokeApiTokenResponse\"}\n" +
+	"\rSignInRequest\x12\x14\n" +
+	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12:\n" +
+	"\vsession_ttl\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"sessionTtl\"\xa9\x01\n" +
+	"\x0eSignInResponse\x12+\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.relais.catalog.v1.UserR\x04user\x12\x19\n" +
+	"\btoken_id\x18\x02 \x01(\tR\atokenId\x12\x14\n" +
+	"\x05token\x18\x03 \x01(\tR\x05token\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"D\n" +
+	"\x12SetPasswordRequest\x12\x12\n" +
+	"\x04user\x18\x01 \x01(\tR\x04user\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x15\n" +
+	"\x13SetPasswordResponse\"\xd7\x01\n" +
 	"\x18ListOrganizationsRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x12\n" +
 	"\x04sort\x18\x02 \x01(\tR\x04sort\x12\x14\n" +
@@ -4663,7 +4898,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"objectType\x12\x1b\n" +
 	"\tobject_id\x18\x02 \x01(\tR\bobjectId\"6\n" +
 	"\x16UnfollowObjectResponse\x12\x1c\n" +
-	"\tfollowers\x18\x01 \x01(\x03R\tfollowers2\x82\x1f\n" +
+	"\tfollowers\x18\x01 \x01(\x03R\tfollowers2\xaf \n" +
 	"\x0eCatalogService\x12J\n" +
 	"\x05GetMe\x12\x1f.relais.catalog.v1.GetMeRequest\x1a .relais.catalog.v1.GetMeResponse\x12S\n" +
 	"\bUpdateMe\x12\".relais.catalog.v1.UpdateMeRequest\x1a#.relais.catalog.v1.UpdateMeResponse\x12Y\n" +
@@ -4672,7 +4907,9 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\aGetUser\x12!.relais.catalog.v1.GetUserRequest\x1a\".relais.catalog.v1.GetUserResponse\x12b\n" +
 	"\rListApiTokens\x12'.relais.catalog.v1.ListApiTokensRequest\x1a(.relais.catalog.v1.ListApiTokensResponse\x12e\n" +
 	"\x0eCreateApiToken\x12(.relais.catalog.v1.CreateApiTokenRequest\x1a).relais.catalog.v1.CreateApiTokenResponse\x12e\n" +
-	"\x0eRevokeApiToken\x12(.relais.catalog.v1.RevokeApiTokenRequest\x1a).relais.catalog.v1.RevokeApiTokenResponse\x12n\n" +
+	"\x0eRevokeApiToken\x12(.relais.catalog.v1.RevokeApiTokenRequest\x1a).relais.catalog.v1.RevokeApiTokenResponse\x12M\n" +
+	"\x06SignIn\x12 .relais.catalog.v1.SignInRequest\x1a!.relais.catalog.v1.SignInResponse\x12\\\n" +
+	"\vSetPassword\x12%.relais.catalog.v1.SetPasswordRequest\x1a&.relais.catalog.v1.SetPasswordResponse\x12n\n" +
 	"\x11ListOrganizations\x12+.relais.catalog.v1.ListOrganizationsRequest\x1a,.relais.catalog.v1.ListOrganizationsResponse\x12w\n" +
 	"\x14SuggestOrganizations\x12..relais.catalog.v1.SuggestOrganizationsRequest\x1a/.relais.catalog.v1.SuggestOrganizationsResponse\x12h\n" +
 	"\x0fGetOrganization\x12).relais.catalog.v1.GetOrganizationRequest\x1a*.relais.catalog.v1.GetOrganizationResponse\x12q\n" +
@@ -4722,7 +4959,7 @@ func file_relais_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_relais_catalog_v1_catalog_proto_rawDescData
 }
 
-var file_relais_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 82)
+var file_relais_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 86)
 var file_relais_catalog_v1_catalog_proto_goTypes = []any{
 	(*GetMeRequest)(nil),                 // 0: relais.catalog.v1.GetMeRequest
 	(*GetMeResponse)(nil),                // 1: relais.catalog.v1.GetMeResponse
@@ -4738,232 +4975,244 @@ var file_relais_catalog_v1_catalog_proto_goTypes = []any{
 	(*CreateApiTokenResponse)(nil),       // 11: relais.catalog.v1.CreateApiTokenResponse
 	(*RevokeApiTokenRequest)(nil),        // 12: relais.catalog.v1.RevokeApiTokenRequest
 	(*RevokeApiTokenResponse)(nil),       // 13: relais.catalog.v1.RevokeApiTokenResponse
-	(*ListOrganizationsRequest)(nil),     // 14: relais.catalog.v1.ListOrganizationsRequest
-	(*ListOrganizationsResponse)(nil),    // 15: relais.catalog.v1.ListOrganizationsResponse
-	(*SuggestOrganizationsRequest)(nil),  // 16: relais.catalog.v1.SuggestOrganizationsRequest
-	(*SuggestOrganizationsResponse)(nil), // 17: relais.catalog.v1.SuggestOrganizationsResponse
-	(*GetOrganizationRequest)(nil),       // 18: relais.catalog.v1.GetOrganizationRequest
-	(*GetOrganizationResponse)(nil),      // 19: relais.catalog.v1.GetOrganizationResponse
-	(*CreateOrganizationRequest)(nil),    // 20: relais.catalog.v1.CreateOrganizationRequest
-	(*CreateOrganizationResponse)(nil),   // 21: relais.catalog.v1.CreateOrganizationResponse
-	(*UpdateOrganizationRequest)(nil),    // 22: relais.catalog.v1.UpdateOrganizationRequest
-	(*UpdateOrganizationResponse)(nil),   // 23: relais.catalog.v1.UpdateOrganizationResponse
-	(*DeleteOrganizationRequest)(nil),    // 24: relais.catalog.v1.DeleteOrganizationRequest
-	(*DeleteOrganizationResponse)(nil),   // 25: relais.catalog.v1.DeleteOrganizationResponse
-	(*AddMemberRequest)(nil),             // 26: relais.catalog.v1.AddMemberRequest
-	(*AddMemberResponse)(nil),            // 27: relais.catalog.v1.AddMemberResponse
-	(*UpdateMemberRequest)(nil),          // 28: relais.catalog.v1.UpdateMemberRequest
-	(*UpdateMemberResponse)(nil),         // 29: relais.catalog.v1.UpdateMemberResponse
-	(*RemoveMemberRequest)(nil),          // 30: relais.catalog.v1.RemoveMemberRequest
-	(*RemoveMemberResponse)(nil),         // 31: relais.catalog.v1.RemoveMemberResponse
-	(*ListDatasetsRequest)(nil),          // 32: relais.catalog.v1.ListDatasetsRequest
-	(*ListDatasetsResponse)(nil),         // 33: relais.catalog.v1.ListDatasetsResponse
-	(*GetDatasetRequest)(nil),            // 34: relais.catalog.v1.GetDatasetRequest
-	(*GetDatasetResponse)(nil),           // 35: relais.catalog.v1.GetDatasetResponse
-	(*CreateDatasetRequest)(nil),         // 36: relais.catalog.v1.CreateDatasetRequest
-	(*CreateDatasetResponse)(nil),        // 37: relais.catalog.v1.CreateDatasetResponse
-	(*UpdateDatasetRequest)(nil),         // 38: relais.catalog.v1.UpdateDatasetRequest
-	(*UpdateDatasetResponse)(nil),        // 39: relais.catalog.v1.UpdateDatasetResponse
-	(*DeleteDatasetRequest)(nil),         // 40: relais.catalog.v1.DeleteDatasetRequest
-	(*DeleteDatasetResponse)(nil),        // 41: relais.catalog.v1.DeleteDatasetResponse
-	(*GetResourceRequest)(nil),           // 42: relais.catalog.v1.GetResourceRequest
-	(*GetResourceResponse)(nil),          // 43: relais.catalog.v1.GetResourceResponse
-	(*CreateResourceRequest)(nil),        // 44: relais.catalog.v1.CreateResourceRequest
-	(*CreateResourceResponse)(nil),       // 45: relais.catalog.v1.CreateResourceResponse
-	(*UpdateResourceRequest)(nil),        // 46: relais.catalog.v1.UpdateResourceRequest
-	(*UpdateResourceResponse)(nil),       // 47: relais.catalog.v1.UpdateResourceResponse
-	(*DeleteResourceRequest)(nil),        // 48: relais.catalog.v1.DeleteResourceRequest
-	(*DeleteResourceResponse)(nil),       // 49: relais.catalog.v1.DeleteResourceResponse
-	(*ReorderResourcesRequest)(nil),      // 50: relais.catalog.v1.ReorderResourcesRequest
-	(*ReorderResourcesResponse)(nil),     // 51: relais.catalog.v1.ReorderResourcesResponse
-	(*UpdateExtrasRequest)(nil),          // 52: relais.catalog.v1.UpdateExtrasRequest
-	(*UpdateExtrasResponse)(nil),         // 53: relais.catalog.v1.UpdateExtrasResponse
-	(*GetReferenceListsRequest)(nil),     // 54: relais.catalog.v1.GetReferenceListsRequest
-	(*GetReferenceListsResponse)(nil),    // 55: relais.catalog.v1.GetReferenceListsResponse
-	(*GetSiteMetricsRequest)(nil),        // 56: relais.catalog.v1.GetSiteMetricsRequest
-	(*GetSiteMetricsResponse)(nil),       // 57: relais.catalog.v1.GetSiteMetricsResponse
-	(*SetMetricsRequest)(nil),            // 58: relais.catalog.v1.SetMetricsRequest
-	(*ObjectMetrics)(nil),                // 59: relais.catalog.v1.ObjectMetrics
-	(*SetMetricsResponse)(nil),           // 60: relais.catalog.v1.SetMetricsResponse
-	(*ImportRequest)(nil),                // 61: relais.catalog.v1.ImportRequest
-	(*ImportResponse)(nil),               // 62: relais.catalog.v1.ImportResponse
-	(*ListReusesRequest)(nil),            // 63: relais.catalog.v1.ListReusesRequest
-	(*ListReusesResponse)(nil),           // 64: relais.catalog.v1.ListReusesResponse
-	(*GetReuseRequest)(nil),              // 65: relais.catalog.v1.GetReuseRequest
-	(*GetReuseResponse)(nil),             // 66: relais.catalog.v1.GetReuseResponse
-	(*CreateReuseRequest)(nil),           // 67: relais.catalog.v1.CreateReuseRequest
-	(*CreateReuseResponse)(nil),          // 68: relais.catalog.v1.CreateReuseResponse
-	(*UpdateReuseRequest)(nil),           // 69: relais.catalog.v1.UpdateReuseRequest
-	(*UpdateReuseResponse)(nil),          // 70: relais.catalog.v1.UpdateReuseResponse
-	(*DeleteReuseRequest)(nil),           // 71: relais.catalog.v1.DeleteReuseRequest
-	(*DeleteReuseResponse)(nil),          // 72: relais.catalog.v1.DeleteReuseResponse
-	(*AddReuseDatasetRequest)(nil),       // 73: relais.catalog.v1.AddReuseDatasetRequest
-	(*AddReuseDatasetResponse)(nil),      // 74: relais.catalog.v1.AddReuseDatasetResponse
-	(*ListFollowersRequest)(nil),         // 75: relais.catalog.v1.ListFollowersRequest
-	(*ListFollowersResponse)(nil),        // 76: relais.catalog.v1.ListFollowersResponse
-	(*FollowObjectRequest)(nil),          // 77: relais.catalog.v1.FollowObjectRequest
-	(*FollowObjectResponse)(nil),         // 78: relais.catalog.v1.FollowObjectResponse
-	(*UnfollowObjectRequest)(nil),        // 79: relais.catalog.v1.UnfollowObjectRequest
-	(*UnfollowObjectResponse)(nil),       // 80: relais.catalog.v1.UnfollowObjectResponse
-	nil,                                  // 81: relais.catalog.v1.ObjectMetrics.MetricsEntry
-	(*User)(nil),                         // 82: relais.catalog.v1.User
-	(*fieldmaskpb.FieldMask)(nil),        // 83: google.protobuf.FieldMask
-	(*ApiToken)(nil),                     // 84: relais.catalog.v1.ApiToken
-	(*timestamppb.Timestamp)(nil),        // 85: google.protobuf.Timestamp
-	(*Organization)(nil),                 // 86: relais.catalog.v1.Organization
-	(*OrganizationRef)(nil),              // 87: relais.catalog.v1.OrganizationRef
-	(*OrganizationInput)(nil),            // 88: relais.catalog.v1.OrganizationInput
-	(*Member)(nil),                       // 89: relais.catalog.v1.Member
-	(*Dataset)(nil),                      // 90: relais.catalog.v1.Dataset
-	(*DatasetInput)(nil),                 // 91: relais.catalog.v1.DatasetInput
-	(*Resource)(nil),                     // 92: relais.catalog.v1.Resource
-	(*ResourceInput)(nil),                // 93: relais.catalog.v1.ResourceInput
-	(*License)(nil),                      // 94: relais.catalog.v1.License
-	(*Label)(nil),                        // 95: relais.catalog.v1.Label
-	(*SiteMetrics)(nil),                  // 96: relais.catalog.v1.SiteMetrics
-	(*Reuse)(nil),                        // 97: relais.catalog.v1.Reuse
-	(*ReuseInput)(nil),                   // 98: relais.catalog.v1.ReuseInput
-	(*Follow)(nil),                       // 99: relais.catalog.v1.Follow
+	(*SignInRequest)(nil),                // 14: relais.catalog.v1.SignInRequest
+	(*SignInResponse)(nil),               // 15: relais.catalog.v1.SignInResponse
+	(*SetPasswordRequest)(nil),           // 16: relais.catalog.v1.SetPasswordRequest
+	(*SetPasswordResponse)(nil),          // 17: relais.catalog.v1.SetPasswordResponse
+	(*ListOrganizationsRequest)(nil),     // 18: relais.catalog.v1.ListOrganizationsRequest
+	(*ListOrganizationsResponse)(nil),    // 19: relais.catalog.v1.ListOrganizationsResponse
+	(*SuggestOrganizationsRequest)(nil),  // 20: relais.catalog.v1.SuggestOrganizationsRequest
+	(*SuggestOrganizationsResponse)(nil), // 21: relais.catalog.v1.SuggestOrganizationsResponse
+	(*GetOrganizationRequest)(nil),       // 22: relais.catalog.v1.GetOrganizationRequest
+	(*GetOrganizationResponse)(nil),      // 23: relais.catalog.v1.GetOrganizationResponse
+	(*CreateOrganizationRequest)(nil),    // 24: relais.catalog.v1.CreateOrganizationRequest
+	(*CreateOrganizationResponse)(nil),   // 25: relais.catalog.v1.CreateOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),    // 26: relais.catalog.v1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil),   // 27: relais.catalog.v1.UpdateOrganizationResponse
+	(*DeleteOrganizationRequest)(nil),    // 28: relais.catalog.v1.DeleteOrganizationRequest
+	(*DeleteOrganizationResponse)(nil),   // 29: relais.catalog.v1.DeleteOrganizationResponse
+	(*AddMemberRequest)(nil),             // 30: relais.catalog.v1.AddMemberRequest
+	(*AddMemberResponse)(nil),            // 31: relais.catalog.v1.AddMemberResponse
+	(*UpdateMemberRequest)(nil),          // 32: relais.catalog.v1.UpdateMemberRequest
+	(*UpdateMemberResponse)(nil),         // 33: relais.catalog.v1.UpdateMemberResponse
+	(*RemoveMemberRequest)(nil),          // 34: relais.catalog.v1.RemoveMemberRequest
+	(*RemoveMemberResponse)(nil),         // 35: relais.catalog.v1.RemoveMemberResponse
+	(*ListDatasetsRequest)(nil),          // 36: relais.catalog.v1.ListDatasetsRequest
+	(*ListDatasetsResponse)(nil),         // 37: relais.catalog.v1.ListDatasetsResponse
+	(*GetDatasetRequest)(nil),            // 38: relais.catalog.v1.GetDatasetRequest
+	(*GetDatasetResponse)(nil),           // 39: relais.catalog.v1.GetDatasetResponse
+	(*CreateDatasetRequest)(nil),         // 40: relais.catalog.v1.CreateDatasetRequest
+	(*CreateDatasetResponse)(nil),        // 41: relais.catalog.v1.CreateDatasetResponse
+	(*UpdateDatasetRequest)(nil),         // 42: relais.catalog.v1.UpdateDatasetRequest
+	(*UpdateDatasetResponse)(nil),        // 43: relais.catalog.v1.UpdateDatasetResponse
+	(*DeleteDatasetRequest)(nil),         // 44: relais.catalog.v1.DeleteDatasetRequest
+	(*DeleteDatasetResponse)(nil),        // 45: relais.catalog.v1.DeleteDatasetResponse
+	(*GetResourceRequest)(nil),           // 46: relais.catalog.v1.GetResourceRequest
+	(*GetResourceResponse)(nil),          // 47: relais.catalog.v1.GetResourceResponse
+	(*CreateResourceRequest)(nil),        // 48: relais.catalog.v1.CreateResourceRequest
+	(*CreateResourceResponse)(nil),       // 49: relais.catalog.v1.CreateResourceResponse
+	(*UpdateResourceRequest)(nil),        // 50: relais.catalog.v1.UpdateResourceRequest
+	(*UpdateResourceResponse)(nil),       // 51: relais.catalog.v1.UpdateResourceResponse
+	(*DeleteResourceRequest)(nil),        // 52: relais.catalog.v1.DeleteResourceRequest
+	(*DeleteResourceResponse)(nil),       // 53: relais.catalog.v1.DeleteResourceResponse
+	(*ReorderResourcesRequest)(nil),      // 54: relais.catalog.v1.ReorderResourcesRequest
+	(*ReorderResourcesResponse)(nil),     // 55: relais.catalog.v1.ReorderResourcesResponse
+	(*UpdateExtrasRequest)(nil),          // 56: relais.catalog.v1.UpdateExtrasRequest
+	(*UpdateExtrasResponse)(nil),         // 57: relais.catalog.v1.UpdateExtrasResponse
+	(*GetReferenceListsRequest)(nil),     // 58: relais.catalog.v1.GetReferenceListsRequest
+	(*GetReferenceListsResponse)(nil),    // 59: relais.catalog.v1.GetReferenceListsResponse
+	(*GetSiteMetricsRequest)(nil),        // 60: relais.catalog.v1.GetSiteMetricsRequest
+	(*GetSiteMetricsResponse)(nil),       // 61: relais.catalog.v1.GetSiteMetricsResponse
+	(*SetMetricsRequest)(nil),            // 62: relais.catalog.v1.SetMetricsRequest
+	(*ObjectMetrics)(nil),                // 63: relais.catalog.v1.ObjectMetrics
+	(*SetMetricsResponse)(nil),           // 64: relais.catalog.v1.SetMetricsResponse
+	(*ImportRequest)(nil),                // 65: relais.catalog.v1.ImportRequest
+	(*ImportResponse)(nil),               // 66: relais.catalog.v1.ImportResponse
+	(*ListReusesRequest)(nil),            // 67: relais.catalog.v1.ListReusesRequest
+	(*ListReusesResponse)(nil),           // 68: relais.catalog.v1.ListReusesResponse
+	(*GetReuseRequest)(nil),              // 69: relais.catalog.v1.GetReuseRequest
+	(*GetReuseResponse)(nil),             // 70: relais.catalog.v1.GetReuseResponse
+	(*CreateReuseRequest)(nil),           // 71: relais.catalog.v1.CreateReuseRequest
+	(*CreateReuseResponse)(nil),          // 72: relais.catalog.v1.CreateReuseResponse
+	(*UpdateReuseRequest)(nil),           // 73: relais.catalog.v1.UpdateReuseRequest
+	(*UpdateReuseResponse)(nil),          // 74: relais.catalog.v1.UpdateReuseResponse
+	(*DeleteReuseRequest)(nil),           // 75: relais.catalog.v1.DeleteReuseRequest
+	(*DeleteReuseResponse)(nil),          // 76: relais.catalog.v1.DeleteReuseResponse
+	(*AddReuseDatasetRequest)(nil),       // 77: relais.catalog.v1.AddReuseDatasetRequest
+	(*AddReuseDatasetResponse)(nil),      // 78: relais.catalog.v1.AddReuseDatasetResponse
+	(*ListFollowersRequest)(nil),         // 79: relais.catalog.v1.ListFollowersRequest
+	(*ListFollowersResponse)(nil),        // 80: relais.catalog.v1.ListFollowersResponse
+	(*FollowObjectRequest)(nil),          // 81: relais.catalog.v1.FollowObjectRequest
+	(*FollowObjectResponse)(nil),         // 82: relais.catalog.v1.FollowObjectResponse
+	(*UnfollowObjectRequest)(nil),        // 83: relais.catalog.v1.UnfollowObjectRequest
+	(*UnfollowObjectResponse)(nil),       // 84: relais.catalog.v1.UnfollowObjectResponse
+	nil,                                  // 85: relais.catalog.v1.ObjectMetrics.MetricsEntry
+	(*User)(nil),                         // 86: relais.catalog.v1.User
+	(*fieldmaskpb.FieldMask)(nil),        // 87: google.protobuf.FieldMask
+	(*ApiToken)(nil),                     // 88: relais.catalog.v1.ApiToken
+	(*timestamppb.Timestamp)(nil),        // 89: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),          // 90: google.protobuf.Duration
+	(*Organization)(nil),                 // 91: relais.catalog.v1.Organization
+	(*OrganizationRef)(nil),              // 92: relais.catalog.v1.OrganizationRef
+	(*OrganizationInput)(nil),            // 93: relais.catalog.v1.OrganizationInput
+	(*Member)(nil),                       // 94: relais.catalog.v1.Member
+	(*Dataset)(nil),                      // 95: relais.catalog.v1.Dataset
+	(*DatasetInput)(nil),                 // 96: relais.catalog.v1.DatasetInput
+	(*Resource)(nil),                     // 97: relais.catalog.v1.Resource
+	(*ResourceInput)(nil),                // 98: relais.catalog.v1.ResourceInput
+	(*License)(nil),                      // 99: relais.catalog.v1.License
+	(*Label)(nil),                        // 100: relais.catalog.v1.Label
+	(*SiteMetrics)(nil),                  // 101: relais.catalog.v1.SiteMetrics
+	(*Reuse)(nil),                        // 102: relais.catalog.v1.Reuse
+	(*ReuseInput)(nil),                   // 103: relais.catalog.v1.ReuseInput
+	(*Follow)(nil),                       // 104: relais.catalog.v1.Follow
 }
 var file_relais_catalog_v1_catalog_proto_depIdxs = []int32{
-	82, // 0: relais.catalog.v1.GetMeResponse.user:type_name -> relais.catalog.v1.User
-	82, // 1: relais.catalog.v1.UpdateMeRequest.user:type_name -> relais.catalog.v1.User
-	83, // 2: relais.catalog.v1.UpdateMeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	82, // 3: relais.catalog.v1.UpdateMeResponse.user:type_name -> relais.catalog.v1.User
-	82, // 4: relais.catalog.v1.CreateUserResponse.user:type_name -> relais.catalog.v1.User
-	82, // 5: relais.catalog.v1.GetUserResponse.user:type_name -> relais.catalog.v1.User
-	84, // 6: relais.catalog.v1.ListApiTokensResponse.tokens:type_name -> relais.catalog.v1.ApiToken
-	85, // 7: relais.catalog.v1.CreateApiTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
-	84, // 8: relais.catalog.v1.CreateApiTokenResponse.token:type_name -> relais.catalog.v1.ApiToken
-	86, // 9: relais.catalog.v1.ListOrganizationsResponse.organizations:type_name -> relais.catalog.v1.Organization
-	87, // 10: relais.catalog.v1.SuggestOrganizationsResponse.organizations:type_name -> relais.catalog.v1.OrganizationRef
-	86, // 11: relais.catalog.v1.GetOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	88, // 12: relais.catalog.v1.CreateOrganizationRequest.organization:type_name -> relais.catalog.v1.OrganizationInput
-	86, // 13: relais.catalog.v1.CreateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	88, // 14: relais.catalog.v1.UpdateOrganizationRequest.input:type_name -> relais.catalog.v1.OrganizationInput
-	83, // 15: relais.catalog.v1.UpdateOrganizationRequest.update_mask:type_name -> google.protobuf.FieldMask
-	86, // 16: relais.catalog.v1.UpdateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
-	89, // 17: relais.catalog.v1.AddMemberResponse.member:type_name -> relais.catalog.v1.Member
-	89, // 18: relais.catalog.v1.UpdateMemberResponse.member:type_name -> relais.catalog.v1.Member
-	90, // 19: relais.catalog.v1.ListDatasetsResponse.datasets:type_name -> relais.catalog.v1.Dataset
-	90, // 20: relais.catalog.v1.GetDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	91, // 21: relais.catalog.v1.CreateDatasetRequest.dataset:type_name -> relais.catalog.v1.DatasetInput
-	90, // 22: relais.catalog.v1.CreateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	91, // 23: relais.catalog.v1.UpdateDatasetRequest.input:type_name -> relais.catalog.v1.DatasetInput
-	83, // 24: relais.catalog.v1.UpdateDatasetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	90, // 25: relais.catalog.v1.UpdateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
-	92, // 26: relais.catalog.v1.GetResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	93, // 27: relais.catalog.v1.CreateResourceRequest.resource:type_name -> relais.catalog.v1.ResourceInput
-	92, // 28: relais.catalog.v1.CreateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	93, // 29: relais.catalog.v1.UpdateResourceRequest.input:type_name -> relais.catalog.v1.ResourceInput
-	83, // 30: relais.catalog.v1.UpdateResourceRequest.update_mask:type_name -> google.protobuf.FieldMask
-	92, // 31: relais.catalog.v1.UpdateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
-	92, // 32: relais.catalog.v1.ReorderResourcesResponse.resources:type_name -> relais.catalog.v1.Resource
-	94, // 33: relais.catalog.v1.GetReferenceListsResponse.licenses:type_name -> relais.catalog.v1.License
-	95, // 34: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
-	95, // 35: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
-	95, // 36: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
-	95, // 37: relais.catalog.v1.GetReferenceListsResponse.reuse_types:type_name -> relais.catalog.v1.Label
-	95, // 38: relais.catalog.v1.GetReferenceListsResponse.reuse_topics:type_name -> relais.catalog.v1.Label
-	96, // 39: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
-	59, // 40: relais.catalog.v1.SetMetricsRequest.objects:type_name -> relais.catalog.v1.ObjectMetrics
-	81, // 41: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
-	86, // 42: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
-	90, // 43: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
-	97, // 44: relais.catalog.v1.ListReusesResponse.reuses:type_name -> relais.catalog.v1.Reuse
-	97, // 45: relais.catalog.v1.GetReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	98, // 46: relais.catalog.v1.CreateReuseRequest.reuse:type_name -> relais.catalog.v1.ReuseInput
-	97, // 47: relais.catalog.v1.CreateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	98, // 48: relais.catalog.v1.UpdateReuseRequest.input:type_name -> relais.catalog.v1.ReuseInput
-	83, // 49: relais.catalog.v1.UpdateReuseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	97, // 50: relais.catalog.v1.UpdateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	97, // 51: relais.catalog.v1.AddReuseDatasetResponse.reuse:type_name -> relais.catalog.v1.Reuse
-	99, // 52: relais.catalog.v1.ListFollowersResponse.follows:type_name -> relais.catalog.v1.Follow
-	0,  // 53: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
-	2,  // 54: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
-	4,  // 55: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
-	6,  // 56: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
-	8,  // 57: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
-	10, // 58: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
-	12, // 59: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
-	14, // 60: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
-	16, // 61: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
-	18, // 62: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
-	20, // 63: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
-	22, // 64: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
-	24, // 65: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
-	26, // 66: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
-	28, // 67: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
-	30, // 68: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
-	32, // 69: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
-	34, // 70: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
-	36, // 71: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
-	38, // 72: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
-	40, // 73: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
-	42, // 74: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
-	44, // 75: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
-	46, // 76: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
-	48, // 77: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
-	50, // 78: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
-	52, // 79: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
-	54, // 80: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
-	56, // 81: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
-	58, // 82: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
-	63, // 83: relais.catalog.v1.CatalogService.ListReuses:input_type -> relais.catalog.v1.ListReusesRequest
-	65, // 84: relais.catalog.v1.CatalogService.GetReuse:input_type -> relais.catalog.v1.GetReuseRequest
-	67, // 85: relais.catalog.v1.CatalogService.CreateReuse:input_type -> relais.catalog.v1.CreateReuseRequest
-	69, // 86: relais.catalog.v1.CatalogService.UpdateReuse:input_type -> relais.catalog.v1.UpdateReuseRequest
-	71, // 87: relais.catalog.v1.CatalogService.DeleteReuse:input_type -> relais.catalog.v1.DeleteReuseRequest
-	73, // 88: relais.catalog.v1.CatalogService.AddReuseDataset:input_type -> relais.catalog.v1.AddReuseDatasetRequest
-	75, // 89: relais.catalog.v1.CatalogService.ListFollowers:input_type -> relais.catalog.v1.ListFollowersRequest
-	77, // 90: relais.catalog.v1.CatalogService.FollowObject:input_type -> relais.catalog.v1.FollowObjectRequest
-	79, // 91: relais.catalog.v1.CatalogService.UnfollowObject:input_type -> relais.catalog.v1.UnfollowObjectRequest
-	61, // 92: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
-	1,  // 93: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
-	3,  // 94: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
-	5,  // 95: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
-	7,  // 96: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
-	9,  // 97: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
-	11, // 98: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
-	13, // 99: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
-	15, // 100: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
-	17, // 101: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
-	19, // 102: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
-	21, // 103: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
-	23, // 104: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
-	25, // 105: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
-	27, // 106: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
-	29, // 107: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
-	31, // 108: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
-	33, // 109: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
-	35, // 110: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
-	37, // 111: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
-	39, // 112: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
-	41, // 113: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
-	43, // 114: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
-	45, // 115: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
-	47, // 116: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
-	49, // 117: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
-	51, // 118: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
-	53, // 119: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
-	55, // 120: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
-	57, // 121: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
-	60, // 122: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
-	64, // 123: relais.catalog.v1.CatalogService.ListReuses:output_type -> relais.catalog.v1.ListReusesResponse
-	66, // 124: relais.catalog.v1.CatalogService.GetReuse:output_type -> relais.catalog.v1.GetReuseResponse
-	68, // 125: relais.catalog.v1.CatalogService.CreateReuse:output_type -> relais.catalog.v1.CreateReuseResponse
-	70, // 126: relais.catalog.v1.CatalogService.UpdateReuse:output_type -> relais.catalog.v1.UpdateReuseResponse
-	72, // 127: relais.catalog.v1.CatalogService.DeleteReuse:output_type -> relais.catalog.v1.DeleteReuseResponse
-	74, // 128: relais.catalog.v1.CatalogService.AddReuseDataset:output_type -> relais.catalog.v1.AddReuseDatasetResponse
-	76, // 129: relais.catalog.v1.CatalogService.ListFollowers:output_type -> relais.catalog.v1.ListFollowersResponse
-	78, // 130: relais.catalog.v1.CatalogService.FollowObject:output_type -> relais.catalog.v1.FollowObjectResponse
-	80, // 131: relais.catalog.v1.CatalogService.UnfollowObject:output_type -> relais.catalog.v1.UnfollowObjectResponse
-	62, // 132: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
-	93, // [93:133] is the sub-list for method output_type
-	53, // [53:93] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	86,  // 0: relais.catalog.v1.GetMeResponse.user:type_name -> relais.catalog.v1.User
+	86,  // 1: relais.catalog.v1.UpdateMeRequest.user:type_name -> relais.catalog.v1.User
+	87,  // 2: relais.catalog.v1.UpdateMeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	86,  // 3: relais.catalog.v1.UpdateMeResponse.user:type_name -> relais.catalog.v1.User
+	86,  // 4: relais.catalog.v1.CreateUserResponse.user:type_name -> relais.catalog.v1.User
+	86,  // 5: relais.catalog.v1.GetUserResponse.user:type_name -> relais.catalog.v1.User
+	88,  // 6: relais.catalog.v1.ListApiTokensResponse.tokens:type_name -> relais.catalog.v1.ApiToken
+	89,  // 7: relais.catalog.v1.CreateApiTokenRequest.expires_at:type_name -> google.protobuf.Timestamp
+	88,  // 8: relais.catalog.v1.CreateApiTokenResponse.token:type_name -> relais.catalog.v1.ApiToken
+	90,  // 9: relais.catalog.v1.SignInRequest.session_ttl:type_name -> google.protobuf.Duration
+	86,  // 10: relais.catalog.v1.SignInResponse.user:type_name -> relais.catalog.v1.User
+	89,  // 11: relais.catalog.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	91,  // 12: relais.catalog.v1.ListOrganizationsResponse.organizations:type_name -> relais.catalog.v1.Organization
+	92,  // 13: relais.catalog.v1.SuggestOrganizationsResponse.organizations:type_name -> relais.catalog.v1.OrganizationRef
+	91,  // 14: relais.catalog.v1.GetOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	93,  // 15: relais.catalog.v1.CreateOrganizationRequest.organization:type_name -> relais.catalog.v1.OrganizationInput
+	91,  // 16: relais.catalog.v1.CreateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	93,  // 17: relais.catalog.v1.UpdateOrganizationRequest.input:type_name -> relais.catalog.v1.OrganizationInput
+	87,  // 18: relais.catalog.v1.UpdateOrganizationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	91,  // 19: relais.catalog.v1.UpdateOrganizationResponse.organization:type_name -> relais.catalog.v1.Organization
+	94,  // 20: relais.catalog.v1.AddMemberResponse.member:type_name -> relais.catalog.v1.Member
+	94,  // 21: relais.catalog.v1.UpdateMemberResponse.member:type_name -> relais.catalog.v1.Member
+	95,  // 22: relais.catalog.v1.ListDatasetsResponse.datasets:type_name -> relais.catalog.v1.Dataset
+	95,  // 23: relais.catalog.v1.GetDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	96,  // 24: relais.catalog.v1.CreateDatasetRequest.dataset:type_name -> relais.catalog.v1.DatasetInput
+	95,  // 25: relais.catalog.v1.CreateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	96,  // 26: relais.catalog.v1.UpdateDatasetRequest.input:type_name -> relais.catalog.v1.DatasetInput
+	87,  // 27: relais.catalog.v1.UpdateDatasetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	95,  // 28: relais.catalog.v1.UpdateDatasetResponse.dataset:type_name -> relais.catalog.v1.Dataset
+	97,  // 29: relais.catalog.v1.GetResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	98,  // 30: relais.catalog.v1.CreateResourceRequest.resource:type_name -> relais.catalog.v1.ResourceInput
+	97,  // 31: relais.catalog.v1.CreateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	98,  // 32: relais.catalog.v1.UpdateResourceRequest.input:type_name -> relais.catalog.v1.ResourceInput
+	87,  // 33: relais.catalog.v1.UpdateResourceRequest.update_mask:type_name -> google.protobuf.FieldMask
+	97,  // 34: relais.catalog.v1.UpdateResourceResponse.resource:type_name -> relais.catalog.v1.Resource
+	97,  // 35: relais.catalog.v1.ReorderResourcesResponse.resources:type_name -> relais.catalog.v1.Resource
+	99,  // 36: relais.catalog.v1.GetReferenceListsResponse.licenses:type_name -> relais.catalog.v1.License
+	100, // 37: relais.catalog.v1.GetReferenceListsResponse.frequencies:type_name -> relais.catalog.v1.Label
+	100, // 38: relais.catalog.v1.GetReferenceListsResponse.resource_types:type_name -> relais.catalog.v1.Label
+	100, // 39: relais.catalog.v1.GetReferenceListsResponse.organization_roles:type_name -> relais.catalog.v1.Label
+	100, // 40: relais.catalog.v1.GetReferenceListsResponse.reuse_types:type_name -> relais.catalog.v1.Label
+	100, // 41: relais.catalog.v1.GetReferenceListsResponse.reuse_topics:type_name -> relais.catalog.v1.Label
+	101, // 42: relais.catalog.v1.GetSiteMetricsResponse.metrics:type_name -> relais.catalog.v1.SiteMetrics
+	63,  // 43: relais.catalog.v1.SetMetricsRequest.objects:type_name -> relais.catalog.v1.ObjectMetrics
+	85,  // 44: relais.catalog.v1.ObjectMetrics.metrics:type_name -> relais.catalog.v1.ObjectMetrics.MetricsEntry
+	91,  // 45: relais.catalog.v1.ImportRequest.organizations:type_name -> relais.catalog.v1.Organization
+	95,  // 46: relais.catalog.v1.ImportRequest.datasets:type_name -> relais.catalog.v1.Dataset
+	102, // 47: relais.catalog.v1.ListReusesResponse.reuses:type_name -> relais.catalog.v1.Reuse
+	102, // 48: relais.catalog.v1.GetReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	103, // 49: relais.catalog.v1.CreateReuseRequest.reuse:type_name -> relais.catalog.v1.ReuseInput
+	102, // 50: relais.catalog.v1.CreateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	103, // 51: relais.catalog.v1.UpdateReuseRequest.input:type_name -> relais.catalog.v1.ReuseInput
+	87,  // 52: relais.catalog.v1.UpdateReuseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	102, // 53: relais.catalog.v1.UpdateReuseResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	102, // 54: relais.catalog.v1.AddReuseDatasetResponse.reuse:type_name -> relais.catalog.v1.Reuse
+	104, // 55: relais.catalog.v1.ListFollowersResponse.follows:type_name -> relais.catalog.v1.Follow
+	0,   // 56: relais.catalog.v1.CatalogService.GetMe:input_type -> relais.catalog.v1.GetMeRequest
+	2,   // 57: relais.catalog.v1.CatalogService.UpdateMe:input_type -> relais.catalog.v1.UpdateMeRequest
+	4,   // 58: relais.catalog.v1.CatalogService.CreateUser:input_type -> relais.catalog.v1.CreateUserRequest
+	6,   // 59: relais.catalog.v1.CatalogService.GetUser:input_type -> relais.catalog.v1.GetUserRequest
+	8,   // 60: relais.catalog.v1.CatalogService.ListApiTokens:input_type -> relais.catalog.v1.ListApiTokensRequest
+	10,  // 61: relais.catalog.v1.CatalogService.CreateApiToken:input_type -> relais.catalog.v1.CreateApiTokenRequest
+	12,  // 62: relais.catalog.v1.CatalogService.RevokeApiToken:input_type -> relais.catalog.v1.RevokeApiTokenRequest
+	14,  // 63: relais.catalog.v1.CatalogService.SignIn:input_type -> relais.catalog.v1.SignInRequest
+	16,  // 64: relais.catalog.v1.CatalogService.SetPassword:input_type -> relais.catalog.v1.SetPasswordRequest
+	18,  // 65: relais.catalog.v1.CatalogService.ListOrganizations:input_type -> relais.catalog.v1.ListOrganizationsRequest
+	20,  // 66: relais.catalog.v1.CatalogService.SuggestOrganizations:input_type -> relais.catalog.v1.SuggestOrganizationsRequest
+	22,  // 67: relais.catalog.v1.CatalogService.GetOrganization:input_type -> relais.catalog.v1.GetOrganizationRequest
+	24,  // 68: relais.catalog.v1.CatalogService.CreateOrganization:input_type -> relais.catalog.v1.CreateOrganizationRequest
+	26,  // 69: relais.catalog.v1.CatalogService.UpdateOrganization:input_type -> relais.catalog.v1.UpdateOrganizationRequest
+	28,  // 70: relais.catalog.v1.CatalogService.DeleteOrganization:input_type -> relais.catalog.v1.DeleteOrganizationRequest
+	30,  // 71: relais.catalog.v1.CatalogService.AddMember:input_type -> relais.catalog.v1.AddMemberRequest
+	32,  // 72: relais.catalog.v1.CatalogService.UpdateMember:input_type -> relais.catalog.v1.UpdateMemberRequest
+	34,  // 73: relais.catalog.v1.CatalogService.RemoveMember:input_type -> relais.catalog.v1.RemoveMemberRequest
+	36,  // 74: relais.catalog.v1.CatalogService.ListDatasets:input_type -> relais.catalog.v1.ListDatasetsRequest
+	38,  // 75: relais.catalog.v1.CatalogService.GetDataset:input_type -> relais.catalog.v1.GetDatasetRequest
+	40,  // 76: relais.catalog.v1.CatalogService.CreateDataset:input_type -> relais.catalog.v1.CreateDatasetRequest
+	42,  // 77: relais.catalog.v1.CatalogService.UpdateDataset:input_type -> relais.catalog.v1.UpdateDatasetRequest
+	44,  // 78: relais.catalog.v1.CatalogService.DeleteDataset:input_type -> relais.catalog.v1.DeleteDatasetRequest
+	46,  // 79: relais.catalog.v1.CatalogService.GetResource:input_type -> relais.catalog.v1.GetResourceRequest
+	48,  // 80: relais.catalog.v1.CatalogService.CreateResource:input_type -> relais.catalog.v1.CreateResourceRequest
+	50,  // 81: relais.catalog.v1.CatalogService.UpdateResource:input_type -> relais.catalog.v1.UpdateResourceRequest
+	52,  // 82: relais.catalog.v1.CatalogService.DeleteResource:input_type -> relais.catalog.v1.DeleteResourceRequest
+	54,  // 83: relais.catalog.v1.CatalogService.ReorderResources:input_type -> relais.catalog.v1.ReorderResourcesRequest
+	56,  // 84: relais.catalog.v1.CatalogService.UpdateExtras:input_type -> relais.catalog.v1.UpdateExtrasRequest
+	58,  // 85: relais.catalog.v1.CatalogService.GetReferenceLists:input_type -> relais.catalog.v1.GetReferenceListsRequest
+	60,  // 86: relais.catalog.v1.CatalogService.GetSiteMetrics:input_type -> relais.catalog.v1.GetSiteMetricsRequest
+	62,  // 87: relais.catalog.v1.CatalogService.SetMetrics:input_type -> relais.catalog.v1.SetMetricsRequest
+	67,  // 88: relais.catalog.v1.CatalogService.ListReuses:input_type -> relais.catalog.v1.ListReusesRequest
+	69,  // 89: relais.catalog.v1.CatalogService.GetReuse:input_type -> relais.catalog.v1.GetReuseRequest
+	71,  // 90: relais.catalog.v1.CatalogService.CreateReuse:input_type -> relais.catalog.v1.CreateReuseRequest
+	73,  // 91: relais.catalog.v1.CatalogService.UpdateReuse:input_type -> relais.catalog.v1.UpdateReuseRequest
+	75,  // 92: relais.catalog.v1.CatalogService.DeleteReuse:input_type -> relais.catalog.v1.DeleteReuseRequest
+	77,  // 93: relais.catalog.v1.CatalogService.AddReuseDataset:input_type -> relais.catalog.v1.AddReuseDatasetRequest
+	79,  // 94: relais.catalog.v1.CatalogService.ListFollowers:input_type -> relais.catalog.v1.ListFollowersRequest
+	81,  // 95: relais.catalog.v1.CatalogService.FollowObject:input_type -> relais.catalog.v1.FollowObjectRequest
+	83,  // 96: relais.catalog.v1.CatalogService.UnfollowObject:input_type -> relais.catalog.v1.UnfollowObjectRequest
+	65,  // 97: relais.catalog.v1.CatalogService.Import:input_type -> relais.catalog.v1.ImportRequest
+	1,   // 98: relais.catalog.v1.CatalogService.GetMe:output_type -> relais.catalog.v1.GetMeResponse
+	3,   // 99: relais.catalog.v1.CatalogService.UpdateMe:output_type -> relais.catalog.v1.UpdateMeResponse
+	5,   // 100: relais.catalog.v1.CatalogService.CreateUser:output_type -> relais.catalog.v1.CreateUserResponse
+	7,   // 101: relais.catalog.v1.CatalogService.GetUser:output_type -> relais.catalog.v1.GetUserResponse
+	9,   // 102: relais.catalog.v1.CatalogService.ListApiTokens:output_type -> relais.catalog.v1.ListApiTokensResponse
+	11,  // 103: relais.catalog.v1.CatalogService.CreateApiToken:output_type -> relais.catalog.v1.CreateApiTokenResponse
+	13,  // 104: relais.catalog.v1.CatalogService.RevokeApiToken:output_type -> relais.catalog.v1.RevokeApiTokenResponse
+	15,  // 105: relais.catalog.v1.CatalogService.SignIn:output_type -> relais.catalog.v1.SignInResponse
+	17,  // 106: relais.catalog.v1.CatalogService.SetPassword:output_type -> relais.catalog.v1.SetPasswordResponse
+	19,  // 107: relais.catalog.v1.CatalogService.ListOrganizations:output_type -> relais.catalog.v1.ListOrganizationsResponse
+	21,  // 108: relais.catalog.v1.CatalogService.SuggestOrganizations:output_type -> relais.catalog.v1.SuggestOrganizationsResponse
+	23,  // 109: relais.catalog.v1.CatalogService.GetOrganization:output_type -> relais.catalog.v1.GetOrganizationResponse
+	25,  // 110: relais.catalog.v1.CatalogService.CreateOrganization:output_type -> relais.catalog.v1.CreateOrganizationResponse
+	27,  // 111: relais.catalog.v1.CatalogService.UpdateOrganization:output_type -> relais.catalog.v1.UpdateOrganizationResponse
+	29,  // 112: relais.catalog.v1.CatalogService.DeleteOrganization:output_type -> relais.catalog.v1.DeleteOrganizationResponse
+	31,  // 113: relais.catalog.v1.CatalogService.AddMember:output_type -> relais.catalog.v1.AddMemberResponse
+	33,  // 114: relais.catalog.v1.CatalogService.UpdateMember:output_type -> relais.catalog.v1.UpdateMemberResponse
+	35,  // 115: relais.catalog.v1.CatalogService.RemoveMember:output_type -> relais.catalog.v1.RemoveMemberResponse
+	37,  // 116: relais.catalog.v1.CatalogService.ListDatasets:output_type -> relais.catalog.v1.ListDatasetsResponse
+	39,  // 117: relais.catalog.v1.CatalogService.GetDataset:output_type -> relais.catalog.v1.GetDatasetResponse
+	41,  // 118: relais.catalog.v1.CatalogService.CreateDataset:output_type -> relais.catalog.v1.CreateDatasetResponse
+	43,  // 119: relais.catalog.v1.CatalogService.UpdateDataset:output_type -> relais.catalog.v1.UpdateDatasetResponse
+	45,  // 120: relais.catalog.v1.CatalogService.DeleteDataset:output_type -> relais.catalog.v1.DeleteDatasetResponse
+	47,  // 121: relais.catalog.v1.CatalogService.GetResource:output_type -> relais.catalog.v1.GetResourceResponse
+	49,  // 122: relais.catalog.v1.CatalogService.CreateResource:output_type -> relais.catalog.v1.CreateResourceResponse
+	51,  // 123: relais.catalog.v1.CatalogService.UpdateResource:output_type -> relais.catalog.v1.UpdateResourceResponse
+	53,  // 124: relais.catalog.v1.CatalogService.DeleteResource:output_type -> relais.catalog.v1.DeleteResourceResponse
+	55,  // 125: relais.catalog.v1.CatalogService.ReorderResources:output_type -> relais.catalog.v1.ReorderResourcesResponse
+	57,  // 126: relais.catalog.v1.CatalogService.UpdateExtras:output_type -> relais.catalog.v1.UpdateExtrasResponse
+	59,  // 127: relais.catalog.v1.CatalogService.GetReferenceLists:output_type -> relais.catalog.v1.GetReferenceListsResponse
+	61,  // 128: relais.catalog.v1.CatalogService.GetSiteMetrics:output_type -> relais.catalog.v1.GetSiteMetricsResponse
+	64,  // 129: relais.catalog.v1.CatalogService.SetMetrics:output_type -> relais.catalog.v1.SetMetricsResponse
+	68,  // 130: relais.catalog.v1.CatalogService.ListReuses:output_type -> relais.catalog.v1.ListReusesResponse
+	70,  // 131: relais.catalog.v1.CatalogService.GetReuse:output_type -> relais.catalog.v1.GetReuseResponse
+	72,  // 132: relais.catalog.v1.CatalogService.CreateReuse:output_type -> relais.catalog.v1.CreateReuseResponse
+	74,  // 133: relais.catalog.v1.CatalogService.UpdateReuse:output_type -> relais.catalog.v1.UpdateReuseResponse
+	76,  // 134: relais.catalog.v1.CatalogService.DeleteReuse:output_type -> relais.catalog.v1.DeleteReuseResponse
+	78,  // 135: relais.catalog.v1.CatalogService.AddReuseDataset:output_type -> relais.catalog.v1.AddReuseDatasetResponse
+	80,  // 136: relais.catalog.v1.CatalogService.ListFollowers:output_type -> relais.catalog.v1.ListFollowersResponse
+	82,  // 137: relais.catalog.v1.CatalogService.FollowObject:output_type -> relais.catalog.v1.FollowObjectResponse
+	84,  // 138: relais.catalog.v1.CatalogService.UnfollowObject:output_type -> relais.catalog.v1.UnfollowObjectResponse
+	66,  // 139: relais.catalog.v1.CatalogService.Import:output_type -> relais.catalog.v1.ImportResponse
+	98,  // [98:140] is the sub-list for method output_type
+	56,  // [56:98] is the sub-list for method input_type
+	56,  // [56:56] is the sub-list for extension type_name
+	56,  // [56:56] is the sub-list for extension extendee
+	0,   // [0:56] is the sub-list for field type_name
 }
 
 func init() { file_relais_catalog_v1_catalog_proto_init() }
@@ -4973,15 +5222,15 @@ func file_relais_catalog_v1_catalog_proto_init() {
 	}
 	file_relais_catalog_v1_types_proto_init()
 	file_relais_catalog_v1_catalog_proto_msgTypes[10].OneofWrappers = []any{}
-	file_relais_catalog_v1_catalog_proto_msgTypes[32].OneofWrappers = []any{}
-	file_relais_catalog_v1_catalog_proto_msgTypes[63].OneofWrappers = []any{}
+	file_relais_catalog_v1_catalog_proto_msgTypes[36].OneofWrappers = []any{}
+	file_relais_catalog_v1_catalog_proto_msgTypes[67].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_catalog_v1_catalog_proto_rawDesc), len(file_relais_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   82,
+			NumMessages:   86,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -26,6 +26,8 @@ const (
 	CatalogService_ListApiTokens_FullMethodName        = "/relais.catalog.v1.CatalogService/ListApiTokens"
 	CatalogService_CreateApiToken_FullMethodName       = "/relais.catalog.v1.CatalogService/CreateApiToken"
 	CatalogService_RevokeApiToken_FullMethodName       = "/relais.catalog.v1.CatalogService/RevokeApiToken"
+	CatalogService_SignIn_FullMethodName               = "/relais.catalog.v1.CatalogService/SignIn"
+	CatalogService_SetPassword_FullMethodName          = "/relais.catalog.v1.CatalogService/SetPassword"
 	CatalogService_ListOrganizations_FullMethodName    = "/relais.catalog.v1.CatalogService/ListOrganizations"
 	CatalogService_SuggestOrganizations_FullMethodName = "/relais.catalog.v1.CatalogService/SuggestOrganizations"
 	CatalogService_GetOrganization_FullMethodName      = "/relais.catalog.v1.CatalogService/GetOrganization"
@@ -88,6 +90,11 @@ type CatalogServiceClient interface {
 	ListApiTokens(ctx context.Context, in *ListApiTokensRequest, opts ...grpc.CallOption) (*ListApiTokensResponse, error)
 	CreateApiToken(ctx context.Context, in *CreateApiTokenRequest, opts ...grpc.CallOption) (*CreateApiTokenResponse, error)
 	RevokeApiToken(ctx context.Context, in *RevokeApiTokenRequest, opts ...grpc.CallOption) (*RevokeApiTokenResponse, error)
+	// SignIn checks an email and password; on success it issues a session
+	// API token (expiring) for the web portal to act as the user.
+	SignIn(ctx context.Context, in *SignInRequest, opts ...grpc.CallOption) (*SignInResponse, error)
+	// SetPassword sets a user's password: the user themself or a sysadmin.
+	SetPassword(ctx context.Context, in *SetPasswordRequest, opts ...grpc.CallOption) (*SetPasswordResponse, error)
 	ListOrganizations(ctx context.Context, in *ListOrganizationsRequest, opts ...grpc.CallOption) (*ListOrganizationsResponse, error)
 	SuggestOrganizations(ctx context.Context, in *SuggestOrganizationsRequest, opts ...grpc.CallOption) (*SuggestOrganizationsResponse, error)
 	GetOrganization(ctx context.Context, in *GetOrganizationRequest, opts ...grpc.CallOption) (*GetOrganizationResponse, error)
@@ -212,6 +219,26 @@ func (c *catalogServiceClient) RevokeApiToken(ctx context.Context, in *RevokeApi
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RevokeApiTokenResponse)
 	err := c.cc.Invoke(ctx, CatalogService_RevokeApiToken_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) SignIn(ctx context.Context, in *SignInRequest, opts ...grpc.CallOption) (*SignInResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SignInResponse)
+	err := c.cc.Invoke(ctx, CatalogService_SignIn_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) SetPassword(ctx context.Context, in *SetPasswordRequest, opts ...grpc.CallOption) (*SetPasswordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetPasswordResponse)
+	err := c.cc.Invoke(ctx, CatalogService_SetPassword_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -578,6 +605,11 @@ type CatalogServiceServer interface {
 	ListApiTokens(context.Context, *ListApiTokensRequest) (*ListApiTokensResponse, error)
 	CreateApiToken(context.Context, *CreateApiTokenRequest) (*CreateApiTokenResponse, error)
 	RevokeApiToken(context.Context, *RevokeApiTokenRequest) (*RevokeApiTokenResponse, error)
+	// SignIn checks an email and password; on success it issues a session
+	// API token (expiring) for the web portal to act as the user.
+	SignIn(context.Context, *SignInRequest) (*SignInResponse, error)
+	// SetPassword sets a user's password: the user themself or a sysadmin.
+	SetPassword(context.Context, *SetPasswordRequest) (*SetPasswordResponse, error)
 	ListOrganizations(context.Context, *ListOrganizationsRequest) (*ListOrganizationsResponse, error)
 	SuggestOrganizations(context.Context, *SuggestOrganizationsRequest) (*SuggestOrganizationsResponse, error)
 	GetOrganization(context.Context, *GetOrganizationRequest) (*GetOrganizationResponse, error)
@@ -658,6 +690,12 @@ func (UnimplementedCatalogServiceServer) CreateApiToken(context.Context, *Create
 }
 func (UnimplementedCatalogServiceServer) RevokeApiToken(context.Context, *RevokeApiTokenRequest) (*RevokeApiTokenResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RevokeApiToken not implemented")
+}
+func (UnimplementedCatalogServiceServer) SignIn(context.Context, *SignInRequest) (*SignInResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SignIn not implemented")
+}
+func (UnimplementedCatalogServiceServer) SetPassword(context.Context, *SetPasswordRequest) (*SetPasswordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetPassword not implemented")
 }
 func (UnimplementedCatalogServiceServer) ListOrganizations(context.Context, *ListOrganizationsRequest) (*ListOrganizationsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListOrganizations not implemented")
@@ -901,6 +939,42 @@ func _CatalogService_RevokeApiToken_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CatalogServiceServer).RevokeApiToken(ctx, req.(*RevokeApiTokenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_SignIn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SignInRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).SignIn(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_SignIn_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).SignIn(ctx, req.(*SignInRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_SetPassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetPasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).SetPassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_SetPassword_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).SetPassword(ctx, req.(*SetPasswordRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1522,6 +1596,14 @@ var CatalogService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RevokeApiToken",
 			Handler:    _CatalogService_RevokeApiToken_Handler,
+		},
+		{
+			MethodName: "SignIn",
+			Handler:    _CatalogService_SignIn_Handler,
+		},
+		{
+			MethodName: "SetPassword",
+			Handler:    _CatalogService_SetPassword_Handler,
 		},
 		{
 			MethodName: "ListOrganizations",

@@ -2,10 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/pbkdf2"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -105,6 +101,9 @@ func (s *Service) CreateUser(ctx context.Context, req *catalogv1.CreateUserReque
 		CreatedAt: now,
 	}
 	if req.GetPassword() != "" {
+		if err := validPassword(req.GetPassword()); err != nil {
+			return nil, "", err
+		}
 		u.PasswordHash = hashPassword(req.GetPassword())
 	}
 	var plaintext string
@@ -258,18 +257,6 @@ func (s *Service) userProto(ctx context.Context, u store.User, caller domain.Cal
 func validEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n") && strings.Contains(s[at:], ".")
-}
-
-// passwordIterations is the PBKDF2-SHA256 cost.
-const passwordIterations = 210_000
-
-// hashPassword returns "pbkdf2-sha256$iterations$salt$key" (base64url).
-func hashPassword(pw string) string {
-	salt := make([]byte, 16)
-	_, _ = rand.Read(salt)
-	key, _ := pbkdf2.Key(sha256.New, pw, salt, passwordIterations, 32)
-	enc := base64.RawURLEncoding
-	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", passwordIterations, enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
 func timeOrNil(t time.Time) *timestamppb.Timestamp {

@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/app"
@@ -101,6 +102,22 @@ func (s *Server) RevokeApiToken(ctx context.Context, req *catalogv1.RevokeApiTok
 		return nil, s.err(ctx, err)
 	}
 	return &catalogv1.RevokeApiTokenResponse{}, nil
+}
+
+// SignIn is not behind a caller: it is how a caller comes to be.
+func (s *Server) SignIn(ctx context.Context, req *catalogv1.SignInRequest) (*catalogv1.SignInResponse, error) {
+	u, tok, plaintext, err := s.app.SignIn(ctx, req.GetEmail(), req.GetPassword(), req.GetSessionTtl().AsDuration())
+	if err != nil {
+		return nil, s.err(ctx, err)
+	}
+	return &catalogv1.SignInResponse{User: u, TokenId: tok.ID, Token: plaintext, ExpiresAt: timestamppb.New(tok.ExpiresAt)}, nil
+}
+
+func (s *Server) SetPassword(ctx context.Context, req *catalogv1.SetPasswordRequest) (*catalogv1.SetPasswordResponse, error) {
+	if err := s.app.SetPassword(ctx, req.GetUser(), req.GetPassword()); err != nil {
+		return nil, s.err(ctx, err)
+	}
+	return &catalogv1.SetPasswordResponse{}, nil
 }
 
 func (s *Server) ListOrganizations(ctx context.Context, req *catalogv1.ListOrganizationsRequest) (*catalogv1.ListOrganizationsResponse, error) {

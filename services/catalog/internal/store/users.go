@@ -145,3 +145,19 @@ func (q Q) getUser(ctx context.Context, query, arg string) (User, error) {
 	}
 	return u, nil
 }
+
+// SetPasswordHash replaces a user's password hash.
+func (q Q) SetPasswordHash(ctx context.Context, id, hash string) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id); err != nil {
+		return fmt.Errorf("set password of %s: %w", id, err)
+	}
+	return nil
+}
+
+// TouchLogin records a user's sign-in time.
+func (q Q) TouchLogin(ctx context.Context, id string, at time.Time) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, sqldb.TimeOf(at), id); err != nil {
+		return fmt.Errorf("record sign-in of %s: %w", id, err)
+	}
+	return nil
+}
