@@ -23,6 +23,7 @@ import (
 const (
 	KindDatasets      = "datasets"
 	KindOrganizations = "organizations"
+	KindReuses        = "reuses"
 )
 
 // ServiceTokenHeader is the metadata key of the admin RPCs' token.
@@ -53,6 +54,7 @@ type Service struct {
 	log           *slog.Logger
 	datasets      searchindex.Index
 	organizations searchindex.Index
+	reuses        searchindex.Index
 	indexer       *indexer.Indexer
 	grpc          *grpcapi.Server
 }
@@ -81,8 +83,13 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 		_ = s.datasets.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	s.indexer = indexer.New(ledger.New(deps.DB), s.datasets, s.organizations, deps.Catalog, log)
-	if s.grpc, err = grpcapi.NewServer(s.datasets, s.organizations, s.indexer, cfg.ServiceToken, log); err != nil {
+	if s.reuses, err = searchindex.Open(ctx, cfg.Index, KindReuses, docs.ReuseSchema()); err != nil {
+		_ = s.datasets.Close()
+		_ = s.organizations.Close()
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	s.indexer = indexer.New(ledger.New(deps.DB), s.datasets, s.organizations, s.reuses, deps.Catalog, log)
+	if s.grpc, err = grpcapi.NewServer(s.datasets, s.organizations, s.reuses, s.indexer, cfg.ServiceToken, log); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -110,7 +117,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	cons, err := s.bus.ConsumeBatches(ctx, events.ConsumerConfig{
 		Durable:        indexer.Durable,
-		FilterSubjects: []string{indexer.SubjectDatasets, indexer.SubjectOrganizations},
+		FilterSubjects: []string{indexer.SubjectDatasets, indexer.SubjectOrganizations, indexer.SubjectReuses},
 	}, events.BatchOptions{MaxBatch: s.cfg.MaxBatch, MaxWait: s.cfg.BatchWait},
 		func(ctx context.Context, ms []events.Message) error {
 			if err := s.indexer.HandleEvents(ctx, ms); err != nil {
@@ -129,5 +136,5 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Close closes the indexes; call it after Run has returned.
 func (s *Service) Close() error {
-	return errors.Join(s.datasets.Close(), s.organizations.Close())
+	return errors.Join(s.datasets.Close(), s.organizations.Close(), s.reuses.Close())
 }

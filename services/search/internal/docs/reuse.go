@@ -15,10 +15,6 @@ const (
 	FieldType     = "type"
 	FieldTopic    = "topic"
 	FieldArchived = "archived"
-	// FieldDatasetTitles holds the linked datasets' titles as the gateway
-	// gave them; the snapshot carries ids only, so it is empty unless the
-	// reuse was read whole.
-	FieldDatasetTitles = "dataset_titles"
 	// FieldDataset holds the linked datasets' ids.
 	FieldDataset = "dataset"
 )
@@ -34,7 +30,6 @@ func ReuseSchema() searchindex.Schema {
 			{Name: FieldTitle, Boost: 8},
 			{Name: FieldTags, Boost: 4},
 			{Name: FieldOrganizationName, Boost: 2},
-			{Name: FieldDatasetTitles, Boost: 1, NoTypos: true},
 			{Name: FieldDescription, Boost: 2, NoTypos: true},
 		},
 		Filterable: []string{
@@ -83,15 +78,6 @@ func Reuse(u *catalogv1.Reuse) (searchindex.Document, bool) {
 	}
 	if t := u.GetTopic(); t != "" {
 		f[FieldTopic] = t
-	}
-	var titles []string
-	for _, d := range u.GetDatasets() {
-		if t := d.GetTitle(); t != "" {
-			titles = append(titles, t)
-		}
-	}
-	if len(titles) > 0 {
-		f[FieldDatasetTitles] = titles
 	}
 	if org := u.GetOrganization(); org != nil && org.GetId() != "" {
 		f[FieldOrganization] = org.GetId()

@@ -30,20 +30,20 @@ const (
 // Server implements searchv1.SearchServiceServer.
 type Server struct {
 	searchv1.UnimplementedSearchServiceServer
-	datasets, organizations searchindex.Index
-	indexer                 *indexer.Indexer
-	tags                    *tagDictionary
-	token                   []byte
-	log                     *slog.Logger
+	datasets, organizations, reuses searchindex.Index
+	indexer                         *indexer.Indexer
+	tags                            *tagDictionary
+	token                           []byte
+	log                             *slog.Logger
 }
 
 // NewServer returns the server; token guards Reindex and Verify.
-func NewServer(datasets, organizations searchindex.Index, x *indexer.Indexer, token string, log *slog.Logger) (*Server, error) {
+func NewServer(datasets, organizations, reuses searchindex.Index, x *indexer.Indexer, token string, log *slog.Logger) (*Server, error) {
 	if token == "" {
 		return nil, errors.New("search grpc: empty service token")
 	}
 	return &Server{
-		datasets: datasets, organizations: organizations, indexer: x,
+		datasets: datasets, organizations: organizations, reuses: reuses, indexer: x,
 		tags: newTagDictionary(datasets), token: []byte(token), log: log,
 	}, nil
 }
@@ -69,6 +69,14 @@ func (s *Server) SearchOrganizations(ctx context.Context, req *searchv1.SearchOr
 		return nil, err
 	}
 	return &searchv1.SearchOrganizationsResponse{Hits: h}, nil
+}
+
+func (s *Server) SearchReuses(ctx context.Context, req *searchv1.SearchReusesRequest) (*searchv1.SearchReusesResponse, error) {
+	h, err := s.search(ctx, s.reuses, req.GetQuery())
+	if err != nil {
+		return nil, err
+	}
+	return &searchv1.SearchReusesResponse{Hits: h}, nil
 }
 
 func (s *Server) search(ctx context.Context, idx searchindex.Index, q *searchv1.Query) (*searchv1.Hits, error) {

@@ -22,10 +22,12 @@ import (
 const (
 	SubjectDatasets      = "relais.catalog.dataset.*"
 	SubjectOrganizations = "relais.catalog.organization.*"
+	SubjectReuses        = "relais.catalog.reuse.*"
 	Durable              = "search-index"
 
 	datasetPrefix      = "relais.catalog.dataset."
 	organizationPrefix = "relais.catalog.organization."
+	reusePrefix        = "relais.catalog.reuse."
 	deletedSuffix      = ".deleted"
 )
 
@@ -125,6 +127,17 @@ func (x *Indexer) change(ctx context.Context, m events.Message) (Change, bool, e
 			return Change{Kind: ledger.Organization, ID: o.GetId(), Version: micros(o.GetLastModified())}, true, nil
 		}
 		return OrganizationChange(o), true, nil
+	case strings.HasPrefix(m.Subject, reusePrefix):
+		ev := &eventsv1.ReuseChanged{}
+		if err := proto.Unmarshal(m.Data, ev); err != nil || ev.GetReuse().GetId() == "" {
+			x.log.ErrorContext(ctx, "undecodable reuse event skipped", "event_id", m.ID, "subject", m.Subject, "err", err)
+			return Change{}, false, nil
+		}
+		u := ev.GetReuse()
+		if deleted {
+			return Change{Kind: ledger.Reuse, ID: u.GetId(), Version: micros(u.GetLastModified())}, true, nil
+		}
+		return ReuseChange(u), true, nil
 	default:
 		return Change{}, false, nil
 	}
@@ -157,6 +170,15 @@ func DatasetChange(d *catalogv1.Dataset) Change {
 func OrganizationChange(o *catalogv1.Organization) Change {
 	c := Change{Kind: ledger.Organization, ID: o.GetId(), Version: micros(o.GetLastModified())}
 	if doc, ok := docs.Organization(o); ok {
+		c.Doc = &doc
+	}
+	return c
+}
+
+// ReuseChange is the change a reuse snapshot makes.
+func ReuseChange(u *catalogv1.Reuse) Change {
+	c := Change{Kind: ledger.Reuse, ID: u.GetId(), Version: micros(u.GetLastModified())}
+	if doc, ok := docs.Reuse(u); ok {
 		c.Doc = &doc
 	}
 	return c

@@ -29,7 +29,7 @@ func (c Change) entry() ledger.Entry {
 	return ledger.Entry{Kind: c.Kind, ID: c.ID, Version: c.Version, Indexed: c.Doc != nil}
 }
 
-// Indexer applies changes to the dataset and organization indexes.
+// Indexer applies changes to the dataset, organization and reuse indexes.
 type Indexer struct {
 	ledger  *ledger.Ledger
 	indexes map[string]searchindex.Index
@@ -45,13 +45,13 @@ type Indexer struct {
 	reindexing sync.Mutex
 }
 
-// New returns an indexer writing to the indexes of datasets and
-// organizations, reading the catalog for truncated snapshots, reindexes
-// and verifications.
-func New(l *ledger.Ledger, datasets, organizations searchindex.Index, catalog catalogv1.CatalogServiceClient, log *slog.Logger) *Indexer {
+// New returns an indexer writing to the indexes of datasets,
+// organizations and reuses, reading the catalog for truncated snapshots,
+// reindexes and verifications.
+func New(l *ledger.Ledger, datasets, organizations, reuses searchindex.Index, catalog catalogv1.CatalogServiceClient, log *slog.Logger) *Indexer {
 	return &Indexer{
 		ledger:   l,
-		indexes:  map[string]searchindex.Index{ledger.Dataset: datasets, ledger.Organization: organizations},
+		indexes:  map[string]searchindex.Index{ledger.Dataset: datasets, ledger.Organization: organizations, ledger.Reuse: reuses},
 		catalog:  catalog,
 		log:      log,
 		rebuilds: map[string]*rebuild{},

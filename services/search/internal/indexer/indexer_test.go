@@ -32,8 +32,10 @@ func newIndexer(t *testing.T) (*Indexer, searchindex.Index) {
 	require.NoError(t, err)
 	orgs, err := searchindex.OpenEmbedded(dir+"/organizations", docs.OrganizationSchema())
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = ds.Close(); _ = orgs.Close() })
-	return New(ledger.New(db), ds, orgs, nil, slog.New(slog.DiscardHandler)), ds
+	reuses, err := searchindex.OpenEmbedded(dir+"/reuses", docs.ReuseSchema())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ds.Close(); _ = orgs.Close(); _ = reuses.Close() })
+	return New(ledger.New(db), ds, orgs, reuses, nil, slog.New(slog.DiscardHandler)), ds
 }
 
 func dataset(id, title string, modified int) *catalogv1.Dataset {

@@ -9,13 +9,17 @@ import (
 	"github.com/relais-data/relais/services/search/internal/ledger"
 )
 
+// kinds are the kinds of records indexed, in the order reindex and
+// verify go through them.
+var kinds = []string{ledger.Dataset, ledger.Organization, ledger.Reuse}
+
 // catalogPage is how many records a reindex reads per catalog call: full
 // datasets with their resources stay well under gRPC's message limit.
 const catalogPage = 250
 
 // Progress is where a reindex is.
 type Progress struct {
-	// Phase is the kind being rebuilt ("dataset", "organization"), then
+	// Phase is the kind being rebuilt ("dataset", "organization", "reuse"), then
 	// "swapped".
 	Phase       string
 	Done, Total int64
@@ -52,7 +56,7 @@ func (x *Indexer) Reindex(ctx context.Context, report func(Progress)) error {
 		return ErrReindexing
 	}
 	defer x.reindexing.Unlock()
-	for _, kind := range []string{ledger.Dataset, ledger.Organization} {
+	for _, kind := range kinds {
 		if err := x.reindexKind(ctx, kind, report); err != nil {
 			return err
 		}
@@ -164,6 +168,15 @@ func (x *Indexer) eachPage(ctx context.Context, kind string, fn func(changes []C
 			}
 			for _, d := range resp.GetDatasets() {
 				changes = append(changes, DatasetChange(d))
+			}
+			total = resp.GetTotal()
+		case ledger.Reuse:
+			resp, err := x.catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Page: page, PageSize: catalogPage, Sort: "created"})
+			if err != nil {
+				return fmt.Errorf("list reuses page %d: %w", page, err)
+			}
+			for _, u := range resp.GetReuses() {
+				changes = append(changes, ReuseChange(u))
 			}
 			total = resp.GetTotal()
 		default:

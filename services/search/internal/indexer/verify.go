@@ -28,7 +28,7 @@ type Report struct {
 // the missing and stale records and removes the extra ones.
 func (x *Indexer) Verify(ctx context.Context, repair bool) (Report, error) {
 	var rep Report
-	for _, kind := range []string{ledger.Dataset, ledger.Organization} {
+	for _, kind := range kinds {
 		if err := x.verifyKind(ctx, kind, repair, &rep); err != nil {
 			return rep, fmt.Errorf("verify %ss: %w", kind, err)
 		}

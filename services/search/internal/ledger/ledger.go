@@ -24,6 +24,7 @@ var migrations embed.FS
 const (
 	Dataset      = "dataset"
 	Organization = "organization"
+	Reuse        = "reuse"
 )
 
 // Entry is what the index holds of one record.
