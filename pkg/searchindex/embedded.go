@@ -12,8 +12,9 @@ import (
 
 // embedded is the Index backend on bleve, on local disk.
 type embedded struct {
-	schema Schema
-	index  bleve.Index
+	schema   Schema
+	index    bleve.Index
+	ordinals ordinalCache
 }
 
 // OpenEmbedded opens the bleve index in dir, creating it when dir holds none.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -65,13 +64,10 @@ func nthValue(term []byte, n int) (float64, bool) {
 }
 
 // facetCounter counts the facet values, and the range facet buckets, of
-// every hit of one search, reading each hit's doc values once.
+// every hit of one search, by the ordinals of its segment (ordinalCache).
 type facetCounter struct {
-	// counts are indexed by term: reading a map with a []byte key does
-	// not allocate, adding to it does, so a term is added once and
-	// counted in the slice.
-	index  map[string]int
-	counts []int
+	snap   *snapshotOrdinals
+	counts []int // by ordinal
 	ranges []*rangeCount
 }
 
@@ -86,9 +82,7 @@ type rangeCount struct {
 
 // collect returns a context under which bleve's collector hands every hit
 // to the counter before its usual top-N handling.
-func (fc *facetCounter) collect(ctx context.Context, sortable []string, rangeFacets map[string]RangeFacet) context.Context {
-	fc.index = map[string]int{}
-	fc.counts = fc.counts[:0]
+func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortable []string, rangeFacets map[string]RangeFacet) context.Context {
 	fc.ranges = nil
 	for name, rf := range rangeFacets {
 		rc := &rangeCount{name: name, field: slices.Index(sortable, rf.Field), counts: make([]int, len(rf.Buckets))}
@@ -98,42 +92,47 @@ func (fc *facetCounter) collect(ctx context.Context, sortable []string, rangeFac
 		}
 		fc.ranges = append(fc.ranges, rc)
 	}
-	visit := func(_ string, term []byte) {
-		if len(term) == 0 || term[0] != rangeMark {
-			if i, ok := fc.index[string(term)]; ok {
-				fc.counts[i]++
-			} else {
-				fc.index[string(term)] = len(fc.counts)
-				fc.counts = append(fc.counts, 1)
-			}
-			return
-		}
-		for _, rc := range fc.ranges {
-			v, ok := nthValue(term, rc.field)
-			if !ok {
-				continue
-			}
-			for b, bounds := range rc.bounds {
-				if (bounds[0] == nil || v >= *bounds[0]) && (bounds[1] == nil || v < *bounds[1]) {
-					rc.counts[b]++
-				}
-			}
-		}
-	}
-	fields := []string{facetsField}
 	var maker search.MakeDocumentMatchHandler = func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
 			return nil, false, err
 		}
-		dvr, err := sctx.IndexReader.DocValueReader(fields)
+		snap, err := cache.forSnapshot(sctx.IndexReader, len(sortable))
 		if err != nil {
 			return nil, false, err
 		}
+		fc.snap, fc.counts = snap, make([]int, len(snap.values))
+		// Hits come in the order of their numbers: the segment changes
+		// seldom.
+		var seg *segmentOrdinals
+		var first, end uint64
 		return func(d *search.DocumentMatch) error {
-			if d != nil {
-				if err := dvr.VisitDocValues(d.IndexInternalID, visit); err != nil {
-					return err
+			if d == nil {
+				return next(d)
+			}
+			num := d.IndexInternalID.Value()
+			if num < first || num >= end {
+				i, _ := slices.BinarySearch(snap.offsets, num+1)
+				i--
+				seg, first = snap.segments[i], snap.offsets[i]
+				end = first + uint64(len(seg.start)-1)
+			}
+			doc := num - first
+			for _, o := range seg.ords[seg.start[doc]:seg.start[doc+1]] {
+				fc.counts[o]++
+			}
+			for _, rc := range fc.ranges {
+				if rc.field < 0 {
+					continue
+				}
+				v := seg.sortValues[int(doc)*seg.sortable+rc.field]
+				if math.IsNaN(v) {
+					continue
+				}
+				for b, bounds := range rc.bounds {
+					if (bounds[0] == nil || v >= *bounds[0]) && (bounds[1] == nil || v < *bounds[1]) {
+						rc.counts[b]++
+					}
 				}
 			}
 			return next(d)
@@ -150,14 +149,13 @@ func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFace
 	for _, f := range facets {
 		out[f] = []FacetValue{}
 	}
-	for term, at := range fc.index {
-		n := fc.counts[at]
-		i := strings.IndexByte(term, 0)
-		if i < 0 {
+	for o, n := range fc.counts {
+		if n == 0 {
 			continue
 		}
-		if values, ok := out[term[:i]]; ok {
-			out[term[:i]] = keepTop(values, FacetValue{Name: term[i+1:], Count: n}, size)
+		facet := fc.snap.facets[o]
+		if values, ok := out[facet]; ok {
+			out[facet] = keepTop(values, FacetValue{Name: fc.snap.values[o], Count: n}, size)
 		}
 	}
 	for _, rc := range fc.ranges {

@@ -73,7 +73,7 @@ func (e *embedded) search(ctx context.Context, q Query, words []queryWord, allWo
 	}
 	var fc facetCounter
 	if len(q.Facets) > 0 || len(q.RangeFacets) > 0 {
-		ctx = fc.collect(ctx, e.schema.Sortable, q.RangeFacets)
+		ctx = fc.collect(ctx, &e.ordinals, e.schema.Sortable, q.RangeFacets)
 	}
 	res, err := e.index.SearchInContext(ctx, req)
 	if err != nil {
