@@ -233,14 +233,7 @@ func (e *embedded) textQuery(words []queryWord, allWords bool) query.Query {
 			clauses = append(clauses, stem)
 		}
 		if fuzziness := typoBudget(w.word); fuzziness > 0 {
-			fuzzy := query.NewFuzzyQuery(w.word)
-			fuzzy.SetField(typoField)
-			fuzzy.SetFuzziness(fuzziness)
-			// The first letter must be right: Meilisearch counts a typo
-			// there twice, and the dictionary walk gets much shorter.
-			fuzzy.SetPrefix(1)
-			fuzzy.SetBoost(fuzzyWeight)
-			clauses = append(clauses, fuzzy)
+			clauses = append(clauses, newTypoQuery(w.word, fuzziness))
 		}
 		perWord = append(perWord, query.NewDisjunctionQuery(clauses))
 	}
