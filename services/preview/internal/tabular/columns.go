@@ -66,6 +66,9 @@ func physical(i int) string { return "c" + strconv.Itoa(i) }
 // sqlType is the column type of t in dialect d (see the package doc).
 func sqlType(d sqldb.Driver, t string) string {
 	pg := d == sqldb.Postgres
+	if d == duckDB && t == TypeFloat {
+		return "DOUBLE"
+	}
 	switch t {
 	case TypeInt:
 		return "BIGINT"

@@ -52,7 +52,7 @@ func (s *Store) page(ctx context.Context, db querier, t *table, q *query, base s
 		}
 		s.plan(t, q, total)
 	}
-	stmt, args, outs := q.selectSQL(t, s.db.Driver())
+	stmt, args, outs := q.selectSQL(t, s.dialect())
 	offset := int64(q.page-1) * int64(q.pageSize)
 	// Written in the SQL (they are integers): bound, they would let
 	// PostgreSQL reuse a generic plan made without knowing that only a page
@@ -126,7 +126,7 @@ func (s *Store) page(ctx context.Context, db querier, t *table, q *query, base s
 
 // count is the number of rows q's filters keep.
 func (s *Store) count(ctx context.Context, db querier, t *table, q *query) (int64, error) {
-	stmt, args := q.countSQL(t, s.db.Driver())
+	stmt, args := q.countSQL(t, s.dialect())
 	if stmt == "" {
 		return t.rows, nil
 	}
@@ -156,8 +156,8 @@ type querier interface {
 // and sorting it is thousands of times cheaper. (The transaction also gives
 // the page and its total one snapshot.)
 func (s *Store) read(ctx context.Context, fn func(db querier) error) error {
-	if s.db.Driver() != sqldb.Postgres {
-		return fn(s.db)
+	if s.dialect() != sqldb.Postgres {
+		return fn(s.data())
 	}
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"); err != nil {

@@ -36,8 +36,8 @@ func (s *Store) ExportQuery(ctx context.Context, rid, rawQuery, format string, w
 		}
 		var stmt string
 		var args []any
-		stmt, args, outs = q.selectSQL(t, s.db.Driver())
-		rows, err = s.db.QueryContext(ctx, stmt, args...)
+		stmt, args, outs = q.selectSQL(t, s.dialect())
+		rows, err = s.data().QueryContext(ctx, stmt, args...)
 		tbl = t
 		return err
 	})

@@ -211,7 +211,7 @@ func (q *query) where(d sqldb.Driver) (string, []any) {
 			b.WriteString(c + " IS NOT NULL")
 		case f.op == opContains || f.op == opNotContains:
 			like := " LIKE "
-			if d == sqldb.Postgres {
+			if d != sqldb.SQLite {
 				like = " ILIKE "
 			}
 			if f.op == opNotContains {

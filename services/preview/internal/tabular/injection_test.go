@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relais-data/relais/pkg/sqldb"
-	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
 )
 
 // TestInjection loads a table whose column names, values and resource id
@@ -26,10 +25,9 @@ func TestInjection(t *testing.T) {
 		`"`,
 		``,
 	}
-	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+	forEachEngine(t, func(t *testing.T, db *sqldb.DB, open func(Options) *Store) {
 		ctx := context.Background()
-		s, err := Open(ctx, db)
-		require.NoError(t, err)
+		s := open(Options{})
 		cols := make([]Column, len(hostile))
 		for i, n := range hostile {
 			cols[i] = Column{Name: n, Type: TypeString}
@@ -39,7 +37,7 @@ func TestInjection(t *testing.T) {
 			{`' OR '1'='1`, `%`, `_`, `\`, `x`, `"`, `y`},
 			{`plain`, `100%`, `a_b`, `a\b`, `x`, `'`, `z`},
 		}
-		_, err = s.Load(ctx, rid, cols, json.RawMessage(`{"header": []}`), rowsOf(values))
+		_, err := s.Load(ctx, rid, cols, json.RawMessage(`{"header": []}`), rowsOf(values))
 		require.NoError(t, err)
 
 		ids := func(args url.Values) []any {
@@ -73,7 +71,7 @@ func TestInjection(t *testing.T) {
 		require.Contains(t, string(body), `{"\"": "\"", "a__b": "x"}`)
 
 		// Every table is still there and intact.
-		require.Len(t, dataTables(t, db), 1)
+		require.Len(t, dataTables(t, s), 1)
 		var n int
 		require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tabular_tables`).Scan(&n))
 		require.Equal(t, 1, n)

@@ -55,13 +55,16 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 		}
 	}()
 
-	if _, err := s.db.ExecContext(ctx, createTable(s.db.Driver(), name, t.Columns)); err != nil {
+	if _, err := s.data().ExecContext(ctx, createTable(s.dialect(), name, t.Columns)); err != nil {
 		return 0, fmt.Errorf("load table of resource %s: create: %w", t.RID, err)
 	}
 	src := &rowSource{cols: t.Columns, next: next}
-	if s.db.Driver() == sqldb.Postgres {
+	switch s.dialect() {
+	case duckDB:
+		rows, err = appendRows(ctx, s.duck, name, src)
+	case sqldb.Postgres:
 		rows, err = copyRows(ctx, s.db, name, src)
-	} else {
+	default:
 		rows, err = insertRows(ctx, s.db, name, src)
 	}
 	if err != nil {
@@ -85,11 +88,12 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 }
 
 // createTable is the DDL of a data table. PostgreSQL's primary key is added
-// after the load (cheaper than maintaining it during COPY).
+// after the load (cheaper than maintaining it during COPY); DuckDB's tables
+// have none (its scans are the access path).
 func createTable(d sqldb.Driver, name string, cols []Column) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE " + quote(name) + " (")
-	if d == sqldb.Postgres {
+	if d != sqldb.SQLite {
 		b.WriteString(quote(idColumn) + " BIGINT NOT NULL")
 	} else {
 		b.WriteString(quote(idColumn) + " INTEGER PRIMARY KEY")
@@ -108,7 +112,14 @@ func createTable(d sqldb.Driver, name string, cols []Column) string {
 // them row by row. The table is live by then: the CREATE INDEX statements
 // block no reader (WAL in SQLite; in PostgreSQL a plain CREATE INDEX only
 // blocks writes, and there are none).
+//
+// DuckDB gets none: it filters and sorts by scanning its columns (with
+// min/max per row group), which on a million rows is fast enough and keeps
+// its memory for queries rather than for ART indexes.
 func (s *Store) index(ctx context.Context, name string, cols []Column) error {
+	if s.duck != nil {
+		return nil
+	}
 	pg := s.db.Driver() == sqldb.Postgres
 	var stmts []string
 	for i, c := range cols {

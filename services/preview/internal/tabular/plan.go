@@ -22,8 +22,8 @@ const filterFirstRows = 5000
 //     indexes are disabled (the unary + idiom) so that it walks the sort
 //     index; PostgreSQL, told the page size, does so itself.
 func (s *Store) plan(t *table, q *query, total int64) {
-	if len(q.sorts) == 0 || len(q.filters) == 0 || len(q.aggregates) > 0 {
-		return
+	if len(q.sorts) == 0 || len(q.filters) == 0 || len(q.aggregates) > 0 || s.duck != nil {
+		return // DuckDB has no index to choose: it scans and keeps the top N
 	}
 	first, _ := t.lookupColumn(q.sorts[0].name)
 	for _, f := range q.filters {
@@ -35,7 +35,7 @@ func (s *Store) plan(t *table, q *query, total int64) {
 		q.filterFirst = true
 		return
 	}
-	if s.db.Driver() != sqldb.SQLite || !s.indexed(t, first) {
+	if s.dialect() != sqldb.SQLite || !s.indexed(t, first) {
 		return
 	}
 	for i := range q.filters {

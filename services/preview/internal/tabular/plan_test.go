@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relais-data/relais/pkg/sqldb"
-	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
 )
 
 // TestPlans checks that both ways of reading a sorted page (see plan) give
@@ -25,11 +24,10 @@ func TestPlans(t *testing.T) {
 		all = append(all, r)
 		rows = append(rows, []any{r.cat, r.v})
 	}
-	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+	forEachEngine(t, func(t *testing.T, db *sqldb.DB, open func(Options) *Store) {
 		ctx := context.Background()
-		s, err := Open(ctx, db)
-		require.NoError(t, err)
-		_, err = s.Load(ctx, "r", []Column{{Name: "cat", Type: TypeInt}, {Name: "v", Type: TypeInt}}, nil, rowsOf(rows))
+		s := open(Options{})
+		_, err := s.Load(ctx, "r", []Column{{Name: "cat", Type: TypeInt}, {Name: "v", Type: TypeInt}}, nil, rowsOf(rows))
 		require.NoError(t, err)
 		for _, c := range []struct {
 			query string

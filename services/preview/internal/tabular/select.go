@@ -34,13 +34,13 @@ func (q *query) selectSQL(t *table, d sqldb.Driver) (string, []any, []output) {
 				expr, typ = "COUNT("+c+")", TypeInt
 			case opAvg:
 				expr, typ = "AVG("+c+")", TypeFloat
-				if d == sqldb.Postgres {
+				if d != sqldb.SQLite {
 					expr = "CAST(" + expr + " AS DOUBLE PRECISION)"
 				}
 			case opSum:
 				expr = "SUM(" + c + ")"
-				if d == sqldb.Postgres && typ == TypeInt {
-					expr = "CAST(" + expr + " AS BIGINT)" // not numeric
+				if d != sqldb.SQLite && typ == TypeInt {
+					expr = "CAST(" + expr + " AS BIGINT)" // not numeric nor HUGEINT
 				}
 			case opMin, opMax:
 				expr = strings.ToUpper(a.op) + "(" + c + ")"
@@ -113,15 +113,16 @@ func (q *query) orderBy(t *table, d sqldb.Driver, groups []string) string {
 	return " ORDER BY " + strings.Join(keys, ", ")
 }
 
-// direction orders NULL first ascending and last descending in both
-// dialects (SQLite's native order; PostgreSQL's indexes are built so).
+// direction orders NULL first ascending and last descending in every
+// dialect (SQLite's native order; PostgreSQL's indexes are built so; DuckDB
+// would put NULL last ascending).
 func direction(d sqldb.Driver, desc bool) string {
 	switch {
-	case desc && d == sqldb.Postgres:
+	case desc && d != sqldb.SQLite:
 		return " DESC NULLS LAST"
 	case desc:
 		return " DESC"
-	case d == sqldb.Postgres:
+	case d != sqldb.SQLite:
 		return " ASC NULLS FIRST"
 	default:
 		return " ASC"

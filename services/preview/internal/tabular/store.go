@@ -26,8 +26,9 @@ const staleBuild = 6 * time.Hour
 // Store holds the tables of the resources and answers api-tabular's queries
 // on them. It is safe for concurrent use.
 type Store struct {
-	db  *sqldb.DB
-	opt Options
+	db   *sqldb.DB
+	duck *sql.DB // the DuckDB engine's data tables; nil for the SQL engine
+	opt  Options
 	// counts memoizes the totals of filtered queries: paging through one
 	// filter counts its rows once.
 	counts *memo[int64]
@@ -45,6 +46,10 @@ type Options struct {
 	// queries that looked it up just before (default a minute; negative:
 	// dropped at once).
 	RetiredGrace time.Duration
+	// Engine is where the data tables live: EngineSQL (the default) or
+	// EngineDuckDB, configured by DuckDB. Open and Close go together then.
+	Engine string
+	DuckDB DuckDBOptions
 }
 
 // Defaults of Options.
@@ -78,8 +83,13 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 	if err := db.Migrate(ctx, MigrationSet, sub); err != nil {
 		return nil, fmt.Errorf("migrate tabular store: %w", err)
 	}
-	s := &Store{db: db, opt: opt, counts: newMemo[int64](10_000)}
+	duck, err := openEngine(opt)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, duck: duck, opt: opt, counts: newMemo[int64](10_000)}
 	if err := s.dropStaleBuilds(ctx, time.Now().Add(-staleBuild)); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -192,7 +202,7 @@ func (s *Store) retire(ctx context.Context, tx *sqldb.Tx, old string) error {
 		return err
 	}
 	for _, n := range names {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(n)); err != nil {
+		if err := s.dropData(ctx, tx, n); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tabular_retired WHERE table_name = ?`, n); err != nil {
@@ -245,7 +255,7 @@ func (s *Store) dropStaleBuilds(ctx context.Context, before time.Time) error {
 // abandon drops a table being built and forgets it.
 func (s *Store) abandon(ctx context.Context, name string) error {
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(name)); err != nil {
+		if err := s.dropData(ctx, tx, name); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM tabular_building WHERE table_name = ?`, name)

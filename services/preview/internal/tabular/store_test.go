@@ -13,7 +13,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/relais-data/relais/pkg/sqldb"
-	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
 )
 
 const base = "https://tabular.example.org"
@@ -88,10 +87,9 @@ func clientError(t *testing.T, err error) *Error {
 }
 
 func TestStore(t *testing.T) {
-	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+	forEachEngine(t, func(t *testing.T, db *sqldb.DB, open func(Options) *Store) {
 		ctx := context.Background()
-		s, err := OpenWith(ctx, db, Options{RetiredGrace: -1})
-		require.NoError(t, err)
+		s := open(Options{RetiredGrace: -1})
 		loadSample(t, s, "r1")
 
 		t.Run("default page, exact body", func(t *testing.T) {
@@ -313,25 +311,25 @@ func TestStore(t *testing.T) {
 
 		t.Run("reload swaps, drop removes", func(t *testing.T) {
 			loadSample(t, s, "r2")
-			before := dataTables(t, db)
+			before := dataTables(t, s)
 			n, err := s.Load(ctx, "r2", []Column{{Name: "x", Type: TypeInt}}, nil, rowsOf([][]any{{int64(7)}}))
 			require.NoError(t, err)
 			require.EqualValues(t, 1, n)
 			require.Equal(t, []any{7.0}, column(data(t, s, "r2", ""), "x"))
-			require.Len(t, dataTables(t, db), len(before), "the old table is dropped")
+			require.Len(t, dataTables(t, s), len(before), "the old table is dropped")
 			require.NoError(t, s.Drop(ctx, "r2"))
-			require.Len(t, dataTables(t, db), len(before)-1)
+			require.Len(t, dataTables(t, s), len(before)-1)
 			_, err = s.DataQuery(ctx, "r2", "", base)
 			require.Equal(t, 404, clientError(t, err).Status)
 			require.NoError(t, s.Drop(ctx, "r2"), "dropping twice is fine")
 		})
 
 		t.Run("a failed load leaves the old table and nothing else", func(t *testing.T) {
-			before := dataTables(t, db)
+			before := dataTables(t, s)
 			bad := [][]any{{"x", int64(1), 1.0, true, nil, nil, nil}, {"y", "not a number", 1.0, true, nil, nil, nil}}
 			_, err := s.Load(ctx, "r1", sampleColumns, nil, rowsOf(bad))
 			require.ErrorContains(t, err, `row 2, column "population"`)
-			require.Equal(t, before, dataTables(t, db))
+			require.Equal(t, before, dataTables(t, s))
 			require.EqualValues(t, 5, data(t, s, "r1", "")["meta"].(map[string]any)["total"])
 			_, err = s.Load(ctx, "r3", []Column{{Name: "a", Type: TypeInt}, {Name: "a", Type: TypeString}}, nil, rowsOf(nil))
 			require.ErrorContains(t, err, "used twice")
@@ -346,24 +344,4 @@ func nonNil(v []any) []any {
 		return []any{}
 	}
 	return v
-}
-
-// dataTables lists the data tables in db.
-func dataTables(t *testing.T, db *sqldb.DB) []string {
-	t.Helper()
-	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tabular\_%' ESCAPE '\' AND name NOT IN ('tabular_tables', 'tabular_building', 'tabular_retired') ORDER BY name`
-	if db.Driver() == sqldb.Postgres {
-		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'tabular\_%' AND tablename NOT IN ('tabular_tables', 'tabular_building', 'tabular_retired') ORDER BY tablename`
-	}
-	rows, err := db.QueryContext(context.Background(), q)
-	require.NoError(t, err)
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		require.NoError(t, rows.Scan(&n))
-		names = append(names, n)
-	}
-	require.NoError(t, rows.Err())
-	return names
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relais-data/relais/pkg/sqldb"
-	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
 )
 
 // TestReadersDuringReloads reads a resource while it is reloaded again and
@@ -20,10 +19,9 @@ import (
 // an error (replaced tables stay a moment for the queries that looked them
 // up).
 func TestReadersDuringReloads(t *testing.T) {
-	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+	forEachEngine(t, func(t *testing.T, db *sqldb.DB, open func(Options) *Store) {
 		ctx := context.Background()
-		s, err := Open(ctx, db)
-		require.NoError(t, err)
+		s := open(Options{})
 		cols := []Column{{Name: "n", Type: TypeInt}, {Name: "load", Type: TypeInt}}
 		load := func(size int) {
 			rows := make([][]any, size)
@@ -72,22 +70,21 @@ func TestReadersDuringReloads(t *testing.T) {
 		}
 		// The replaced tables wait for RetiredGrace; without one, the next
 		// swap or Drop takes them all.
-		require.Greater(t, len(dataTables(t, db)), 1)
-		now, err := OpenWith(ctx, db, Options{RetiredGrace: -1})
-		require.NoError(t, err)
+		require.Greater(t, len(dataTables(t, s)), 1)
+		require.NoError(t, s.Close()) // one DuckDB database per file and process
+		now := open(Options{RetiredGrace: -1})
 		require.NoError(t, now.Drop(ctx, "r"))
-		require.Empty(t, dataTables(t, db))
+		require.Empty(t, dataTables(t, now))
 	})
 }
 
 // TestTextCleaning: NUL and invalid UTF-8, which PostgreSQL refuses, are
 // cleaned in both dialects, in values and in filters.
 func TestTextCleaning(t *testing.T) {
-	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+	forEachEngine(t, func(t *testing.T, db *sqldb.DB, open func(Options) *Store) {
 		ctx := context.Background()
-		s, err := Open(ctx, db)
-		require.NoError(t, err)
-		_, err = s.Load(ctx, "r", []Column{{Name: "s", Type: TypeString}}, nil, rowsOf([][]any{{"a\x00b\xffc"}}))
+		s := open(Options{})
+		_, err := s.Load(ctx, "r", []Column{{Name: "s", Type: TypeString}}, nil, rowsOf([][]any{{"a\x00b\xffc"}}))
 		require.NoError(t, err)
 		body, err := s.DataQuery(ctx, "r", "s__exact=a%00b%FFc", base)
 		require.NoError(t, err)
