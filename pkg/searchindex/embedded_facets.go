@@ -65,6 +65,7 @@ func nthValue(term []byte, n int) (float64, bool) {
 
 // facetCounter counts the facet values, and the range facet buckets, of
 // every hit of one search, by the ordinals of its segment (ordinalCache).
+// It also keeps the snapshot's ordinals, which rescore reads.
 type facetCounter struct {
 	snap   *snapshotOrdinals
 	counts []int // by ordinal
@@ -80,9 +81,10 @@ type rangeCount struct {
 	counts []int
 }
 
-// collect returns a context under which bleve's collector hands every hit
-// to the counter before its usual top-N handling.
-func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortable []string, rangeFacets map[string]RangeFacet) context.Context {
+// collect returns a context under which bleve's collector reads the
+// snapshot's ordinals and, with count, hands every hit to the counter before
+// its usual top-N handling.
+func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortable []string, count bool, rangeFacets map[string]RangeFacet) context.Context {
 	fc.ranges = nil
 	for name, rf := range rangeFacets {
 		rc := &rangeCount{name: name, field: slices.Index(sortable, rf.Field), counts: make([]int, len(rf.Buckets))}
@@ -101,7 +103,11 @@ func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortab
 		if err != nil {
 			return nil, false, err
 		}
-		fc.snap, fc.counts = snap, make([]int, len(snap.values))
+		fc.snap = snap
+		if !count {
+			return next, loadID, nil
+		}
+		fc.counts = make([]int, len(snap.values))
 		// Hits come in the order of their numbers: the segment changes
 		// seldom.
 		var seg *segmentOrdinals
@@ -112,9 +118,7 @@ func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortab
 			}
 			num := d.IndexInternalID.Value()
 			if num < first || num >= end {
-				i, _ := slices.BinarySearch(snap.offsets, num+1)
-				i--
-				seg, first = snap.segments[i], snap.offsets[i]
+				seg, first = snap.segment(num)
 				end = first + uint64(len(seg.start)-1)
 			}
 			doc := num - first

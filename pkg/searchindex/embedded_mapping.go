@@ -114,7 +114,7 @@ func indexMapping(s Schema) (*mapping.IndexMappingImpl, error) {
 		fm.Analyzer = keyword.Name
 		// Boosts read the stored values of the best hits (see rescore);
 		// facets are counted on facetsField.
-		fm.Store = contains(boostFields(s), fm.Name)
+		fm.Store = contains(boostFields(s), name)
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
 		fm.DocValues = false
@@ -149,6 +149,18 @@ func keywordFields(s Schema) []string {
 	for _, name := range append(append([]string(nil), s.Filterable...), s.Facets...) {
 		if !contains(out, name) {
 			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// facetFields are the fields whose values facetsField holds: the facets,
+// and the fields of the Boosts, which rescore reads there.
+func facetFields(s Schema) []string {
+	out := append([]string(nil), s.Facets...)
+	for _, f := range boostFields(s) {
+		if !contains(out, f) {
+			out = append(out, f)
 		}
 	}
 	return out
@@ -191,7 +203,7 @@ func (e *embedded) mapDocument(id string, fields map[string]any) (*document.Docu
 		return nil, err
 	}
 	var terms []string
-	for _, facet := range e.schema.Facets {
+	for _, facet := range facetFields(e.schema) {
 		values, _ := fields[keywordField(facet)].([]string)
 		for _, v := range values {
 			terms = append(terms, facetTerm(facet, v))

@@ -3,6 +3,7 @@ package searchindex
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -48,6 +49,22 @@ type snapshotOrdinals struct {
 	segments []*segmentOrdinals
 	facets   []string
 	values   []string
+}
+
+// segment returns the segment holding document num of the snapshot, and
+// the number of its first document.
+func (s *snapshotOrdinals) segment(num uint64) (*segmentOrdinals, uint64) {
+	// The last segment starting at or before num (empty segments start
+	// where the next one does).
+	i, _ := slices.BinarySearch(s.offsets, num+1)
+	return s.segments[i-1], s.offsets[i-1]
+}
+
+// ordinals returns the ordinals of the facet values of document num.
+func (s *snapshotOrdinals) ordinals(num uint64) []uint32 {
+	seg, first := s.segment(num)
+	doc := num - first
+	return seg.ords[seg.start[doc]:seg.start[doc+1]]
 }
 
 // forSnapshot returns the ordinals of the segments of reader, reading those

@@ -32,7 +32,6 @@ func (e *embedded) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	hits := res.Hits
 	if rescore {
-		e.rescore(hits)
 		first := (q.Page - 1) * q.PageSize
 		hits = hits[min(first, len(hits)):min(first+q.PageSize, len(hits))]
 	}
@@ -57,9 +56,6 @@ func (e *embedded) search(ctx context.Context, q Query, words []queryWord, allWo
 		from, size = 0, max(rescoreWindow, from+size)
 	}
 	req := bleve.NewSearchRequestOptions(e.buildQuery(q, words, allWords), size, from, false)
-	if rescore {
-		req.Fields = boostFields(e.schema)
-	}
 	// Ties keep the index's own document order, stable between pages: a
 	// tie-break on _id would load every hit's id, the costliest part of
 	// a search matching thousands of documents.
@@ -72,12 +68,16 @@ func (e *embedded) search(ctx context.Context, q Query, words []queryWord, allWo
 		req.SortBy([]string{sortField(q.Sort)})
 	}
 	var fc facetCounter
-	if len(q.Facets) > 0 || len(q.RangeFacets) > 0 {
-		ctx = fc.collect(ctx, &e.ordinals, e.schema.Sortable, q.RangeFacets)
+	count := len(q.Facets) > 0 || len(q.RangeFacets) > 0
+	if count || rescore {
+		ctx = fc.collect(ctx, &e.ordinals, e.schema.Sortable, count, q.RangeFacets)
 	}
 	res, err := e.index.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, false, nil, err
+	}
+	if rescore {
+		e.rescore(res.Hits, fc.snap)
 	}
 	return res, rescore, fc.result(q.Facets, q.RangeFacets, q.FacetSize), nil
 }
@@ -155,44 +155,31 @@ func (e *embedded) buildQuery(q Query, words []queryWord, allWords bool) query.Q
 const rescoreWindow = 100
 
 // rescore multiplies the scores of the first hits (up to rescoreWindow) by
-// the factors of the Boosts they hold, and sorts them again.
-func (e *embedded) rescore(hits search.DocumentMatchCollection) {
+// the factors of the Boosts they hold, read from their facet ordinals, and
+// sorts them again.
+func (e *embedded) rescore(hits search.DocumentMatchCollection, snap *snapshotOrdinals) {
 	top := hits[:min(len(hits), rescoreWindow)]
 	for _, h := range top {
-		for _, b := range e.schema.Boosts {
-			if holds(h.Fields[keywordField(b.Field)], b.Value) {
-				h.Score *= b.Factor
+		for _, o := range snap.ordinals(h.IndexInternalID.Value()) {
+			for _, b := range e.schema.Boosts {
+				if snap.facets[o] == b.Field && snap.values[o] == b.Value {
+					h.Score *= b.Factor
+				}
 			}
 		}
 	}
 	sort.SliceStable(top, func(i, j int) bool { return top[i].Score > top[j].Score })
 }
 
-// boostFields are the stored keyword fields the Boosts read.
+// boostFields are the keyword fields the Boosts read.
 func boostFields(s Schema) []string {
 	var out []string
 	for _, b := range s.Boosts {
-		if f := keywordField(b.Field); !contains(out, f) {
-			out = append(out, f)
+		if !contains(out, b.Field) {
+			out = append(out, b.Field)
 		}
 	}
 	return out
-}
-
-// holds says whether a stored field's value (one value or several)
-// includes value.
-func holds(v any, value string) bool {
-	switch v := v.(type) {
-	case string:
-		return v == value
-	case []any:
-		for _, x := range v {
-			if s, ok := x.(string); ok && s == value {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // rangeBounds turns a validated Range into bleve's numeric bounds.
