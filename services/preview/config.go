@@ -2,10 +2,12 @@ package preview
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/services/preview/internal/tabular"
 )
 
 // Config configures the preview service.
@@ -31,6 +33,26 @@ type Config struct {
 	// AckWait is how long one event's analysis may take before JetStream
 	// hands it out again (default 10m).
 	AckWait time.Duration `yaml:"ack_wait" usage:"longest analysis of one event before it is redelivered (default 10m)"`
+	// Tabular chooses where the tabular store's data tables live.
+	Tabular TabularConfig `yaml:"tabular"`
+}
+
+// TabularConfig chooses the tabular store's engine (tabular.Options.Engine):
+// the preview database itself (sql, the default: indexed, its filtered and
+// sorted pages fastest) or a DuckDB file (duckdb: loads faster, pages
+// slower, in binaries built with cgo).
+type TabularConfig struct {
+	Engine      string `yaml:"engine" usage:"where tabular data tables live: sql (the preview database, default) or duckdb (a DuckDB file; needs a cgo build)"`
+	DuckDBPath  string `yaml:"duckdb_path" usage:"the DuckDB file of the duckdb engine (default: tabular.duckdb in the data directory)"`
+	MemoryLimit string `yaml:"duckdb_memory_limit" usage:"DuckDB's memory_limit, beyond which it spills to disk (default 160MB)"`
+	Threads     int    `yaml:"duckdb_threads" usage:"DuckDB's worker threads (default 2)"`
+}
+
+// options are the tabular store's options of c.
+func (c TabularConfig) options() tabular.Options {
+	return tabular.Options{Engine: c.Engine, DuckDB: tabular.DuckDBOptions{
+		Path: c.DuckDBPath, MemoryLimit: c.MemoryLimit, Threads: c.Threads,
+	}}
 }
 
 // DefaultAckWait is Config.AckWait's default.
@@ -45,6 +67,18 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Concurrency > 64 {
 		return c, errors.New("preview: concurrency above 64")
+	}
+	switch c.Tabular.Engine {
+	case "", tabular.EngineSQL:
+	case tabular.EngineDuckDB:
+		if !tabular.DuckDBAvailable {
+			return c, errors.New("preview: tabular.engine duckdb: this binary was built without cgo; use sql")
+		}
+		if c.Tabular.DuckDBPath == "" {
+			return c, errors.New("preview: tabular.engine duckdb needs tabular.duckdb_path")
+		}
+	default:
+		return c, fmt.Errorf("preview: tabular.engine %q: sql or duckdb", c.Tabular.Engine)
 	}
 	return c, nil
 }

@@ -62,12 +62,13 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if err := records.Migrate(ctx, deps.DB); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	tab, err := tabular.Open(ctx, deps.DB)
+	tab, err := tabular.OpenWith(ctx, deps.DB, cfg.Tabular.options())
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	fetcher, err := safehttp.New(cfg.Fetch)
 	if err != nil {
+		tab.Close()
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	recs := records.New(deps.DB)
@@ -77,6 +78,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 		Concurrency: cfg.Concurrency, TempDir: cfg.TempDir, Log: log,
 	})
 	if err != nil {
+		tab.Close()
 		return nil, fmt.Errorf("preview: %w", err)
 	}
 	s := &Service{cfg: cfg, log: log, bus: deps.Bus, catalog: deps.Catalog, records: recs, tabular: tab, pipeline: pl}
@@ -97,6 +99,11 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 	}
 	return nil
 }
+
+// Close releases what New opened beside deps: the DuckDB file of the
+// tabular store's duckdb engine. Call it once Run and the gRPC server are
+// done.
+func (s *Service) Close() error { return s.tabular.Close() }
 
 // Register registers relais.preview.v1.PreviewService on r.
 func (s *Service) Register(r grpc.ServiceRegistrar) { s.grpc.Register(r) }

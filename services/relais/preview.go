@@ -141,7 +141,7 @@ func (r *Relais) stopPreview(ctx context.Context) error {
 	for _, c := range r.pv.conns {
 		err = errors.Join(err, c.Close())
 	}
-	return err
+	return errors.Join(err, r.pv.svc.Close())
 }
 
 // previewCatalogKey is the API token the preview service writes extras
@@ -214,5 +214,8 @@ func (c *Config) finishPreview() {
 	}
 	if c.Preview.PublicURL == "" {
 		c.Preview.PublicURL = c.Gateway.PublicURL
+	}
+	if c.Preview.Tabular.Engine == "duckdb" && c.Preview.Tabular.DuckDBPath == "" {
+		c.Preview.Tabular.DuckDBPath = filepath.Join(c.DataDir, "tabular.duckdb")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,10 +24,17 @@ import (
 // newPipeline is a pipeline on db with no catalog (extras stay in the
 // records) that may fetch from loopback.
 func newPipeline(t testing.TB, db *sqldb.DB) (*Pipeline, *tabular.Store) {
+	return newPipelineWith(t, db, tabular.Options{})
+}
+
+// newPipelineWith is newPipeline with the tabular store's options (its
+// engine).
+func newPipelineWith(t testing.TB, db *sqldb.DB, opt tabular.Options) (*Pipeline, *tabular.Store) {
 	ctx := context.Background()
 	require.NoError(t, records.Migrate(ctx, db))
-	tab, err := tabular.Open(ctx, db)
+	tab, err := tabular.OpenWith(ctx, db, opt)
 	require.NoError(t, err)
+	t.Cleanup(func() { tab.Close() })
 	f, err := safehttp.New(safehttp.Config{Allow: []string{"127.0.0.1"}})
 	require.NoError(t, err)
 	p, err := New(Options{Records: records.New(db), Tabular: tab, Fetcher: f, TempDir: t.TempDir()})
@@ -184,22 +192,31 @@ func frenchCSV(size int) []byte {
 // upload to the first answer of the tabular API.
 func BenchmarkProcess10MB(b *testing.B) {
 	data := frenchCSV(10 << 20)
+	run := func(b *testing.B, p *Pipeline) {
+		srv := serveFiles(b, map[string][]byte{"/s.csv": data})
+		ctx := context.Background()
+		b.SetBytes(int64(len(data)))
+		b.ResetTimer()
+		for i := range b.N {
+			start := time.Now()
+			rec, err := p.Process(ctx, Job{ResourceID: "r", URL: srv.URL + "/s.csv", Signature: fmt.Sprint(i)})
+			if err != nil || !rec.Tabular {
+				b.Fatalf("%v %s", err, rec.Extras)
+			}
+			b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/processed")
+		}
+	}
 	for _, d := range sqldbtest.Drivers() {
 		b.Run(string(d), func(b *testing.B) {
-			db := sqldbtest.Open(b, d)
-			p, _ := newPipeline(b, db)
-			srv := serveFiles(b, map[string][]byte{"/s.csv": data})
-			ctx := context.Background()
-			b.SetBytes(int64(len(data)))
-			b.ResetTimer()
-			for i := range b.N {
-				start := time.Now()
-				rec, err := p.Process(ctx, Job{ResourceID: "r", URL: srv.URL + "/s.csv", Signature: fmt.Sprint(i)})
-				if err != nil || !rec.Tabular {
-					b.Fatalf("%v %s", err, rec.Extras)
-				}
-				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/processed")
-			}
+			p, _ := newPipeline(b, sqldbtest.Open(b, d))
+			run(b, p)
+		})
+	}
+	if tabular.DuckDBAvailable {
+		b.Run(tabular.EngineDuckDB, func(b *testing.B) {
+			p, _ := newPipelineWith(b, sqldbtest.Open(b, sqldb.SQLite), tabular.Options{Engine: tabular.EngineDuckDB,
+				DuckDB: tabular.DuckDBOptions{Path: filepath.Join(b.TempDir(), "tabular.duckdb")}})
+			run(b, p)
 		})
 	}
 }

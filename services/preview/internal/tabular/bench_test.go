@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
 )
 
@@ -83,23 +85,56 @@ func mixedRows(n int, csvBytes *int64) func() ([]any, error) {
 	}
 }
 
+// benchEngine opens stores of one engine for the benchmarks.
+type benchEngine struct {
+	name string
+	open func(b *testing.B, opt Options) *Store
+}
+
+// benchEngines are the SQL engine on each sqldbtest driver, and DuckDB
+// (registry in SQLite) when the binary has it.
+func benchEngines() []benchEngine {
+	var out []benchEngine
+	for _, d := range sqldbtest.Drivers() {
+		out = append(out, benchEngine{string(d), func(b *testing.B, opt Options) *Store {
+			return openBench(b, sqldbtest.Open(b, d), opt)
+		}})
+	}
+	if DuckDBAvailable {
+		out = append(out, benchEngine{EngineDuckDB, func(b *testing.B, opt Options) *Store {
+			opt.Engine, opt.DuckDB.Path = EngineDuckDB, filepath.Join(b.TempDir(), "tabular.duckdb")
+			return openBench(b, sqldbtest.Open(b, sqldb.SQLite), opt)
+		}})
+	}
+	return out
+}
+
+func openBench(b *testing.B, db *sqldb.DB, opt Options) *Store {
+	s, err := OpenWith(context.Background(), db, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
 // BenchmarkLoad loads the 1 000 000-row mixed table, with the default
-// indexes and without any, on each database: rows/s, MB/s (of the same rows
-// as CSV), and the process's peak RSS.
+// indexes and without any (DuckDB has none), on each engine: rows/s, MB/s
+// (of the same rows as CSV), and the process's peak RSS (run one engine
+// alone, -bench 'Load/duckdb', for its own).
 func BenchmarkLoad(b *testing.B) {
 	n := benchRows(b)
-	for _, d := range sqldbtest.Drivers() {
+	for _, e := range benchEngines() {
 		for _, idx := range []struct {
 			name string
 			cols int
 		}{{"indexed", 0}, {"no-index", -1}} {
-			b.Run(string(d)+"/"+idx.name, func(b *testing.B) {
-				db := sqldbtest.Open(b, d)
+			if e.name == EngineDuckDB && idx.cols == 0 {
+				continue
+			}
+			b.Run(e.name+"/"+idx.name, func(b *testing.B) {
 				ctx := context.Background()
-				s, err := OpenWith(ctx, db, Options{IndexedColumns: idx.cols})
-				if err != nil {
-					b.Fatal(err)
-				}
+				s := e.open(b, Options{IndexedColumns: idx.cols})
 				pool := newRowPool(n)
 				var total time.Duration
 				cpu0 := cpuTime()
@@ -171,14 +206,10 @@ func (p rowPool) csvSize(n int) int64 {
 // Data (SQL, total count and JSON body).
 func BenchmarkQuery(b *testing.B) {
 	n := benchRows(b)
-	for _, d := range sqldbtest.Drivers() {
-		b.Run(string(d), func(b *testing.B) {
-			db := sqldbtest.Open(b, d)
+	for _, e := range benchEngines() {
+		b.Run(e.name, func(b *testing.B) {
 			ctx := context.Background()
-			s, err := Open(ctx, db)
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := e.open(b, Options{})
 			if _, err := s.Load(ctx, "bench", mixedColumns, nil, mixedRows(n, nil)); err != nil {
 				b.Fatal(err)
 			}
