@@ -37,7 +37,7 @@ type reuseRig struct {
 	stop   func()
 }
 
-func newReuseRig(t *testing.T) *reuseRig {
+func newReuseRig(t testing.TB) *reuseRig {
 	t.Helper()
 	ctx := context.Background()
 	r := &reuseRig{dir: t.TempDir()}
@@ -59,7 +59,7 @@ func newReuseRig(t *testing.T) *reuseRig {
 }
 
 // start runs the service until r.stop.
-func (r *reuseRig) start(t *testing.T) {
+func (r *reuseRig) start(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.DiscardHandler)
@@ -87,7 +87,7 @@ func (r *reuseRig) start(t *testing.T) {
 	}
 }
 
-func (r *reuseRig) publish(t *testing.T, verb string, u *catalogv1.Reuse) {
+func (r *reuseRig) publish(t testing.TB, verb string, u *catalogv1.Reuse) {
 	t.Helper()
 	b, err := proto.Marshal(&eventsv1.ReuseChanged{EventId: events.NewID(), Reuse: u})
 	require.NoError(t, err)
@@ -96,7 +96,7 @@ func (r *reuseRig) publish(t *testing.T, verb string, u *catalogv1.Reuse) {
 	}))
 }
 
-func (r *reuseRig) search(t *testing.T, q *searchv1.Query) *searchv1.Hits {
+func (r *reuseRig) search(t testing.TB, q *searchv1.Query) *searchv1.Hits {
 	t.Helper()
 	resp, err := r.client.SearchReuses(context.Background(), &searchv1.SearchReusesRequest{Query: q})
 	require.NoError(t, err)
@@ -104,7 +104,7 @@ func (r *reuseRig) search(t *testing.T, q *searchv1.Query) *searchv1.Hits {
 }
 
 // eventually waits until the search for q finds exactly ids.
-func (r *reuseRig) eventually(t *testing.T, q string, ids ...string) {
+func (r *reuseRig) eventually(t testing.TB, q string, ids ...string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		got := r.search(t, &searchv1.Query{Q: q}).GetIds()
