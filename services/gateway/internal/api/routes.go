@@ -113,6 +113,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/1/reuses/{reuse}/featured/", s.featureReuse(true)},
 		{"DELETE", "/api/1/reuses/{reuse}/featured/", s.featureReuse(false)},
 		{"GET", "/api/2/reuses/", s.masked(s.listReusesV2)},
+		{"GET", "/api/2/reuses/search/", s.masked(s.searchReuses)},
 
 		// Users.
 		{"GET", "/api/1/me/", s.masked(s.getMe)},

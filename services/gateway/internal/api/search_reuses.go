@@ -1,0 +1,135 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
+	"github.com/relais-data/relais/services/gateway/internal/udata"
+)
+
+// reuseFacets are the facets /api/2/reuses/search/ counts, sorted (the
+// order of the body's keys): udata's reuse search filters, each counted.
+var reuseFacets = []string{
+	"badge", "featured", "last_update_range", "organization", "organization_badge", "owner",
+	"producer_type", "tag", "topic", "type",
+}
+
+const helpReuseArchived = "If set to true, it will filter on archived reuses only. If set to false, it will exclude archived reuses."
+
+// reuseReads bounds the catalog reads of one page of reuse hits running
+// at once.
+const reuseReads = 8
+
+// parseReuseSearch reads the arguments of udata's reuse search parser
+// (ReuseSearch.as_request_parser), answering the first bad one (and
+// returning nil). Filter values the index does not know find nothing.
+func parseReuseSearch(w http.ResponseWriter, r *http.Request) *searchQuery {
+	a := newArgs(w, r)
+	sq := &searchQuery{q: &searchv1.Query{Q: a.str("q"), Facets: reuseFacets}}
+	sq.q.Sort = a.choice("sort", helpSort, sortChoices("created", "datasets", "followers", "views"))
+	sq.page = a.positive("page", "The page to display", 1)
+	sq.size = a.positive("page_size", "The page size", defaultPageSize)
+	featured := a.boolean("featured", helpReuseFeatured)
+	archived := a.boolean("archived", helpReuseArchived)
+	if a.failed {
+		return nil
+	}
+	add := func(field string, values ...string) {
+		var vs []string
+		for _, v := range values {
+			if v != "" {
+				vs = append(vs, v)
+			}
+		}
+		if len(vs) > 0 {
+			sq.q.Filters = append(sq.q.Filters, &searchv1.Filter{Field: field, Values: vs})
+		}
+	}
+	add("tag", a.list("tag")...)
+	for _, f := range []string{"organization", "organization_badge", "owner", "type", "badge", "topic",
+		"producer_type", "last_update_range", "dataset"} {
+		add(f, a.str(f))
+	}
+	for name, b := range map[string]*bool{"featured": featured, "archived": archived} {
+		if b != nil {
+			add(name, strconv.FormatBool(*b))
+		}
+	}
+	if !sq.window(w) {
+		return nil
+	}
+	return sq
+}
+
+// searchReuses is GET /api/2/reuses/search/: hits from the search
+// service, reuses from the catalog (search order kept), rendered as
+// /api/2/reuses/ renders them, in udata's search pager with facets.
+func (s *Server) searchReuses(w http.ResponseWriter, r *http.Request) {
+	if s.search == nil {
+		writeMessage(w, http.StatusNotImplemented, msgSearchDisabled)
+		return
+	}
+	sq := parseReuseSearch(w, r)
+	if sq == nil {
+		return
+	}
+	resp, err := s.search.SearchReuses(r.Context(), &searchv1.SearchReusesRequest{Query: sq.q})
+	if err != nil {
+		s.searchFailed(w, r, err)
+		return
+	}
+	reuses, err := s.reusesByIDs(r.Context(), resp.GetHits().GetIds())
+	if err != nil {
+		s.fail(w, r, err, kindReuse)
+		return
+	}
+	s.writeSearchPage(w, r, sq, resp.GetHits(), func(jw *udata.Writer) {
+		for _, u := range reuses {
+			s.render.ReuseV2(jw, u)
+		}
+	})
+}
+
+// reusesByIDs reads the reuses of a page of hits and returns them in the
+// hits' order; those the catalog no longer shows the caller (deleted or
+// made private since the index saw them) are left out. The catalog lists
+// reuses by filters, not by ids: each is read on its own, a few at once.
+func (s *Server) reusesByIDs(ctx context.Context, ids []string) ([]*catalogv1.Reuse, error) {
+	out := make([]*catalogv1.Reuse, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, reuseReads)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			resp, err := s.catalog.GetReuse(ctx, &catalogv1.GetReuseRequest{Reuse: id})
+			switch status.Code(err) {
+			case codes.OK:
+				out[i] = resp.GetReuse()
+			case codes.NotFound, codes.PermissionDenied, codes.Unauthenticated:
+			default:
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	kept := out[:0]
+	for i, u := range out {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if u != nil {
+			kept = append(kept, u)
+		}
+	}
+	return kept, nil
+}
