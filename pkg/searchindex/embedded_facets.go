@@ -129,7 +129,7 @@ func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortab
 				if rc.field < 0 {
 					continue
 				}
-				v := seg.sortValues[int(doc)*seg.sortable+rc.field]
+				v := seg.sortValues[rc.field][doc]
 				if math.IsNaN(v) {
 					continue
 				}

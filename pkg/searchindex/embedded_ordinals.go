@@ -36,10 +36,9 @@ type segmentOrdinals struct {
 	// ords.
 	start []uint32
 	ords  []uint32
-	// sortValues[d*sortable+i] is document d's value of the i-th sortable
-	// field, NaN when it has none.
-	sortValues []float64
-	sortable   int
+	// sortValues[i][d] is document d's value of the i-th sortable field,
+	// NaN when it has none: a range facet reads one field of every hit.
+	sortValues [][]float64
 }
 
 // snapshotOrdinals are the ordinals of the segments of one index snapshot,
@@ -112,9 +111,12 @@ func (c *ordinalCache) forSnapshot(reader index.IndexReader, sortable int) (*sna
 // read reads the facet and sort values of every document of a segment.
 func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals, error) {
 	n := seg.Count()
-	so := &segmentOrdinals{start: make([]uint32, 1, n+1), sortable: sortable, sortValues: make([]float64, int(n)*sortable)}
+	so := &segmentOrdinals{start: make([]uint32, 1, n+1), sortValues: make([][]float64, sortable)}
 	for i := range so.sortValues {
-		so.sortValues[i] = math.NaN()
+		so.sortValues[i] = make([]float64, n)
+		for d := range so.sortValues[i] {
+			so.sortValues[i][d] = math.NaN()
+		}
 	}
 	dv, ok := seg.(segment.DocValueVisitable)
 	if !ok {
@@ -127,7 +129,7 @@ func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals
 		if len(term) > 0 && term[0] == rangeMark {
 			for i := range sortable {
 				if v, ok := nthValue(term, i); ok {
-					so.sortValues[int(doc)*sortable+i] = v
+					so.sortValues[i][doc] = v
 				}
 			}
 			return
