@@ -63,6 +63,13 @@ type Options struct {
 	Brand Brand
 	Map   MapOptions
 	Log   *slog.Logger
+	// API is the gateway's API handler: the agents' scripts reach it
+	// through /espace/api/ with their session (nil: no relay).
+	API http.Handler
+	// PublicURL is the site's address; https makes the cookies Secure.
+	PublicURL string
+	// Sessions tune sign-in; zero values are the defaults.
+	Sessions SessionOptions
 }
 
 // Portal serves the web pages.
@@ -73,6 +80,9 @@ type Portal struct {
 	theme      theme
 	references references
 	homeData   ttlCache[homePage]
+	sessions   *sessions
+	attempts   *attempts
+	secure     bool
 }
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -108,6 +118,10 @@ func New(opts Options) (*Portal, error) {
 	}
 	p := &Portal{opts: opts, pages: pages, mux: http.NewServeMux(), theme: newTheme(opts.Brand.PrimaryColor)}
 	p.homeData.ttl = homeTTL
+	p.opts.Sessions.setDefaults()
+	p.sessions = newSessions(p.opts.Sessions.Now)
+	p.attempts = newAttempts(p.opts.Sessions.Now, p.opts.Sessions.AttemptWindow)
+	p.secure = strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://")
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, err
@@ -117,6 +131,7 @@ func New(opts Options) (*Portal, error) {
 	p.mux.HandleFunc("GET /datasets/{$}", p.searchPage)
 	p.mux.HandleFunc("GET /datasets/{slug}/{$}", p.datasetPage)
 	p.mux.HandleFunc("GET /organizations/{slug}/{$}", p.organizationPage)
+	p.routeAgents()
 	p.mux.HandleFunc("/", p.notFoundPage)
 	return p, nil
 }

@@ -14,6 +14,9 @@ type references struct {
 	loaded      bool
 	licenses    map[string]*catalogv1.License
 	frequencies map[string]string
+	// The lists in the catalog's order, for the publishing forms.
+	licenseList   []*catalogv1.License
+	frequencyList []*catalogv1.Label
 }
 
 // refs reads the lists the first time they are needed; a failure is
@@ -30,6 +33,7 @@ func (p *Portal) refs(ctx context.Context) *references {
 		p.opts.Log.WarnContext(ctx, "portal: reference lists not read", "err", err)
 		return r
 	}
+	r.licenseList, r.frequencyList = resp.GetLicenses(), resp.GetFrequencies()
 	r.licenses = map[string]*catalogv1.License{}
 	for _, l := range resp.GetLicenses() {
 		r.licenses[l.GetId()] = l

@@ -15,10 +15,11 @@ import (
 
 // pageNames are the templates that are whole pages; each is parsed with
 // layout.html, which it fills.
-var pageNames = []string{"home", "search", "dataset", "organization", "error"}
+var pageNames = []string{"home", "search", "dataset", "organization", "error",
+	"signin", "account", "dataset_form", "dataset_edit", "tokens", "members"}
 
 func parsePages() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/forms.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: layout: %w", err)
 	}
@@ -43,12 +44,19 @@ type page struct {
 	// Scripts are the page's own scripts, under /static/.
 	Scripts []string
 	Data    any
+	// Agent is the signed-in agent's name ("" for a visitor) and CSRF
+	// their session's token, for the header's sign-out form.
+	Agent string
+	CSRF  string
 }
 
 // render writes a page; a template error is logged and answered 500 (the
 // buffer keeps a half-written page from reaching the visitor).
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
 	pg.Site, pg.Theme = p.opts.Brand, p.theme
+	if sess := p.session(r); sess != nil {
+		pg.Agent, pg.CSRF = sess.name, sess.csrf
+	}
 	var buf bytes.Buffer
 	if err := p.pages[name].ExecuteTemplate(&buf, "layout.html", pg); err != nil {
 		p.opts.Log.ErrorContext(r.Context(), "portal page not rendered", "page", name, "err", err)
@@ -148,6 +156,14 @@ func frSize(n int64) string {
 	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + " " + units[i]
 }
 
+// plural writes a count with its noun: "1 fichier", "2 fichiers".
+func plural(n int64, one, many string) string {
+	if n <= 1 {
+		return frNumber(n) + " " + one
+	}
+	return frNumber(n) + " " + many
+}
+
 var funcs = template.FuncMap{
 	"date": func(ts *timestamppb.Timestamp) string {
 		if ts == nil {
@@ -156,7 +172,13 @@ var funcs = template.FuncMap{
 		return frDate(ts.AsTime())
 	},
 	"number": frNumber,
-	"size":   frSize,
+	"roles":  func() any { return roles },
+	// fields is the dataset form's data: the values, the session's CSRF
+	// token, where it posts and its button.
+	"fields": func(f datasetForm, csrf, action, submit string) map[string]any {
+		return map[string]any{"Form": f, "CSRF": csrf, "Action": action, "Submit": submit}
+	},
+	"size": frSize,
 	"plural": func(count any, one, many string) string {
 		var n int64
 		switch c := count.(type) {
@@ -165,9 +187,6 @@ var funcs = template.FuncMap{
 		case int64:
 			n = c
 		}
-		if n <= 1 {
-			return frNumber(n) + " " + one
-		}
-		return frNumber(n) + " " + many
+		return plural(n, one, many)
 	},
 }

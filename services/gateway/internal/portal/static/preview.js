@@ -42,14 +42,16 @@
   var box = document.querySelector('.preview');
   if (!box) { return; }
   var rid = box.getAttribute('data-rid');
+  // The agents' pages read through their session's relay (private data).
+  var api = box.getAttribute('data-api') || '/api';
   var status = box.querySelector('.preview-status');
 
-  getJSON('/api/2/datasets/resources/' + rid + '/preview/').then(function (st) {
+  getJSON(api + '/2/datasets/resources/' + rid + '/preview/').then(function (st) {
     if (st.state === 'pending') { status.textContent = 'Ce fichier est en cours d\u2019analyse : l\u2019aperçu sera bientôt disponible.'; return; }
     if (st.state === 'failed') { status.textContent = 'Ce fichier n\u2019a pas pu être analysé' + (st.error ? ' : ' + st.error : '.'); return; }
     if (!st.tabular && !st.map) { status.textContent = 'Pas d\u2019aperçu pour ce format de fichier.'; return; }
     status.textContent = '';
-    var profile = st.tabular ? getJSON('/api/resources/' + rid + '/profile/').then(function (p) { return p.profile || {}; }, function () { return {}; }) : null;
+    var profile = st.tabular ? getJSON(api + '/resources/' + rid + '/profile/').then(function (p) { return p.profile || {}; }, function () { return {}; }) : null;
     if (st.tabular) { table(profile); }
     if (st.map) { map(); }
     if (st.tabular) { profile.then(chart); }
@@ -109,7 +111,7 @@
       if (state.sort) { q.push(encodeURIComponent(state.sort) + '__sort=' + state.dir); }
       if (state.col && state.val) { q.push(encodeURIComponent(state.col) + '__contains=' + encodeURIComponent(state.val)); }
       count.textContent = 'Chargement…';
-      getJSON('/api/resources/' + rid + '/data/?' + q.join('&')).then(function (page) {
+      getJSON(api + '/resources/' + rid + '/data/?' + q.join('&')).then(function (page) {
         var rows = page.data || [];
         if (!columns.length && rows.length) {
           columns = Object.keys(rows[0]).filter(function (k) { return k !== '__id'; });
@@ -151,7 +153,7 @@
     var div = el('div', { class: 'map', role: 'region', 'aria-label': 'Carte des données' });
     section.appendChild(note); section.appendChild(div);
     box.appendChild(section);
-    Promise.all([loadLeaflet(), getJSON('/api/2/datasets/resources/' + rid + '/preview/map/')]).then(function (r) {
+    Promise.all([loadLeaflet(), getJSON(api + '/2/datasets/resources/' + rid + '/preview/map/')]).then(function (r) {
       var data = r[1];
       var tiles = box.getAttribute('data-tiles');
       // Without tiles there is nothing to credit.
@@ -186,7 +188,7 @@
   }
 
   function chart(profile) {
-    getJSON('/api/2/datasets/resources/' + rid + '/preview/chart/?limit=15' + chartQuery(profile)).then(function (page) {
+    getJSON(api + '/2/datasets/resources/' + rid + '/preview/chart/?limit=15' + chartQuery(profile)).then(function (page) {
       var rows = page.data || [];
       if (!rows.length) { return; }
       var keys = Object.keys(rows[0]);
