@@ -197,8 +197,9 @@ func rangeBounds(r Range) (from, to *float64) {
 
 // textQuery matches the words of the query in the searchable fields: each
 // word's stem exactly in each field, weighing by the field's boost, and the
-// whole word with typo tolerance in typoField, weighing less, so that a
-// typo-free word, which matches both ways, ranks first. With allWords a
+// whole word in typoField, weighing less (with typo tolerance unless the
+// index holds it as written: typoQuery), so that a typo-free word, which
+// matches both ways, ranks first. With allWords a
 // document must hold every word (in any field); otherwise any word will do
 // and documents holding more of them score higher (bleve's disjunction
 // coordination). It returns nil when no word is left after analysis.
