@@ -67,9 +67,14 @@ func nthValue(term []byte, n int) (float64, bool) {
 // every hit of one search, by the ordinals of its segment (ordinalCache).
 // It also keeps the snapshot's ordinals, which rescore reads.
 type facetCounter struct {
-	snap   *snapshotOrdinals
-	counts []int // by ordinal
-	ranges []*rangeCount
+	snap  *snapshotOrdinals
+	cache *ordinalCache
+	// counts are by ordinal, lent by the cache: a slice as long as the
+	// index has facet values (tens of thousands of tags) is zeroed once,
+	// then only where a search counted (touched).
+	counts  []int
+	touched []uint32
+	ranges  []*rangeCount
 }
 
 // rangeCount counts one range facet: the position of its field among the
@@ -107,7 +112,7 @@ func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortab
 		if !count {
 			return next, loadID, nil
 		}
-		fc.counts = make([]int, len(snap.values))
+		fc.cache, fc.counts = cache, cache.borrowCounts(len(snap.values))
 		// Hits come in the order of their numbers: the segment changes
 		// seldom.
 		var seg *segmentOrdinals
@@ -123,6 +128,9 @@ func (fc *facetCounter) collect(ctx context.Context, cache *ordinalCache, sortab
 			}
 			doc := num - first
 			for _, o := range seg.ords[seg.start[doc]:seg.start[doc+1]] {
+				if fc.counts[o] == 0 {
+					fc.touched = append(fc.touched, o)
+				}
 				fc.counts[o]++
 			}
 			for _, rc := range fc.ranges {
@@ -153,10 +161,8 @@ func (fc *facetCounter) result(facets []string, rangeFacets map[string]RangeFace
 	for _, f := range facets {
 		out[f] = []FacetValue{}
 	}
-	for o, n := range fc.counts {
-		if n == 0 {
-			continue
-		}
+	for _, o := range fc.touched {
+		n := fc.counts[o]
 		facet := fc.snap.facets[o]
 		if values, ok := out[facet]; ok {
 			out[facet] = keepTop(values, FacetValue{Name: fc.snap.values[o], Count: n}, size)
@@ -188,4 +194,16 @@ func keepTop(values []FacetValue, v FacetValue, size int) []FacetValue {
 	copy(values[i+1:], values[i:])
 	values[i] = v
 	return values
+}
+
+// release gives the counts back to the cache, zeroed.
+func (fc *facetCounter) release() {
+	if fc.cache == nil {
+		return
+	}
+	for _, o := range fc.touched {
+		fc.counts[o] = 0
+	}
+	fc.cache.returnCounts(fc.counts)
+	fc.cache, fc.counts, fc.touched = nil, nil, nil
 }

@@ -27,6 +27,7 @@ type ordinalCache struct {
 	values   []string // by ordinal: the value
 	ordinal  map[string]uint32
 	segments map[segment.Segment]*segmentOrdinals
+	counts   sync.Pool // of *[]int, all zeros
 }
 
 // segmentOrdinals are the values of the documents of one segment, by their
@@ -155,4 +156,18 @@ func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals
 		so.start = append(so.start, uint32(len(so.ords)))
 	}
 	return so, nil
+}
+
+// borrowCounts lends a slice of n zeros, to give back with returnCounts.
+func (c *ordinalCache) borrowCounts(n int) []int {
+	if p, ok := c.counts.Get().(*[]int); ok && len(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]int, n)
+}
+
+// returnCounts takes back a slice lent by borrowCounts, zeroed again.
+func (c *ordinalCache) returnCounts(counts []int) {
+	counts = counts[:cap(counts)]
+	c.counts.Put(&counts)
 }

@@ -79,7 +79,9 @@ func (e *embedded) search(ctx context.Context, q Query, words []queryWord, allWo
 	if rescore {
 		e.rescore(res.Hits, fc.snap)
 	}
-	return res, rescore, fc.result(q.Facets, q.RangeFacets, q.FacetSize), nil
+	facets := fc.result(q.Facets, q.RangeFacets, q.FacetSize)
+	fc.release()
+	return res, rescore, facets, nil
 }
 
 func sortFacetValues(values []FacetValue) {
