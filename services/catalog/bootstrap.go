@@ -45,3 +45,17 @@ func BootstrapUser(ctx context.Context, db *sqldb.DB, tokenSecret string, nu New
 	}
 	return u.GetId(), token, nil
 }
+
+// SetUserPassword sets the password of the user with this email, directly
+// on the database (migrating it first): `relais admin set-password` and
+// the demo administrator's password, with no running server.
+func SetUserPassword(ctx context.Context, db *sqldb.DB, tokenSecret, email, password string) error {
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	svc := app.New(store.New(db), app.Options{TokenSecret: []byte(tokenSecret), Log: slog.New(slog.DiscardHandler)})
+	if err := svc.SetPasswordOf(ctx, email, password); err != nil {
+		return fmt.Errorf("set password of %s: %w", email, err)
+	}
+	return nil
+}

@@ -20,8 +20,10 @@ import (
 // DemoResult is what the demo module did.
 type DemoResult struct {
 	AdminToken string
-	Stats      demo.Stats
-	Took       time.Duration
+	// AdminPassword signs the demo administrator in on the portal.
+	AdminPassword string
+	Stats         demo.Stats
+	Took          time.Duration
 }
 
 // startDemo makes sure a demo administrator exists, then imports the
@@ -33,11 +35,15 @@ func (r *Relais) startDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo admin: %w", err)
 	}
+	password, err := r.demoAdminPassword(ctx)
+	if err != nil {
+		return fmt.Errorf("demo admin: %w", err)
+	}
 	stats, err := ImportDemo(ctx, r.grpcAddr.String(), token)
 	if err != nil {
 		return err
 	}
-	r.demo = DemoResult{AdminToken: token, Stats: stats, Took: time.Since(start)}
+	r.demo = DemoResult{AdminToken: token, AdminPassword: password, Stats: stats, Took: time.Since(start)}
 	r.log.Info("demo data loaded",
 		"organizations_created", stats.OrganizationsCreated, "datasets_created", stats.DatasetsCreated,
 		"datasets_skipped", stats.DatasetsSkipped, "took", r.demo.Took.Round(time.Millisecond).String())

@@ -122,6 +122,7 @@ func printWelcome(w io.Writer, r *Relais) {
 			d.Stats.DatasetsCreated+d.Stats.DatasetsSkipped,
 			d.Stats.OrganizationsCreated+d.Stats.OrganizationsSkipped, d.Stats.DatasetsCreated, d.Took.Round(1e6))
 		fmt.Fprintf(w, "Admin API token (header X-API-KEY): %s\n", d.AdminToken)
+		fmt.Fprintln(w, r.demoSignIn())
 		fmt.Fprintf(w, "Try: curl -H 'X-API-KEY: %s' %s/api/1/me/\n", d.AdminToken, strings.TrimSuffix(r.cfg.Gateway.PublicURL, "/"))
 	}
 	fmt.Fprintln(w, "Stop with Ctrl-C.")
@@ -131,8 +132,12 @@ func printWelcome(w io.Writer, r *Relais) {
 // catalog's database, so it works before any service runs. For an existing
 // user it issues one more token.
 func admin(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "set-password" {
+		return setPassword(ctx, args[1:], os.Stdin, stdout)
+	}
 	if len(args) == 0 || args[0] != "create-user" {
-		return errors.New("usage: relais admin create-user --email E [--sysadmin] [--first-name F --last-name L] [config flags]")
+		return errors.New("usage: relais admin create-user --email E [--sysadmin] [--first-name F --last-name L] [config flags]\n" +
+			"       relais admin set-password --email E --password-stdin [config flags]")
 	}
 	fs := flag.NewFlagSet("create-user", flag.ContinueOnError)
 	email := fs.String("email", "", "email of the user (required)")
