@@ -57,7 +57,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 		log = slog.Default()
 	}
 	log = log.With("service", "harvest")
-	if err := store.Migrate(ctx, deps.DB); err != nil {
+	if err := Migrate(ctx, deps.DB); err != nil {
 		return nil, err
 	}
 	fetcher, err := safehttp.New(cfg.Fetch)
@@ -96,3 +96,7 @@ func (s *Service) Authenticate(ctx context.Context, apiKey string) (context.Cont
 	}
 	return ctx, nil
 }
+
+// Migrate creates or upgrades the harvest tables of db, as New does at
+// start; `relais migrate` runs it before new pods roll out.
+func Migrate(ctx context.Context, db *sqldb.DB) error { return store.Migrate(ctx, db) }

@@ -242,12 +242,12 @@ func incomplete(what string, errs []error) error {
 	return fmt.Errorf("%s is not fully configured:\n  - %s", what, strings.Join(msgs, "\n  - "))
 }
 
-// checkMigrate checks what `relais migrate` needs: the two databases.
+// checkMigrate checks what `relais migrate` needs: every service's database.
 func (c *Config) checkMigrate() error {
 	if err := c.finish(); err != nil {
 		return err
 	}
-	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB), checkDB("search.db", c.Search.DB), checkDB("preview.db", c.Preview.DB), checkDB("analytics.db", c.Analytics.DB)})
+	return incomplete("relais migrate", []error{checkDB("catalog.db", c.Catalog.DB), checkDB("storage.db", c.Storage.DB), checkDB("search.db", c.Search.DB), checkDB("preview.db", c.Preview.DB), checkDB("analytics.db", c.Analytics.DB), checkDB("harvest.db", c.Harvest.DB)})
 }
 
 // checkDB checks the database settings under key (catalog.db, storage.db).

@@ -16,7 +16,9 @@ import (
 	"github.com/relais-data/relais/pkg/log"
 	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	"github.com/relais-data/relais/services/analytics"
 	"github.com/relais-data/relais/services/catalog"
+	"github.com/relais-data/relais/services/harvest"
 	"github.com/relais-data/relais/services/preview"
 	"github.com/relais-data/relais/services/relais/internal/demo"
 	"github.com/relais-data/relais/services/search"
@@ -206,6 +208,8 @@ func migrateDB(ctx context.Context, args []string, stdout io.Writer) error {
 		{"storage", cfg.Storage.DB, storage.Migrate},
 		{"search", cfg.Search.DB, search.Migrate},
 		{"preview", cfg.Preview.DB, preview.Migrate},
+		{"analytics", cfg.Analytics.DB, analytics.Migrate},
+		{"harvest", cfg.Harvest.DB, harvest.Migrate},
 	} {
 		start := time.Now()
 		db, err := sqldb.Open(ctx, s.db)

@@ -37,16 +37,21 @@ func TestAudience(t *testing.T) {
 			require.Equal(t, http.StatusOK, p.get(p.base+"/api/2/datasets/"+id+"/", robot).Status)
 			require.Equal(t, http.StatusOK, p.get(fileURL, human).Status)
 			require.Equal(t, http.StatusOK, p.get(fileURL, robot).Status)
+			// A remote resource is downloaded through its stable link.
+			res = p.do("POST", "/api/1/datasets/"+id+"/resources/", p.token, map[string]any{
+				"title": "Archives", "url": "https://data.example.org/entrees-2025.csv", "filetype": "remote", "format": "csv"})
+			require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
+			require.Equal(t, http.StatusFound, p.get(p.base+"/api/1/datasets/r/"+res.Object()["id"].(string), human).Status)
 
 			month := time.Now().UTC().Format("2006-01")
 			metricsPath := fmt.Sprintf("/metric-api/api/datasets/data/?dataset_id__exact=%s&metric_month__greater=%s", id, month)
 			want := map[string]any{"__id": 1.0, "dataset_id": id, "metric_month": month,
-				"monthly_visit": 0.0, "monthly_visit_api": 3.0, "monthly_download_resource": 1.0}
+				"monthly_visit": 0.0, "monthly_visit_api": 3.0, "monthly_download_resource": 2.0}
 			require.Eventually(t, func() bool {
 				res := p.do("GET", metricsPath, "", nil)
 				data, _ := res.Object()["data"].([]any)
 				return res.Status == http.StatusOK && len(data) == 1 && assert.ObjectsAreEqual(want, data[0])
-			}, 20*time.Second, 100*time.Millisecond, "the metrics API counts 3 API reads and 1 download (robots apart)")
+			}, 20*time.Second, 100*time.Millisecond, "the metrics API counts 3 API reads and 2 downloads (robots apart)")
 			res = p.do("GET", metricsPath, "", nil)
 			assert.Equal(t, map[string]any{"next": nil, "prev": nil}, res.Object()["links"])
 			assert.Equal(t, map[string]any{"page": 1.0, "page_size": 20.0, "total": 1.0}, res.Object()["meta"])
@@ -62,10 +67,15 @@ func TestAudience(t *testing.T) {
 				d := data[0].(map[string]any)
 				metrics, _ := d["metrics"].(map[string]any)
 				resources, _ := d["resources"].([]any)
-				if d["id"] != id || metrics["resources_downloads"] != 1.0 || len(resources) != 1 {
+				if d["id"] != id || metrics["resources_downloads"] != 2.0 || len(resources) != 2 {
 					return false
 				}
-				return resources[0].(map[string]any)["metrics"].(map[string]any)["views"] == 1.0
+				for _, r := range resources {
+					if r.(map[string]any)["metrics"].(map[string]any)["views"] != 1.0 {
+						return false
+					}
+				}
+				return true
 			}, 20*time.Second, 100*time.Millisecond, "dataset metrics.resources_downloads and resource metrics.views")
 
 			site := p.do("GET", "/metric-api/api/site/data/?metric_month__exact="+month, "", nil)
@@ -79,7 +89,7 @@ func TestAudience(t *testing.T) {
 
 			csv := p.do("GET", "/metric-api/api/datasets/data/csv/?dataset_id__exact="+id, "", nil)
 			require.Equal(t, http.StatusOK, csv.Status)
-			assert.Equal(t, "dataset_id,metric_month,monthly_visit,monthly_visit_api,monthly_download_resource\n"+id+","+month+",0,3,1\n", string(csv.Raw))
+			assert.Equal(t, "dataset_id,metric_month,monthly_visit,monthly_visit_api,monthly_download_resource\n"+id+","+month+",0,3,2\n", string(csv.Raw))
 
 			for path, status := range map[string]int{
 				"/metric-api/api/datasets/data/?metric_month__greater=2026-13": http.StatusBadRequest,

@@ -13,6 +13,7 @@ import (
 	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
+	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -202,4 +203,9 @@ func (s *Server) resourceRedirect(w http.ResponseWriter, r *http.Request) {
 	target := strings.TrimSpace(resp.GetResource().GetUrl())
 	w.Header().Set("Location", target)
 	w.WriteHeader(http.StatusFound)
+	// A remote resource's download is this redirect (a stored file's is
+	// counted when /resources/… serves it).
+	if resp.GetResource().GetFiletype() != "file" {
+		s.files.downloads.record(r, &storagev1.StoredFile{ResourceId: resp.GetResource().GetId(), DatasetId: resp.GetDatasetId()}, 0)
+	}
 }
