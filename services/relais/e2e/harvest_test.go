@@ -6,7 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,11 +31,12 @@ func harvestCLI(t *testing.T, addr, token string, args ...string) map[string]any
 	return v
 }
 
-// TestHarvestAnotherRelais: Relais A runs with the demo data; Relais B, a
+// TestHarvestAnotherRelais: Relais A, a process of its own (the built
+// binary, `relais -demo.load`), runs with the demo data; Relais B, a
 // second portal, harvests A's DCAT catalog with `relais harvest`, and B
 // then holds A's datasets, each tied to its original.
 func TestHarvestAnotherRelais(t *testing.T) {
-	a, _ := startPortal(t, "all-in-one", t.TempDir())
+	a := startRelaisProcess(t, buildRelais(t), t.TempDir())
 
 	dirB := t.TempDir()
 	tokenB := splitAdminToken(t, dirB)
@@ -79,4 +84,53 @@ func TestHarvestAnotherRelais(t *testing.T) {
 		assert.Equal(t, orig.Object()["license"], ds["license"])
 		assert.Equal(t, len(orig.Object()["resources"].([]any)), len(ds["resources"].([]any)))
 	}
+}
+
+// startRelaisProcess runs `relais -demo.load` as its own OS process on
+// dataDir, every listener on a free loopback port, until the test ends,
+// and waits until its API serves the demo datasets.
+func startRelaisProcess(t *testing.T, bin, dataDir string) *portal {
+	t.Helper()
+	base := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
+	args := []string{"-demo.load", "-data_dir=" + dataDir, "-log.level=warn", "-admin_addr=127.0.0.1:0",
+		"-gateway.addr=" + strings.TrimPrefix(base, "http://"), "-gateway.public_url=" + base}
+	for _, grpcAddr := range []string{"catalog", "storage", "preview", "search", "analytics", "harvest", "gateway"} {
+		args = append(args, "-"+grpcAddr+".grpc_addr=127.0.0.1:0")
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _, _ = cmd.Process.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	p := &portal{t: t, base: base}
+	// The demo data is loaded once the count of datasets stops growing.
+	last, steady := -1, 0
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/api/1/datasets/?page_size=1")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		var page struct {
+			Total int `json:"total"`
+		}
+		if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&page) != nil || page.Total <= 10 {
+			return false
+		}
+		if page.Total == last {
+			steady++
+		} else {
+			last, steady = page.Total, 0
+		}
+		return steady >= 3
+	}, 3*time.Minute, time.Second, "relais -demo.load serves all its datasets")
+	return p
 }
