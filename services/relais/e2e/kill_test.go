@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,13 +22,38 @@ import (
 	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 )
 
+// built is the relais binary, built once for every test that runs it as
+// a process of its own (TestMain removes it).
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
 // buildRelais builds the relais binary once per test run.
 func buildRelais(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "relais")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/relais-data/relais/services/relais/cmd/relais").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "relais-e2e-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "relais")
+		out, err := exec.Command("go", "build", "-o", built.bin, "github.com/relais-data/relais/services/relais/cmd/relais").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %w: %s", err, out)
+		}
+	})
+	require.NoError(t, built.err)
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // TestAnalyticsSurvivesKill sends 100 000 views and downloads while
