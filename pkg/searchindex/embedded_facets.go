@@ -12,13 +12,14 @@ import (
 	"github.com/blevesearch/bleve/v2/search/collector"
 )
 
-// facetsField holds, as doc values, every facet value of a document as a
+// facetsField holds every facet value of a document as a
 // "<facet>\x00<value>" term, and its sort values as one term: rangeMark,
 // then the values of the schema's sortable fields in order, separated by
 // \x00 (empty when absent). Counting facets and range facets reads this one
-// field per hit: bleve's facets read one field per facet (and a numeric
-// field at 16 precisions) and count through two maps per value, which was
-// most of the time of a search matching thousands of documents.
+// field's doc values, turned into ordinals once per segment (ordinalCache):
+// bleve's facets read one field per facet (and a numeric field at 16
+// precisions) per hit and count through two maps per value, which was most
+// of the time of a search matching thousands of documents.
 const facetsField = "__facet_terms"
 
 // facetTerm is the term of facetsField for one value of a facet.
