@@ -265,8 +265,8 @@ func Reindex(ctx context.Context, client searchv1.SearchServiceClient, stdout, s
 		bar.draw(p.GetPhase(), p.GetDone(), p.GetTotal())
 	}
 	bar.end()
-	_, err = fmt.Fprintf(stdout, "reindexed %d datasets and %d organizations in %s; the new indexes are live\n",
-		counts["dataset"], counts["organization"], time.Since(start).Round(time.Millisecond))
+	_, err = fmt.Fprintf(stdout, "reindexed %d datasets, %d organizations and %d reuses in %s; the new indexes are live\n",
+		counts["dataset"], counts["organization"], counts["reuse"], time.Since(start).Round(time.Millisecond))
 	return err
 }
 

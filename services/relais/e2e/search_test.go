@@ -73,6 +73,37 @@ func testSearch(t *testing.T, mode string) {
 			mode, len(delays), p50.Round(time.Millisecond), p99.Round(time.Millisecond), delays[len(delays)-1].Round(time.Millisecond))
 	})
 
+	t.Run("reuse visible within a second", func(t *testing.T) {
+		ds := p.do("POST", "/api/1/datasets/", p.token, map[string]any{"title": "Jeu réutilisé", "description": "d", "organization": orgID})
+		require.Equal(t, http.StatusCreated, ds.Status, string(ds.Raw))
+		var delays []time.Duration
+		var last string
+		for i := range 10 {
+			word := fmt.Sprintf("zorglub%dreuse", i)
+			u := p.do("POST", "/api/1/reuses/", p.token, map[string]any{
+				"title": "Carte " + word, "description": "d", "type": "application", "topic": "others",
+				"url": "https://reuses.test/" + word, "datasets": []string{ds.Object()["id"].(string)}, "organization": orgID,
+			})
+			require.Equal(t, http.StatusCreated, u.Status, string(u.Raw))
+			delays = append(delays, untilFound(t, p, "/api/2/reuses/search/?page_size=1&q="+word, 1))
+			last = u.Object()["id"].(string)
+		}
+		slices.Sort(delays)
+		p50, p99 := delays[len(delays)/2], delays[len(delays)*99/100]
+		t.Logf("%s: reuse created → found by /api/2/reuses/search/, %d reuses: p50 %v, p99 %v",
+			mode, len(delays), p50.Round(time.Millisecond), p99.Round(time.Millisecond))
+		assert.LessOrEqual(t, p99, time.Second, "a reuse created through the API is found within 1 s")
+
+		// Deleted: gone (counted by organization, since a word one typo
+		// from the other reuses' still finds them).
+		del := p.do("DELETE", "/api/1/reuses/"+last+"/", p.token, nil)
+		require.Equal(t, http.StatusNoContent, del.Status, string(del.Raw))
+		untilFound(t, p, "/api/2/reuses/search/?page_size=1&organization="+orgID, 9)
+		// The dataset goes too: the later steps count the demo's.
+		del = p.do("DELETE", "/api/1/datasets/"+ds.Object()["id"].(string)+"/", p.token, nil)
+		require.Equal(t, http.StatusNoContent, del.Status, string(del.Raw))
+	})
+
 	t.Run("reindex while searching", func(t *testing.T) {
 		before := p.do("GET", "/api/2/datasets/search/?q=budget&page_size=1", "", nil).Object()["total"]
 		var stop atomic.Bool
@@ -187,15 +218,21 @@ func (p *portal) datasetIDs(t *testing.T, n int) []string {
 // returns how long that took.
 func untilSearch(t *testing.T, p *portal, word string, n float64) time.Duration {
 	t.Helper()
+	return untilFound(t, p, "/api/2/datasets/search/?page_size=1&q="+url.QueryEscape(word), n)
+}
+
+// untilFound polls a search path until its total is n, and returns how
+// long that took.
+func untilFound(t *testing.T, p *portal, path string, n float64) time.Duration {
+	t.Helper()
 	start := time.Now()
-	path := "/api/2/datasets/search/?page_size=1&q=" + url.QueryEscape(word)
 	for {
 		r := p.do("GET", path, "", nil)
 		if r.Status == http.StatusOK && r.Object()["total"] == n {
 			return time.Since(start)
 		}
 		if time.Since(start) > 20*time.Second {
-			t.Fatalf("search %q: %d %s, want %v results", word, r.Status, r.Raw, n)
+			t.Fatalf("%s: %d %s, want %v results", path, r.Status, r.Raw, n)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
