@@ -83,6 +83,11 @@ func TestSearchReuses(t *testing.T) {
 		assert.Equal(t, want, titles(page), query)
 	}
 
+	// The organization renamed: its reuses are found by the new name.
+	expect(t, env.Do(t, "PUT", "/api/1/organizations/"+orgA+"/", map[string]any{"name": "Ville cyclable"}, w.alice), 200)
+	page = searchUntil(t, env, "/api/2/reuses/search/?q=cyclable", func(p map[string]any) bool { return total(p) == "1" })
+	assert.Equal(t, []string{str(carte["title"])}, titles(page))
+
 	// Changed, then deleted, through the API.
 	expect(t, env.Do(t, "PUT", "/api/1/reuses/"+str(carte["id"])+"/", map[string]any{"title": "Carte des arceaux"}, w.alice), 200)
 	searchUntil(t, env, "/api/2/reuses/search/?q=arceaux", func(p map[string]any) bool { return total(p) == "1" })

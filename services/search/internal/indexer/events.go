@@ -57,8 +57,38 @@ func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
 		if err := x.refreshOrganizationDatasets(ctx, id); err != nil {
 			return fmt.Errorf("organization %s: %w", id, err)
 		}
+		if err := x.refreshOrganizationReuses(ctx, id); err != nil {
+			return fmt.Errorf("organization %s: %w", id, err)
+		}
 	}
 	return nil
+}
+
+// refreshOrganizationReuses is refreshOrganizationDatasets for the
+// organization's reuses, whose documents carry its name and badges too.
+func (x *Indexer) refreshOrganizationReuses(ctx context.Context, orgID string) error {
+	for page := int32(1); ; page++ {
+		resp, err := x.catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Organization: orgID, Page: page, PageSize: catalogPage, Sort: "created"})
+		if status.Code(err) == codes.InvalidArgument {
+			return nil // not an organization id the catalog lists by
+		}
+		if err != nil {
+			return fmt.Errorf("list its reuses: %w", err)
+		}
+		changes := make([]Change, 0, len(resp.GetReuses()))
+		for _, u := range resp.GetReuses() {
+			changes = append(changes, ReuseChange(u))
+		}
+		x.mu.Lock()
+		err = x.apply(ctx, changes, true)
+		x.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if len(changes) < catalogPage {
+			return nil
+		}
+	}
 }
 
 // refreshOrganizationDatasets indexes again the datasets of an organization
@@ -154,6 +184,19 @@ func (x *Indexer) fetchDataset(ctx context.Context, id string) (*catalogv1.Datas
 		return nil, nil
 	default:
 		return nil, fmt.Errorf("read dataset %s from the catalog: %w", id, err)
+	}
+}
+
+// fetchReuse is fetchDataset for reuses.
+func (x *Indexer) fetchReuse(ctx context.Context, id string) (*catalogv1.Reuse, error) {
+	resp, err := x.catalog.GetReuse(ctx, &catalogv1.GetReuseRequest{Reuse: id})
+	switch status.Code(err) {
+	case codes.OK:
+		return resp.GetReuse(), nil
+	case codes.NotFound, codes.PermissionDenied, codes.Unauthenticated, codes.FailedPrecondition:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("read reuse %s from the catalog: %w", id, err)
 	}
 }
 

@@ -79,11 +79,18 @@ func (x *Indexer) verifyKind(ctx context.Context, kind string, repair bool, rep 
 		if c, ok := catalog[id]; ok && c.Doc != nil {
 			continue
 		}
-		if kind == ledger.Dataset {
-			// Created or published after the listing was read?
+		// Created or published after the listing was read?
+		switch kind {
+		case ledger.Dataset:
 			if d, err := x.fetchDataset(ctx, id); err != nil {
 				return err
 			} else if c := DatasetChange(d); d != nil && c.Doc != nil {
+				continue
+			}
+		case ledger.Reuse:
+			if u, err := x.fetchReuse(ctx, id); err != nil {
+				return err
+			} else if c := ReuseChange(u); u != nil && c.Doc != nil {
 				continue
 			}
 		}
