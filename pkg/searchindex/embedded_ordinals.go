@@ -26,8 +26,17 @@ type ordinalCache struct {
 	facets   []string // by ordinal: the facet of the value
 	values   []string // by ordinal: the value
 	ordinal  map[string]uint32
-	segments map[segment.Segment]*segmentOrdinals
+	segments map[segment.Segment]*segmentEntry
 	counts   sync.Pool // of *[]int, all zeros
+}
+
+// segmentEntry is a segment's ordinals, read once by the first search
+// meeting the segment, without holding the cache's lock: other searches go
+// on meanwhile (a merged segment of 120 000 documents takes 100 ms).
+type segmentEntry struct {
+	once sync.Once
+	ords *segmentOrdinals
+	err  error
 }
 
 // segmentOrdinals are the values of the documents of one segment, by their
@@ -74,29 +83,52 @@ func (c *ordinalCache) forSnapshot(reader index.IndexReader, sortable int) (*sna
 	if !ok {
 		return nil, fmt.Errorf("count facets: index reader %T is not scorch's", reader)
 	}
+	segments := snap.Segments()
+	entries := c.entries(segments)
+	out := &snapshotOrdinals{}
+	var offset uint64
+	for i, ss := range segments {
+		seg, e := ss.Segment(), entries[i]
+		e.once.Do(func() { e.ords, e.err = c.read(seg, sortable) })
+		if e.err != nil {
+			c.mu.Lock()
+			if c.segments[seg] == e {
+				delete(c.segments, seg) // the next search tries again
+			}
+			c.mu.Unlock()
+			return nil, e.err
+		}
+		out.offsets = append(out.offsets, offset)
+		out.segments = append(out.segments, e.ords)
+		offset += seg.Count()
+	}
+	// Every ordinal of these segments is below the table's length now.
+	c.mu.Lock()
+	out.facets, out.values = c.facets, c.values
+	c.mu.Unlock()
+	return out, nil
+}
+
+// entries returns the entries of segments, adding those missing, and
+// drops those of the segments the index no longer has.
+func (c *ordinalCache) entries(segments []*scorch.SegmentSnapshot) []*segmentEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.segments == nil {
-		c.segments = map[segment.Segment]*segmentOrdinals{}
+		c.segments = map[segment.Segment]*segmentEntry{}
 		c.ordinal = map[string]uint32{}
 	}
-	out := &snapshotOrdinals{}
-	live := map[segment.Segment]bool{}
-	var offset uint64
-	for _, ss := range snap.Segments() {
+	out := make([]*segmentEntry, len(segments))
+	live := make(map[segment.Segment]bool, len(segments))
+	for i, ss := range segments {
 		seg := ss.Segment()
-		so, ok := c.segments[seg]
+		e, ok := c.segments[seg]
 		if !ok {
-			var err error
-			if so, err = c.read(seg, sortable); err != nil {
-				return nil, err
-			}
-			c.segments[seg] = so
+			e = &segmentEntry{}
+			c.segments[seg] = e
 		}
+		out[i] = e
 		live[seg] = true
-		out.offsets = append(out.offsets, offset)
-		out.segments = append(out.segments, so)
-		offset += seg.Count()
 	}
 	for seg := range c.segments {
 		// A search still running on an older snapshot reads a dropped
@@ -105,11 +137,12 @@ func (c *ordinalCache) forSnapshot(reader index.IndexReader, sortable int) (*sna
 			delete(c.segments, seg)
 		}
 	}
-	out.facets, out.values = c.facets, c.values
-	return out, nil
+	return out
 }
 
-// read reads the facet and sort values of every document of a segment.
+// read reads the facet and sort values of every document of a segment,
+// numbering the facet values in the segment, then, under the lock, turns
+// these numbers into the cache's ordinals.
 func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals, error) {
 	n := seg.Count()
 	so := &segmentOrdinals{start: make([]uint32, 1, n+1), sortValues: make([][]float64, sortable)}
@@ -123,6 +156,8 @@ func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals
 	if !ok {
 		return nil, fmt.Errorf("count facets: segment %T has no doc values", seg)
 	}
+	local := map[string]uint32{}
+	var terms []string // by number in the segment
 	fields := []string{facetsField}
 	var state segment.DocVisitState
 	var doc uint64
@@ -135,16 +170,11 @@ func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals
 			}
 			return
 		}
-		o, ok := c.ordinal[string(term)]
+		o, ok := local[string(term)]
 		if !ok {
-			facet, value, found := strings.Cut(string(term), "\x00")
-			if !found {
-				return
-			}
-			o = uint32(len(c.values))
-			c.ordinal[string(term)] = o
-			c.facets = append(c.facets, facet)
-			c.values = append(c.values, value)
+			o = uint32(len(terms))
+			local[string(term)] = o
+			terms = append(terms, string(term))
 		}
 		so.ords = append(so.ords, o)
 	}
@@ -154,6 +184,25 @@ func (c *ordinalCache) read(seg segment.Segment, sortable int) (*segmentOrdinals
 			return nil, fmt.Errorf("count facets: read document %d: %w", doc, err)
 		}
 		so.start = append(so.start, uint32(len(so.ords)))
+	}
+	ordinals := make([]uint32, len(terms))
+	c.mu.Lock()
+	for i, term := range terms {
+		o, ok := c.ordinal[term]
+		if !ok {
+			// Every term of facetsField but the sort values is
+			// "<facet>\x00<value>" (facetTerm).
+			facet, value, _ := strings.Cut(term, "\x00")
+			o = uint32(len(c.values))
+			c.ordinal[term] = o
+			c.facets = append(c.facets, facet)
+			c.values = append(c.values, value)
+		}
+		ordinals[i] = o
+	}
+	c.mu.Unlock()
+	for i, o := range so.ords {
+		so.ords[i] = ordinals[o]
 	}
 	return so, nil
 }
