@@ -62,5 +62,9 @@ read -r RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_
 export RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY RELAIS_TEST_REQUIRE_S3=1
 echo "minio at $RELAIS_TEST_S3_ENDPOINT"
 
+# The distributed end-to-end test (every target a process, a 3-node NATS
+# cluster, kills): services/relais/e2e TestDistributedKills, about 1.5 min.
+export RELAIS_TEST_DISTRIBUTED=1
+
 step "go test"
 go test -count=1 -timeout 20m "$@" "${pkgs[@]}"

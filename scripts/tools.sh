@@ -3,6 +3,7 @@
 # when its pinned versions are there (a stamp per go.sum):
 #   scripts/tools/go.mod        buf, protoc-gen-go, protoc-gen-go-grpc (code generators)
 #   scripts/chartcheck/go.mod   helm, kubeconform (the same versions the chart checks use)
+#   nats-server v2.15.2         the NATS cluster of the distributed end-to-end test
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 bin="$(go env GOPATH)/bin"
@@ -24,4 +25,12 @@ if [[ ! -f "$stamp" || ! -x "$bin/helm" || ! -x "$bin/kubeconform" ]]; then
     helm.sh/helm/v3/cmd/helm \
     github.com/yannh/kubeconform/cmd/kubeconform)
   touch "$stamp"
+fi
+
+# The distributed end-to-end test (services/relais/e2e) runs a 3-node NATS
+# cluster of real nats-server processes; the version pkg/go.mod embeds.
+nats_version=v2.15.2
+if ! go version -m "$bin/nats-server" 2>/dev/null | grep -q "mod[[:space:]]*github.com/nats-io/nats-server/v2[[:space:]]*$nats_version"; then
+  echo "tools: building nats-server $nats_version…" >&2
+  GOWORK=off nice -n 10 go install "github.com/nats-io/nats-server/v2@$nats_version"
 fi

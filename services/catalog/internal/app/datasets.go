@@ -264,6 +264,9 @@ func (s *Service) editDatasetAs(ctx context.Context, caller domain.Caller, syste
 	now := s.nowUTC()
 	var d *catalogv1.Dataset
 	err := s.commit(ctx, func(q store.Q) error {
+		if err := q.LockDataset(ctx, ref); err != nil {
+			return err
+		}
 		var err error
 		if d, _, err = s.resolveDataset(ctx, q, ref); err != nil {
 			return err

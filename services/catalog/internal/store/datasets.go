@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/domain"
 )
@@ -259,6 +260,24 @@ func (q Q) GetDataset(ctx context.Context, ref string) (*catalogv1.Dataset, erro
 		row = q.q.QueryRowContext(ctx, `SELECT doc FROM datasets WHERE slug = ?`, ref)
 	}
 	return scanDataset(row, ref)
+}
+
+// LockDataset takes, in a PostgreSQL transaction, the row lock of the
+// dataset ref names (id or slug) until the transaction ends, so that
+// concurrent edits of one dataset (a user's update and the preview
+// service's extras, say) read-modify-write one after the other instead of
+// the later overwriting the earlier with what it read before (at READ
+// COMMITTED both would read the same document). SQLite runs one writer
+// at a time: nothing to do there, nor outside a transaction.
+func (q Q) LockDataset(ctx context.Context, ref string) error {
+	if q.tx == nil || q.tx.Driver() != sqldb.Postgres {
+		return nil
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM datasets WHERE id = ? OR slug = ? FOR UPDATE`, strings.ToLower(ref), ref)
+	if err != nil {
+		return fmt.Errorf("lock dataset %s: %w", ref, err)
+	}
+	return rows.Close()
 }
 
 func scanDataset(row *sql.Row, ref string) (*catalogv1.Dataset, error) {

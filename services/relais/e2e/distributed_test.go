@@ -1,0 +1,578 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relais-data/relais/pkg/blob"
+	"github.com/relais-data/relais/pkg/blob/blobtest"
+	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
+)
+
+// TestDistributedKills runs Relais distributed as on Kubernetes, every
+// part a process of its own on loopback: a 3-node NATS JetStream cluster
+// (stream replicas 3), PostgreSQL (a database per service), MinIO, and
+// `relais -target=catalog|storage|search|preview|analytics|gateway`. A
+// write load goes through the gateway (dataset creations, uploads,
+// updates, views) while the test kills with SIGKILL, one at a time, each
+// target and one NATS node, and starts it again. Then: every acknowledged
+// write is there, every event was processed (search finds every dataset
+// once, with its last description; every uploaded CSV is queryable with
+// its rows; the audience counts equal the views sent) and nothing was
+// applied twice.
+//
+// It runs with RELAIS_TEST_DISTRIBUTED=1 (scripts/test.sh sets it), on the
+// PostgreSQL and MinIO of RELAIS_TEST_POSTGRES_URL and RELAIS_TEST_S3_*.
+func TestDistributedKills(t *testing.T) {
+	if os.Getenv("RELAIS_TEST_DISTRIBUTED") != "1" {
+		t.Skip("RELAIS_TEST_DISTRIBUTED=1 runs it (scripts/test.sh): a NATS cluster, PostgreSQL, MinIO and every target as processes, about a minute")
+	}
+	began := time.Now()
+	c := startDistributed(t)
+	t.Logf("cluster ready in %v (3 NATS nodes, 6 targets)", time.Since(began).Round(time.Millisecond))
+
+	load := newWriteLoad(c)
+	load.run(2)
+	victims := []string{"catalog", "storage", "search", "analytics", "preview", "gateway", "nats-2"}
+	ready := map[string]time.Duration{}
+	for _, name := range victims {
+		time.Sleep(4 * time.Second)
+		p := c.procs[name]
+		// The gateway publishes views from memory a batch every 100 ms
+		// without waiting (a response never waits on the bus): a killed
+		// gateway loses the batch in hand, by design. The views pause
+		// around its death so that their count stays exact.
+		pauseViews := name == "gateway"
+		if pauseViews {
+			load.views.Store(false)
+			time.Sleep(time.Second)
+		}
+		p.kill()
+		time.Sleep(time.Second) // down, under load
+		ready[name] = p.start()
+		load.views.Store(true)
+		t.Logf("killed %s (SIGKILL), ready again %v after its start", name, ready[name].Round(time.Millisecond))
+	}
+	time.Sleep(3 * time.Second)
+	load.stop()
+	t.Logf("load: %s", load.summary())
+
+	lost, dup := c.check(t, load)
+	t.Logf("distributed kill test: wall time %v; events lost %d, duplicated %d; ready again after SIGKILL: %s",
+		time.Since(began).Round(time.Second), lost, dup, readyTimes(victims, ready))
+	require.Zero(t, lost, "events lost")
+	require.Zero(t, dup, "events applied twice")
+}
+
+func readyTimes(order []string, ready map[string]time.Duration) string {
+	var parts []string
+	for _, n := range order {
+		parts = append(parts, fmt.Sprintf("%s %v", n, ready[n].Round(time.Millisecond)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// distributed is the running cluster.
+type distributed struct {
+	t     *testing.T
+	procs map[string]*proc
+	base  string // the gateway's URL
+	token string // a sysadmin's API token
+}
+
+func startDistributed(t *testing.T) *distributed {
+	t.Helper()
+	if os.Getenv(sqldbtest.EnvPostgresURL) == "" || os.Getenv(blobtest.EnvS3Endpoint) == "" {
+		t.Fatalf("RELAIS_TEST_DISTRIBUTED=1 needs %s (scripts/pg.sh) and %s (scripts/minio.sh)", sqldbtest.EnvPostgresURL, blobtest.EnvS3Endpoint)
+	}
+	bin := buildRelais(t)
+	dir := t.TempDir()
+	c := &distributed{t: t, procs: map[string]*proc{}}
+	t.Cleanup(func() {
+		// Targets first, NATS last; the logs of a failed run stay readable.
+		for _, name := range []string{"gateway", "analytics", "preview", "search", "storage", "catalog", "nats-1", "nats-2", "nats-3"} {
+			if p := c.procs[name]; p != nil {
+				p.stop()
+			}
+		}
+		if t.Failed() {
+			for name, p := range c.procs {
+				t.Logf("---- %s log (tail)\n%s", name, tail(p.logs, 15))
+			}
+		}
+	})
+
+	nodes, natsURL := natsCluster(t, natsServerBinary(t), dir)
+	for _, n := range nodes {
+		c.procs[n.name] = n
+		go n.start() // they wait for each other to form the cluster
+	}
+	for _, n := range nodes {
+		require.True(t, waitUntil(time.Minute, func() bool { return healthy(n.ready) }), "%s healthy:\n%s", n.name, tail(n.logs, 20))
+	}
+
+	db := func(service string) []string {
+		cfg := sqldbtest.Config(t, sqldb.Postgres)
+		key := "RELAIS_" + strings.ToUpper(service) + "_DB_"
+		return []string{key + "DRIVER=postgres", key + "DSN=" + cfg.DSN, key + "MAX_OPEN_CONNS=4"}
+	}
+	s3 := blobtest.Config(t, blob.BackendS3).S3
+	addr := map[string]string{}
+	for _, name := range []string{"catalog", "storage", "search", "preview", "analytics", "gateway"} {
+		addr[name] = loopback(t)
+	}
+	c.base = "http://" + addr["gateway"]
+	const tokenSecret, serviceToken = "distributed-token-secret", "distributed-service-token"
+	common := func(target string) []string {
+		return []string{"RELAIS_TARGET=" + target, "RELAIS_DATA_DIR=" + filepath.Join(dir, target),
+			"RELAIS_EVENTS_URL=" + natsURL, "RELAIS_EVENTS_REPLICAS=3", "RELAIS_LOG_LEVEL=warn", "RELAIS_LOG_FORMAT=text"}
+	}
+	catalogEnv := append(db("catalog"), "RELAIS_CATALOG_GRPC_ADDR="+addr["catalog"], "RELAIS_CATALOG_TOKEN_SECRET="+tokenSecret)
+	env := map[string][]string{
+		"catalog": catalogEnv,
+		"storage": append(db("storage"), "RELAIS_STORAGE_GRPC_ADDR="+addr["storage"], "RELAIS_STORAGE_SERVICE_TOKEN="+serviceToken,
+			"RELAIS_STORAGE_BLOB_BACKEND=s3", "RELAIS_STORAGE_BLOB_S3_ENDPOINT="+s3.Endpoint, "RELAIS_STORAGE_BLOB_S3_BUCKET="+s3.Bucket,
+			"RELAIS_STORAGE_BLOB_S3_ACCESS_KEY="+s3.AccessKey, "RELAIS_STORAGE_BLOB_S3_SECRET_KEY="+s3.SecretKey, "RELAIS_STORAGE_BLOB_S3_CREATE_BUCKET=true"),
+		"search": append(db("search"), "RELAIS_SEARCH_GRPC_ADDR="+addr["search"], "RELAIS_SEARCH_CATALOG_ADDR="+addr["catalog"],
+			"RELAIS_SEARCH_SERVICE_TOKEN="+serviceToken, "RELAIS_SEARCH_INDEX_BACKEND=embedded"),
+		"gateway": {"RELAIS_GATEWAY_ADDR=" + addr["gateway"], "RELAIS_GATEWAY_PUBLIC_URL=" + c.base, "RELAIS_GATEWAY_GRPC_ADDR=127.0.0.1:0",
+			"RELAIS_GATEWAY_CATALOG_ADDR=" + addr["catalog"], "RELAIS_GATEWAY_STORAGE_ADDR=" + addr["storage"], "RELAIS_SEARCH_ADDR=" + addr["search"],
+			"RELAIS_GATEWAY_PREVIEW_ADDR=" + addr["preview"], "RELAIS_GATEWAY_ANALYTICS_ADDR=" + addr["analytics"],
+			"RELAIS_STORAGE_SERVICE_TOKEN=" + serviceToken, "RELAIS_GATEWAY_S3_DOWNLOADS=proxy",
+			"RELAIS_GATEWAY_MAX_VIEWS_PER_CLIENT_PER_MINUTE=1000000"},
+	}
+	add := func(name string) {
+		c.procs[name] = &proc{t: t, name: name, bin: bin,
+			env:  append(append(common(name), env[name]...), "RELAIS_ADMIN_ADDR="+loopback(t)),
+			logs: filepath.Join(dir, name+".log")}
+		c.procs[name].ready = "http://" + adminOf(c.procs[name].env) + "/readyz"
+	}
+	add("catalog")
+	c.procs["catalog"].start()
+	c.token = createUser(t, bin, append(common("catalog"), catalogEnv...), "admin@relais.localhost")
+	env["preview"] = append(db("preview"), "RELAIS_PREVIEW_GRPC_ADDR="+addr["preview"], "RELAIS_PREVIEW_CATALOG_ADDR="+addr["catalog"],
+		"RELAIS_PREVIEW_STORAGE_ADDR="+addr["storage"], "RELAIS_STORAGE_SERVICE_TOKEN="+serviceToken,
+		"RELAIS_PREVIEW_CATALOG_API_KEY="+c.token, "RELAIS_PREVIEW_PUBLIC_URL="+c.base,
+		// An analysis in flight in a killed process is redelivered after
+		// ack_wait (default 10 minutes, for long analyses).
+		"RELAIS_PREVIEW_ACK_WAIT=10s")
+	env["analytics"] = append(db("analytics"), "RELAIS_ANALYTICS_GRPC_ADDR="+addr["analytics"], "RELAIS_ANALYTICS_CATALOG_ADDR="+addr["catalog"],
+		"RELAIS_ANALYTICS_CATALOG_API_KEY="+c.token, "RELAIS_ANALYTICS_ACK_WAIT=3s", "RELAIS_ANALYTICS_PUSH_INTERVAL=1s")
+	for _, name := range []string{"storage", "search", "preview", "analytics", "gateway"} {
+		add(name)
+		c.procs[name].start()
+	}
+	return c
+}
+
+// adminOf finds RELAIS_ADMIN_ADDR in env.
+func adminOf(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "RELAIS_ADMIN_ADDR="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func healthy(u string) bool {
+	client := &http.Client{Timeout: time.Second}
+	res, err := client.Get(u)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
+// A human's user agent: the audience counts it (robots apart).
+const humanUA = "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"
+
+// robotUA reads without adding to the audience.
+const robotUA = "Mozilla/5.0 (compatible; Googlebot/2.1)"
+
+// writeLoad writes through the gateway and keeps what was acknowledged.
+type writeLoad struct {
+	c     *distributed
+	http  *http.Client
+	views atomic.Bool // views are sent while true
+	quit  chan struct{}
+	wg    sync.WaitGroup
+	next  atomic.Int64
+
+	mu       sync.Mutex
+	datasets map[string]*written // by id, acknowledged creations
+	viewed   []string            // the datasets views go to
+	sent     map[string]int      // views answered 200, by dataset
+	failed   map[string]int      // unacknowledged writes, by kind
+	ops      map[string]int      // acknowledged writes, by kind
+	// lastError is the last unacknowledged answer, for failure messages.
+	lastError string
+}
+
+// written is what was acknowledged of one dataset.
+type written struct {
+	word string
+	// description is the last acknowledged one; tried, one whose request
+	// failed (it may or may not have been applied).
+	description, tried string
+	resources          map[string]int // resource id → rows of its CSV
+	uploads            int            // acknowledged uploads
+}
+
+func newWriteLoad(c *distributed) *writeLoad {
+	l := &writeLoad{c: c, http: &http.Client{Timeout: 15 * time.Second}, quit: make(chan struct{}),
+		datasets: map[string]*written{}, sent: map[string]int{}, failed: map[string]int{}, ops: map[string]int{}}
+	l.views.Store(true)
+	// The datasets the views go to, made before the kills.
+	for range 5 {
+		id, _ := l.create()
+		require.NotEmpty(c.t, id, "create a dataset through the gateway: %s", l.lastError)
+		l.viewed = append(l.viewed, id)
+	}
+	return l
+}
+
+func (l *writeLoad) run(workers int) {
+	for range workers {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for {
+				select {
+				case <-l.quit:
+					return
+				default:
+				}
+				l.step()
+			}
+		}()
+	}
+}
+
+func (l *writeLoad) stop() { close(l.quit); l.wg.Wait() }
+
+// step creates a dataset, uploads a CSV to it, updates its description
+// and views one of the viewed datasets twice.
+func (l *writeLoad) step() {
+	id, w := l.create()
+	if id != "" {
+		rows := 2 + int(l.next.Load()%5)
+		if rid := l.upload(id, rows); rid != "" {
+			l.mu.Lock()
+			w.resources[rid] = rows
+			w.uploads++
+			l.mu.Unlock()
+		}
+		desc := "Deuxième version " + w.word
+		ok := l.write("update", "PUT", "/api/1/datasets/"+id+"/", map[string]any{"description": desc}, http.StatusOK) != nil
+		l.mu.Lock()
+		if ok {
+			w.description = desc
+		} else {
+			w.tried = desc
+		}
+		l.mu.Unlock()
+	}
+	if l.views.Load() {
+		target := l.viewed[int(l.next.Load())%len(l.viewed)]
+		for range 2 {
+			if !l.views.Load() {
+				break
+			}
+			if l.view(target) {
+				l.mu.Lock()
+				l.sent[target]++
+				l.mu.Unlock()
+			}
+		}
+	}
+}
+
+// word is a word found in one dataset only: eight letters from a hash of
+// i, far from every other word (the search forgives a typo or two).
+func word(i int64) string {
+	const letters = "bcdfghjklmnpqrstvwxz"
+	h := sha256.Sum256([]byte(strconv.FormatInt(i, 10)))
+	b := make([]byte, 8)
+	for j := range b {
+		b[j] = letters[int(h[j])%len(letters)]
+	}
+	return string(b)
+}
+
+func (l *writeLoad) create() (string, *written) {
+	w := &written{word: word(l.next.Add(1)), resources: map[string]int{}}
+	w.description = "Première version " + w.word
+	obj := l.write("create", "POST", "/api/1/datasets/", map[string]any{"title": "Relevé " + w.word, "description": w.description}, http.StatusCreated)
+	id, _ := obj["id"].(string)
+	if id == "" {
+		return "", nil
+	}
+	l.mu.Lock()
+	l.datasets[id] = w
+	l.mu.Unlock()
+	return id, w
+}
+
+func (l *writeLoad) upload(id string, rows int) string {
+	var csv bytes.Buffer
+	csv.WriteString("jour;valeur\n")
+	for i := range rows {
+		fmt.Fprintf(&csv, "2026-11-%02d;%d\n", i+1, i*10)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "releve.csv")
+	fw.Write(csv.Bytes())
+	mw.Close()
+	req, _ := http.NewRequest("POST", l.c.base+"/api/1/datasets/"+id+"/upload/", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-API-KEY", l.c.token)
+	obj := l.send("upload", req, http.StatusCreated)
+	rid, _ := obj["id"].(string)
+	return rid
+}
+
+func (l *writeLoad) view(id string) bool {
+	req, _ := http.NewRequest("GET", l.c.base+"/api/1/datasets/"+id+"/", nil)
+	req.Header.Set("User-Agent", humanUA)
+	return l.send("view", req, http.StatusOK) != nil
+}
+
+func (l *writeLoad) write(kind, method, path string, body any, want int) map[string]any {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, l.c.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-API-KEY", l.c.token)
+	return l.send(kind, req, want)
+}
+
+// send does one request: its JSON object when it answers want, else nil
+// (counted as unacknowledged).
+func (l *writeLoad) send(kind string, req *http.Request, want int) map[string]any {
+	res, err := l.http.Do(req)
+	answer := fmt.Sprint(err)
+	if err == nil {
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		var obj map[string]any
+		if res.StatusCode == want && json.Unmarshal(raw, &obj) == nil {
+			l.mu.Lock()
+			l.ops[kind]++
+			l.mu.Unlock()
+			return obj
+		}
+		answer = fmt.Sprintf("%s %s: %d %.300s", req.Method, req.URL.Path, res.StatusCode, raw)
+	}
+	l.mu.Lock()
+	l.failed[kind]++
+	l.lastError = answer
+	l.mu.Unlock()
+	time.Sleep(50 * time.Millisecond) // a target is down: do not spin
+	return nil
+}
+
+func (l *writeLoad) summary() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var parts []string
+	for _, k := range []string{"create", "upload", "update", "view"} {
+		parts = append(parts, fmt.Sprintf("%s %d acknowledged, %d failed", k, l.ops[k], l.failed[k]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// check waits for the events to be processed and counts what is missing
+// (lost) and what is there more than once (duplicated).
+func (c *distributed) check(t *testing.T, l *writeLoad) (lost, dup int) {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := make([]string, 0, len(l.datasets))
+	for id := range l.datasets {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	report := func(format string, args ...any) { t.Errorf(format, args...) }
+
+	// 1. Every acknowledged write is in the catalog, once.
+	for _, id := range ids {
+		w := l.datasets[id]
+		d := c.get(t, "/api/1/datasets/"+id+"/", robotUA)
+		if d == nil {
+			lost++
+			report("dataset %s (%s): acknowledged, not in the catalog", id, w.word)
+			continue
+		}
+		if got := d["description"]; got != w.description && (w.tried == "" || got != w.tried) {
+			lost++
+			report("dataset %s: description %q, want the acknowledged %q", id, got, w.description)
+		}
+		res, _ := d["resources"].([]any)
+		found := map[string]int{}
+		for _, r := range res {
+			found[r.(map[string]any)["id"].(string)]++
+		}
+		for rid := range w.resources {
+			switch found[rid] {
+			case 0:
+				lost++
+				report("dataset %s: acknowledged upload %s missing", id, rid)
+			case 1:
+			default:
+				dup++
+				report("dataset %s: resource %s listed %d times", id, rid, found[rid])
+			}
+		}
+		if len(res) > 1 {
+			dup++
+			report("dataset %s: one upload, %d resources", id, len(res))
+		}
+	}
+
+	// 2. Search: every dataset of the catalog indexed once, with the
+	// catalog's last description (the creations and updates processed).
+	total := func(path string) float64 {
+		obj := c.get(t, path, robotUA)
+		n, _ := obj["total"].(float64)
+		return n
+	}
+	catalogTotal := total("/api/1/datasets/?page_size=1")
+	if catalogTotal < float64(len(ids)) {
+		report("catalog lists %v datasets, %d acknowledged", catalogTotal, len(ids))
+	}
+	if !waitUntil(2*time.Minute, func() bool { return total("/api/2/datasets/search/?page_size=1") == catalogTotal }) {
+		n := total("/api/2/datasets/search/?page_size=1")
+		if n < catalogTotal {
+			lost += int(catalogTotal - n)
+		} else {
+			dup += int(n - catalogTotal)
+		}
+		report("search counts %v datasets, the catalog %v", n, catalogTotal)
+	}
+	for _, id := range ids {
+		w := l.datasets[id]
+		var hits []any
+		var found int
+		ok := waitUntil(30*time.Second, func() bool {
+			obj := c.get(t, "/api/2/datasets/search/?q="+url.QueryEscape(w.word), robotUA)
+			hits, _ = obj["data"].([]any)
+			var mine []map[string]any
+			for _, h := range hits {
+				if h := h.(map[string]any); h["id"] == id {
+					mine = append(mine, h)
+				}
+			}
+			found = len(mine)
+			return found == 1 && (mine[0]["description"] == w.description || (w.tried != "" && mine[0]["description"] == w.tried))
+		})
+		if !ok {
+			if found > 1 {
+				dup++
+			} else {
+				lost++
+			}
+			report("search %q: dataset %s found %d times in %d hits, want once with %q", w.word, id, found, len(hits), w.description)
+		}
+	}
+
+	// 3. Preview: every uploaded CSV analyzed and queryable, its rows once.
+	// A killed preview's analysis in flight comes back after ack_wait.
+	pending := map[string]int{}
+	for _, id := range ids {
+		for rid, rows := range l.datasets[id].resources {
+			pending[rid] = rows
+		}
+	}
+	got := map[string]float64{}
+	last := map[string]string{}
+	waitUntil(90*time.Second, func() bool {
+		for rid, rows := range pending {
+			obj := c.get(t, "/api/resources/"+rid+"/data/?page_size=1", robotUA)
+			meta, _ := obj["meta"].(map[string]any)
+			got[rid], _ = meta["total"].(float64)
+			if got[rid] == float64(rows) {
+				delete(pending, rid)
+			} else {
+				res, _ := c.get(t, "/api/2/datasets/resources/"+rid+"/", robotUA)["resource"].(map[string]any)
+				last[rid] = fmt.Sprint(res["extras"])
+			}
+		}
+		return len(pending) == 0
+	})
+	for rid, rows := range pending {
+		if got[rid] > float64(rows) {
+			dup++
+		} else {
+			lost++
+		}
+		report("resource %s: %v rows in the tabular API, want %d (extras %.400s)", rid, got[rid], rows, last[rid])
+	}
+
+	// 4. Analytics: the views counted equal the views sent, and stay so
+	// once the redeliveries of the killed process's events are past.
+	month := time.Now().UTC().Format("2006-01")
+	counted := func(id string) float64 {
+		obj := c.get(t, fmt.Sprintf("/metric-api/api/datasets/data/?dataset_id__exact=%s&metric_month__exact=%s", id, month), robotUA)
+		data, _ := obj["data"].([]any)
+		if len(data) != 1 {
+			return 0
+		}
+		n, _ := data[0].(map[string]any)["monthly_visit_api"].(float64)
+		return n
+	}
+	for _, id := range l.viewed {
+		want := float64(l.sent[id])
+		waitUntil(time.Minute, func() bool { return counted(id) >= want })
+	}
+	time.Sleep(5 * time.Second)
+	for _, id := range l.viewed {
+		want, got := float64(l.sent[id]), counted(id)
+		switch {
+		case got < want:
+			lost += int(want - got)
+			report("dataset %s: %v views counted, %v sent", id, got, want)
+		case got > want:
+			dup += int(got - want)
+			report("dataset %s: %v views counted, %v sent", id, got, want)
+		}
+	}
+	return lost, dup
+}
+
+// get reads a JSON object through the gateway (nil unless 200).
+func (c *distributed) get(t *testing.T, path, ua string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest("GET", c.base+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("User-Agent", ua)
+	res, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	var obj map[string]any
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&obj) != nil {
+		return nil
+	}
+	return obj
+}
