@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // BatchHandler handles events together. Returning nil acks them all; an
@@ -167,7 +170,30 @@ func (bc *BatchConsumer) handle(ctx context.Context, log *slog.Logger, batch []j
 		}
 		ms[i] = fromNATS(jm.Subject(), jm.Headers(), jm.Data(), stamp)
 	}
+	// One consumer span per event, in the event's own trace (the request
+	// that caused it), so that a trace runs from that request to this
+	// handler; the batch shares one call, so the spans share its outcome.
+	spans := make([]trace.Span, len(ms))
+	for i, m := range ms {
+		_, spans[i] = bc.b.tracer.Start(extractTrace(ctx, m.Header), m.Subject+" process",
+			trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithAttributes(
+				attribute.String("messaging.system", "nats"),
+				attribute.String("messaging.operation.type", "process"),
+				attribute.String("messaging.destination.name", m.Subject),
+				attribute.String("messaging.consumer.group.name", bc.cfg.Durable),
+				attribute.String("messaging.message.id", m.ID),
+				attribute.Int("messaging.batch.message_count", len(ms)),
+				attribute.String("relais.event.type", m.Type),
+			))
+	}
 	err := bc.call(ctx, ms)
+	for _, span := range spans {
+		if err != nil {
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+	}
 	if err == nil {
 		// Acks go out pipelined, without waiting for each confirmation (one
 		// round trip per event would cap a batch of 1 000 at a few batches a

@@ -32,6 +32,10 @@ type Config struct {
 	// spans follow their parent's decision. The zero value samples nothing:
 	// start from DefaultConfig.
 	SampleRatio float64 `yaml:"sample_ratio"`
+	// Exporter, set in code, receives every ended span synchronously
+	// besides the OTLP export: tests give an in-memory one
+	// (go.opentelemetry.io/otel/sdk/trace/tracetest) to see whole traces.
+	Exporter sdktrace.SpanExporter `yaml:"-"`
 }
 
 // DefaultConfig samples every trace and exports nothing.
@@ -62,7 +66,7 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 	// spares recording them on every request. Trace ids are still made and
 	// propagated, so logs and events stay correlated.
 	ratio := cfg.SampleRatio
-	if cfg.OTLPEndpoint == "" {
+	if cfg.OTLPEndpoint == "" && cfg.Exporter == nil {
 		ratio = 0
 	}
 	opts := []sdktrace.TracerProviderOption{
@@ -75,6 +79,9 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 			return nil, fmt.Errorf("telemetry: create OTLP exporter for %s: %w", cfg.OTLPEndpoint, err)
 		}
 		opts = append(opts, sdktrace.WithBatcher(exp))
+	}
+	if cfg.Exporter != nil {
+		opts = append(opts, sdktrace.WithSyncer(cfg.Exporter))
 	}
 	tp := sdktrace.NewTracerProvider(opts...)
 	otel.SetTracerProvider(tp)
