@@ -49,7 +49,7 @@ type agentSite struct {
 	org   map[string]any
 }
 
-func newAgentSite(t *testing.T) *agentSite {
+func newAgentSite(t testing.TB) *agentSite {
 	env := gatewaytest.Start(t, gatewaytest.Options{})
 	ctx := grpcx.WithAPIKey(context.Background(), env.AdminToken)
 	u, err := env.Catalog.CreateUser(ctx, &catalogv1.CreateUserRequest{
@@ -70,7 +70,7 @@ func newAgentSite(t *testing.T) *agentSite {
 }
 
 // browser is a client with cookies that does not follow redirects.
-func (s *agentSite) browser(t *testing.T) *http.Client {
+func (s *agentSite) browser(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -79,7 +79,7 @@ func (s *agentSite) browser(t *testing.T) *http.Client {
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // page GETs path and returns the status, the body and the page's CSRF token.
-func (s *agentSite) page(t *testing.T, c *http.Client, path string) (int, string, string) {
+func (s *agentSite) page(t testing.TB, c *http.Client, path string) (int, string, string) {
 	t.Helper()
 	resp, err := c.Get(s.url + path)
 	require.NoError(t, err)
@@ -96,7 +96,7 @@ func (s *agentSite) page(t *testing.T, c *http.Client, path string) (int, string
 }
 
 // post sends a form; for a redirect the body returned is its Location.
-func (s *agentSite) post(t *testing.T, c *http.Client, path string, form url.Values) (int, string) {
+func (s *agentSite) post(t testing.TB, c *http.Client, path string, form url.Values) (int, string) {
 	t.Helper()
 	resp, err := c.PostForm(s.url+path, form)
 	require.NoError(t, err)
@@ -108,7 +108,7 @@ func (s *agentSite) post(t *testing.T, c *http.Client, path string, form url.Val
 	return resp.StatusCode, string(b)
 }
 
-func (s *agentSite) signIn(t *testing.T, c *http.Client, email, password string) (int, string) {
+func (s *agentSite) signIn(t testing.TB, c *http.Client, email, password string) (int, string) {
 	t.Helper()
 	status, _, csrf := s.page(t, c, "/connexion/")
 	require.Equal(t, http.StatusOK, status)

@@ -127,9 +127,12 @@ func (p *Portal) signOut(w http.ResponseWriter, r *http.Request, sess *session) 
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// safeNext keeps a return path only if it stays on this site.
+// safeNext keeps a return path only if it stays on this site. Browsers
+// drop tabs and newlines from URLs and read "\\" as "/", so a path with
+// either could become "//host": it is refused.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2048 ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return ""
 	}
 	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
