@@ -72,13 +72,15 @@ func (o *SessionOptions) setDefaults() {
 
 // session is a signed-in agent.
 type session struct {
-	id      string
-	userID  string
-	name    string
-	token   string // the catalog's session token (plaintext), never sent to the browser
-	tokenID string
-	csrf    string
-	expires time.Time
+	id     string
+	userID string
+	name   string
+	// sysadmin: the catalog lets them manage any organization.
+	sysadmin bool
+	token    string // the catalog's session token (plaintext), never sent to the browser
+	tokenID  string
+	csrf     string
+	expires  time.Time
 }
 
 // sessions are kept in memory by id.

@@ -216,4 +216,15 @@ func TestTokensAndMembers(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, status)
 	status, _, _ = s.page(t, other, members)
 	require.Equal(t, http.StatusForbidden, status)
+
+	// A sysadmin manages any organization's members.
+	_, err = s.env.Catalog.SetPassword(ctxAdmin, &catalogv1.SetPasswordRequest{Password: agentPassword})
+	require.NoError(t, err)
+	adminMe, err := s.env.Catalog.GetMe(ctxAdmin, &catalogv1.GetMeRequest{})
+	require.NoError(t, err)
+	admin := s.browser(t)
+	status, _ = s.signIn(t, admin, adminMe.GetUser().GetEmail(), agentPassword)
+	require.Equal(t, http.StatusSeeOther, status)
+	status, body, _ = s.page(t, admin, members)
+	require.Equal(t, http.StatusOK, status, body)
 }

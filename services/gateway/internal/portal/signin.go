@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +90,7 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 	sess := &session{
 		userID: u.GetId(), name: strings.TrimSpace(u.GetFirstName() + " " + u.GetLastName()),
 		token: resp.GetToken(), tokenID: resp.GetTokenId(), expires: resp.GetExpiresAt().AsTime(),
+		sysadmin: slices.Contains(u.GetRoles(), "admin"),
 	}
 	if sess.name == "" {
 		sess.name = email
