@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 	"github.com/relais-data/relais/services/preview/internal/records"
+	"github.com/relais-data/relais/services/preview/internal/tabular"
 )
 
 // harness runs the service on a real embedded NATS server and SQLite,
@@ -30,6 +32,12 @@ type harness struct {
 
 func start(t *testing.T) *harness {
 	t.Helper()
+	return startWith(t, TabularConfig{})
+}
+
+// startWith is start with the tabular store of tab.
+func startWith(t *testing.T, tab TabularConfig) *harness {
+	t.Helper()
 	ctx := context.Background()
 	nats, err := events.StartEmbedded(events.EmbeddedConfig{Port: -1, StoreDir: t.TempDir()})
 	require.NoError(t, err)
@@ -39,14 +47,14 @@ func start(t *testing.T) *harness {
 	require.NoError(t, err)
 	t.Cleanup(bus.Close)
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	cfg := Config{ServiceToken: "t"}
+	cfg := Config{ServiceToken: "t", Tabular: tab}
 	cfg.Fetch.Allow = []string{"127.0.0.1"}
 	svc, err := New(ctx, cfg, Deps{DB: db, Bus: bus, Log: log})
 	require.NoError(t, err)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(runCtx) }()
-	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done); require.NoError(t, svc.Close()) })
 	return &harness{bus: bus, svc: svc}
 }
 
@@ -71,13 +79,23 @@ func (h *harness) waitRecord(t *testing.T, rid string, ok func(*records.Record) 
 }
 
 func TestRemoteResourceEvents(t *testing.T) {
+	engines := map[string]TabularConfig{tabular.EngineSQL: {}}
+	if tabular.DuckDBAvailable {
+		engines[tabular.EngineDuckDB] = TabularConfig{Engine: tabular.EngineDuckDB, DuckDBPath: filepath.Join(t.TempDir(), "tabular.duckdb")}
+	}
+	for name, tab := range engines {
+		t.Run(name, func(t *testing.T) { testRemoteResourceEvents(t, tab) })
+	}
+}
+
+func testRemoteResourceEvents(t *testing.T, tab TabularConfig) {
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)
 		fmt.Fprintf(w, "commune;population\nNice;348085\nAntibes;%d\n", 74000+n)
 	}))
 	t.Cleanup(srv.Close)
-	h := start(t)
+	h := startWith(t, tab)
 	res := &catalogv1.Resource{Id: "r1", Filetype: "remote", Url: srv.URL + "/communes.csv", Title: "Communes"}
 
 	h.publish(t, "e1", SubjectResourceCreated, res)
