@@ -146,33 +146,45 @@
     poll();
   });
 
-  // The validation report of the previewed file.
+  // The validation report of the previewed file; when it declares a schema
+  // and its report is not written yet, asked again until it is.
   var report = document.querySelector('[data-report]');
   if (report) {
-    getJSON(api + '/2/datasets/resources/' + report.getAttribute('data-report') + '/preview/validation/').then(function (rep) {
-      var h = document.createElement('h3');
-      h.textContent = 'Rapport de validation';
-      var p = document.createElement('p');
-      var n = (rep.stats && rep.stats.errors) || 0;
-      p.className = 'badge ' + (rep.valid ? 'valid' : 'invalid');
-      p.textContent = rep.valid ? 'Conforme au schéma' : 'Non conforme : ' + nf.format(n) + ' erreur' + (n > 1 ? 's' : '');
-      report.appendChild(h);
-      report.appendChild(p);
-      var errs = (rep.errors || []).slice(0, 20);
-      if (errs.length) {
-        var ul = document.createElement('ul');
-        ul.className = 'report';
-        errs.forEach(function (e) {
-          var li = document.createElement('li');
-          li.textContent = (e.rowNumber ? 'Ligne ' + e.rowNumber + (e.fieldName ? ', colonne « ' + e.fieldName + ' »' : '') + ' : ' : '') + e.message;
-          ul.appendChild(li);
-        });
-        report.appendChild(ul);
-      }
-    }).catch(function (e) {
-      var p = document.createElement('p');
-      p.textContent = e.status === 404 ? 'Pas de rapport de validation : aucun schéma n\u2019est associé à ce fichier (ou son analyse n\u2019est pas terminée).' : 'Le rapport de validation est indisponible pour le moment.';
-      report.appendChild(p);
-    });
+    var reportTries = 0;
+    (function loadReport() {
+      getJSON(api + '/2/datasets/resources/' + report.getAttribute('data-report') + '/preview/validation/').then(function (rep) {
+        report.textContent = '';
+        var h = document.createElement('h3');
+        h.textContent = 'Rapport de validation';
+        var p = document.createElement('p');
+        var n = (rep.stats && rep.stats.errors) || 0;
+        p.className = 'badge ' + (rep.valid ? 'valid' : 'invalid');
+        p.textContent = rep.valid ? 'Conforme au schéma' : 'Non conforme : ' + nf.format(n) + ' erreur' + (n > 1 ? 's' : '');
+        report.appendChild(h);
+        report.appendChild(p);
+        var errs = (rep.errors || []).slice(0, 20);
+        if (errs.length) {
+          var ul = document.createElement('ul');
+          ul.className = 'report';
+          errs.forEach(function (e) {
+            var li = document.createElement('li');
+            li.textContent = (e.rowNumber ? 'Ligne ' + e.rowNumber + (e.fieldName ? ', colonne « ' + e.fieldName + ' »' : '') + ' : ' : '') + e.message;
+            ul.appendChild(li);
+          });
+          report.appendChild(ul);
+        }
+      }).catch(function (e) {
+        var waiting = e.status === 404 && report.getAttribute('data-schema') && reportTries++ < 120;
+        var p = document.createElement('p');
+        if (waiting) {
+          p.textContent = 'Validation contre le schéma ' + report.getAttribute('data-schema') + ' en cours…';
+          setTimeout(loadReport, 1000);
+        } else {
+          p.textContent = e.status === 404 ? 'Pas de rapport de validation : aucun schéma n\u2019est associé à ce fichier.' : 'Le rapport de validation est indisponible pour le moment.';
+        }
+        report.textContent = '';
+        report.appendChild(p);
+      });
+    })();
   }
 })();
