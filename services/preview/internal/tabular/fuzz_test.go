@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,24 +50,42 @@ var fuzzSeeds = []string{
 
 // FuzzData runs any query string on a loaded table: the answer is a JSON
 // body or a 400 *Error with a JSON body, never another error (a 500) nor a
-// panic.
+// panic. With DuckDB in the binary, the same table is loaded in both
+// engines, and they must answer alike.
 func FuzzData(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	db := sqldbtest.Open(f, sqldb.SQLite)
 	ctx := context.Background()
-	s, err := Open(ctx, db)
+	s, err := Open(ctx, sqldbtest.Open(f, sqldb.SQLite))
 	if err != nil {
 		f.Fatal(err)
 	}
 	loadSample(f, s, "r1")
+	var duck *Store
+	if DuckDBAvailable {
+		duck, err = OpenWith(ctx, sqldbtest.Open(f, sqldb.SQLite), Options{Engine: EngineDuckDB,
+			DuckDB: DuckDBOptions{Path: filepath.Join(f.TempDir(), "tabular.duckdb")}})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Cleanup(func() { duck.Close() })
+		loadSample(f, duck, "r1")
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		body, err := s.DataQuery(ctx, "r1", raw, base)
 		checkAnswer(t, raw, body, err)
 		if err == nil {
 			err = s.ExportQuery(ctx, "r1", raw, "json", io.Discard)
 			checkAnswer(t, raw, nil, err)
+		}
+		if duck == nil {
+			return
+		}
+		dbody, derr := duck.DataQuery(ctx, "r1", raw, base)
+		checkAnswer(t, raw, dbody, derr)
+		if (err == nil) != (derr == nil) || string(body) != string(dbody) {
+			t.Fatalf("%q: sqlite answers %s %v, duckdb %s %v", raw, body, err, dbody, derr)
 		}
 	})
 }
