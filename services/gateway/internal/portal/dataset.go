@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 )
@@ -22,6 +23,9 @@ type datasetPage struct {
 	TileCredit   string
 	HasTemporal  bool
 	SpatialZones string
+	// Reuses are a few of the reuses made with the dataset, of Total.
+	Reuses      []reuseCard
+	ReusesTotal int64
 }
 
 // resourceView is one resource as the page lists it.
@@ -60,6 +64,16 @@ func (p *Portal) datasetPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.recordView(r, "dataset", d.GetId())
+	var (
+		reuses      []reuseCard
+		reusesTotal int64
+		wg          sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		reuses, reusesTotal = p.datasetReuses(r.Context(), d.GetId())
+	}()
 	refs := p.refs(r.Context())
 	data := datasetPage{
 		Dataset: d, Description: renderMarkdown(d.GetDescription()), Frequency: refs.frequency(d.GetFrequency()),
@@ -85,6 +99,8 @@ func (p *Portal) datasetPage(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Resources = append(data.Resources, v)
 	}
+	wg.Wait()
+	data.Reuses, data.ReusesTotal = reuses, reusesTotal
 	for i := range data.Resources {
 		if data.Resources[i].GetId() == selected || (selected == "" && i == 0) {
 			data.Preview = &data.Resources[i]

@@ -131,6 +131,8 @@ func New(opts Options) (*Portal, error) {
 	p.mux.HandleFunc("GET /datasets/{$}", p.searchPage)
 	p.mux.HandleFunc("GET /datasets/{slug}/{$}", p.datasetPage)
 	p.mux.HandleFunc("GET /organizations/{slug}/{$}", p.organizationPage)
+	p.mux.HandleFunc("GET /reuses/{$}", p.reusesPage)
+	p.mux.HandleFunc("GET /reuses/{slug}/{$}", p.reusePage)
 	p.routeAgents()
 	p.mux.HandleFunc("/", p.notFoundPage)
 	return p, nil

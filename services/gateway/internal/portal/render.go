@@ -15,7 +15,7 @@ import (
 
 // pageNames are the templates that are whole pages; each is parsed with
 // layout.html, which it fills.
-var pageNames = []string{"home", "search", "dataset", "organization", "error",
+var pageNames = []string{"home", "search", "dataset", "organization", "reuses", "reuse", "error",
 	"signin", "account", "dataset_form", "dataset_edit", "tokens", "members"}
 
 func parsePages() (map[string]*template.Template, error) {

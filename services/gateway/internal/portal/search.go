@@ -78,6 +78,8 @@ type activeFilter struct {
 
 // searchArgs are the search page's arguments, as the URL carries them.
 type searchArgs struct {
+	// path is the list page the arguments belong to ("/datasets/").
+	path    string
 	q       string
 	sort    string
 	page    int
@@ -85,6 +87,18 @@ type searchArgs struct {
 }
 
 func parseSearchArgs(u *url.URL) searchArgs {
+	var args []string
+	for _, f := range filterFields {
+		args = append(args, f.arg)
+	}
+	return parseListArgs(u, "/datasets/", args, func(s string) bool {
+		return slices.ContainsFunc(sortChoices, func(c struct{ Value, Label string }) bool { return c.Value == s })
+	})
+}
+
+// parseListArgs reads a list page's search box, page, the filters named
+// by args and a sort sortOK accepts.
+func parseListArgs(u *url.URL, path string, args []string, sortOK func(string) bool) searchArgs {
 	v := u.Query()
 	for k, vals := range v {
 		// Strings sent over gRPC must be UTF-8; %ff is a visitor's typo.
@@ -93,17 +107,17 @@ func parseSearchArgs(u *url.URL) searchArgs {
 		}
 		v[k] = vals
 	}
-	a := searchArgs{q: strings.TrimSpace(v.Get("q")), page: 1, filters: url.Values{}}
+	a := searchArgs{path: path, q: strings.TrimSpace(v.Get("q")), page: 1, filters: url.Values{}}
 	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 0 {
 		a.page = min(n, searchMaxPage)
 	}
-	if s := v.Get("sort"); slices.ContainsFunc(sortChoices, func(c struct{ Value, Label string }) bool { return c.Value == s }) {
+	if s := v.Get("sort"); sortOK(s) {
 		a.sort = s
 	}
-	for _, f := range filterFields {
-		for _, val := range v[f.arg] {
-			if val = strings.TrimSpace(val); val != "" && !slices.Contains(a.filters[f.arg], val) {
-				a.filters.Add(f.arg, val)
+	for _, arg := range args {
+		for _, val := range v[arg] {
+			if val = strings.TrimSpace(val); val != "" && !slices.Contains(a.filters[arg], val) {
+				a.filters.Add(arg, val)
 			}
 		}
 	}
@@ -126,9 +140,9 @@ func (a searchArgs) href() string {
 		v.Set("page", strconv.Itoa(a.page))
 	}
 	if len(v) == 0 {
-		return "/datasets/"
+		return a.path
 	}
-	return "/datasets/?" + v.Encode()
+	return a.path + "?" + v.Encode()
 }
 
 // toggle is the URL with field=value added, or removed when present; the

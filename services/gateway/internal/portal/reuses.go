@@ -1,0 +1,292 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
+	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
+)
+
+// reuseFilterFields are the reuse list's filters: URL argument (the
+// search index's field) and the facet's heading.
+var reuseFilterFields = []struct{ arg, heading string }{
+	{"type", "Type"},
+	{"topic", "Thématique"},
+	{"organization", "Organisation"},
+}
+
+// reuseSortChoices are the reuse list's orders ("" is relevance).
+var reuseSortChoices = []struct{ Value, Label string }{
+	{"", "Pertinence"},
+	{"-created", "Publiées récemment"},
+	{"-views", "Les plus consultées"},
+	{"-datasets", "Utilisant le plus de données"},
+}
+
+// reuseReads bounds the catalog reads of one page of reuse hits running
+// at once (the catalog reads reuses one by one).
+const reuseReads = 8
+
+// datasetReusesShown is how many reuses a dataset's page lists.
+const datasetReusesShown = 6
+
+// reuseListPage is what the reuses template shows.
+type reuseListPage struct {
+	Query    string
+	Sorts    []sortOption
+	Total    int64
+	Reuses   []reuseCard
+	Facets   []facet
+	Active   []activeFilter
+	Pages    pager
+	NoFacets bool
+}
+
+// reuseCard is a reuse as lists show it.
+type reuseCard struct {
+	*catalogv1.Reuse
+	TypeLabel, TopicLabel string
+}
+
+func newReuseCard(u *catalogv1.Reuse) reuseCard {
+	return reuseCard{Reuse: u, TypeLabel: labelOr(reuseTypeLabels, u.GetType()), TopicLabel: labelOr(reuseTopicLabels, u.GetTopic())}
+}
+
+// Initial is the first letter of the reuse's type, which stands in for
+// an image the reuse does not have.
+func (c reuseCard) Initial() string {
+	for _, r := range c.TypeLabel {
+		return string(r)
+	}
+	return "?"
+}
+
+// reusePage is what the reuse template shows.
+type reusePage struct {
+	reuseCard
+	Description template.HTML
+	// Owner is the user who published it, when no organization did.
+	Owner string
+}
+
+func parseReuseArgs(u *url.URL) searchArgs {
+	var args []string
+	for _, f := range reuseFilterFields {
+		args = append(args, f.arg)
+	}
+	return parseListArgs(u, "/reuses/", args, func(s string) bool {
+		return slices.ContainsFunc(reuseSortChoices, func(c struct{ Value, Label string }) bool { return c.Value == s })
+	})
+}
+
+// reusesPage is GET /reuses/?q=…: the search service's reuse hits and
+// facets, or the catalog's word match without a search service.
+func (p *Portal) reusesPage(w http.ResponseWriter, r *http.Request) {
+	a := parseReuseArgs(r.URL)
+	var (
+		data reuseListPage
+		err  error
+	)
+	if p.opts.Search != nil {
+		data, err = p.reuseHits(r.Context(), a)
+		if unavailable(err) {
+			p.opts.Log.WarnContext(r.Context(), "portal: search unavailable, catalog word match instead", "err", err)
+			data, err = p.catalogReuses(r.Context(), a)
+		}
+	} else {
+		data, err = p.catalogReuses(r.Context(), a)
+	}
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	data.Query = a.q
+	for _, c := range reuseSortChoices {
+		data.Sorts = append(data.Sorts, sortOption{Value: c.Value, Label: c.Label, Selected: c.Value == a.sort})
+	}
+	data.Pages = newPager(a.page, data.Total, func(n int) string { b := a; b.page = n; return b.href() })
+	title := "Réutilisations"
+	if a.q != "" {
+		title = "Réutilisations « " + a.q + " »"
+	}
+	p.render(w, r, http.StatusOK, "reuses", page{Title: title, Query: a.q, Scripts: []string{"search.js"}, Data: data})
+}
+
+func (p *Portal) reuseHits(ctx context.Context, a searchArgs) (reuseListPage, error) {
+	q := &searchv1.Query{Q: a.q, Sort: a.sort, Page: int32(a.page), PageSize: searchPageSize, FacetSize: facetSize}
+	for _, f := range reuseFilterFields {
+		q.Facets = append(q.Facets, f.arg)
+		if vals := a.filters[f.arg]; len(vals) > 0 {
+			q.Filters = append(q.Filters, &searchv1.Filter{Field: f.arg, Values: vals})
+		}
+	}
+	resp, err := p.opts.Search.SearchReuses(ctx, &searchv1.SearchReusesRequest{Query: q})
+	if err != nil {
+		return reuseListPage{}, err
+	}
+	hits := resp.GetHits()
+	var (
+		reuses   []*catalogv1.Reuse
+		orgNames map[string]string
+		rErr     error
+		wg       sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		reuses, rErr = p.reusesByIDs(ctx, hits.GetIds())
+	}()
+	orgNames, err = p.organizationNames(ctx, append(facetNames(hits, "organization"), a.filters["organization"]...))
+	wg.Wait()
+	if err = errors.Join(rErr, err); err != nil {
+		return reuseListPage{}, err
+	}
+	data := reuseListPage{Total: hits.GetTotal()}
+	for _, u := range reuses {
+		data.Reuses = append(data.Reuses, newReuseCard(u))
+	}
+	for _, f := range reuseFilterFields {
+		fc := facet{Heading: f.heading}
+		for _, fv := range facetValues(hits, f.arg) {
+			fc.Values = append(fc.Values, facetValue{
+				Label: reuseFilterLabel(f.arg, fv.GetName(), orgNames), Count: fv.GetCount(),
+				Href: a.toggle(f.arg, fv.GetName()), Selected: slices.Contains(a.filters[f.arg], fv.GetName()),
+			})
+		}
+		if len(fc.Values) > 0 {
+			data.Facets = append(data.Facets, fc)
+		}
+	}
+	data.Active = reuseActiveFilters(a, orgNames)
+	return data, nil
+}
+
+// catalogReuses is the reuse list without a search service: the
+// catalog's word match with the first value of each filter, no facets.
+func (p *Portal) catalogReuses(ctx context.Context, a searchArgs) (reuseListPage, error) {
+	resp, err := p.opts.Catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{
+		Q: a.q, Type: a.filters.Get("type"), Topic: a.filters.Get("topic"), Organization: a.filters.Get("organization"),
+		Sort: a.sort, Page: int32(a.page), PageSize: searchPageSize,
+	})
+	if err != nil {
+		return reuseListPage{}, err
+	}
+	names, err := p.organizationNames(ctx, a.filters["organization"])
+	if err != nil {
+		return reuseListPage{}, err
+	}
+	data := reuseListPage{Total: resp.GetTotal(), NoFacets: true, Active: reuseActiveFilters(a, names)}
+	for _, u := range resp.GetReuses() {
+		data.Reuses = append(data.Reuses, newReuseCard(u))
+	}
+	return data, nil
+}
+
+func reuseFilterLabel(field, v string, orgNames map[string]string) string {
+	switch field {
+	case "type":
+		return labelOr(reuseTypeLabels, v)
+	case "topic":
+		return labelOr(reuseTopicLabels, v)
+	case "organization":
+		return labelOr(orgNames, v)
+	}
+	return v
+}
+
+func reuseActiveFilters(a searchArgs, orgNames map[string]string) []activeFilter {
+	var out []activeFilter
+	for _, f := range reuseFilterFields {
+		for _, v := range a.filters[f.arg] {
+			out = append(out, activeFilter{Field: f.arg, Value: v, Heading: f.heading, Label: reuseFilterLabel(f.arg, v, orgNames), Href: a.toggle(f.arg, v)})
+		}
+	}
+	return out
+}
+
+// reusesByIDs reads the reuses of a page of hits in the hits' order; those
+// the catalog no longer shows (deleted or made private since indexed) are
+// left out. The catalog lists reuses by filters, not ids: each is read on
+// its own, a few at once.
+func (p *Portal) reusesByIDs(ctx context.Context, ids []string) ([]*catalogv1.Reuse, error) {
+	found := make([]*catalogv1.Reuse, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, reuseReads)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			resp, err := p.opts.Catalog.GetReuse(ctx, &catalogv1.GetReuseRequest{Reuse: id})
+			switch status.Code(err) {
+			case codes.OK:
+				if resp.GetReuse().GetDeleted() == nil {
+					found[i] = resp.GetReuse()
+				}
+			case codes.NotFound, codes.PermissionDenied, codes.Unauthenticated:
+			default:
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make([]*catalogv1.Reuse, 0, len(ids))
+	for _, u := range found {
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// reusePage is GET /reuses/{slug}/: the reuse, its link, the datasets it
+// uses and who published it.
+func (p *Portal) reusePage(w http.ResponseWriter, r *http.Request) {
+	resp, err := p.opts.Catalog.GetReuse(r.Context(), &catalogv1.GetReuseRequest{Reuse: r.PathValue("slug")})
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	u := resp.GetReuse()
+	if u.GetDeleted() != nil {
+		p.notFoundPage(w, r)
+		return
+	}
+	if resp.GetMoved() || (r.PathValue("slug") != u.GetSlug() && r.PathValue("slug") != u.GetId()) {
+		http.Redirect(w, r, "/reuses/"+url.PathEscape(u.GetSlug())+"/", http.StatusPermanentRedirect)
+		return
+	}
+	p.recordView(r, "reuse", u.GetId())
+	data := reusePage{reuseCard: newReuseCard(u), Description: renderMarkdown(u.GetDescription())}
+	if o := u.GetOwner(); u.GetOrganization() == nil && o != nil {
+		data.Owner = o.GetFirstName() + " " + o.GetLastName()
+	}
+	p.render(w, r, http.StatusOK, "reuse", page{Title: u.GetTitle(), Data: data})
+}
+
+// datasetReuses lists a few public reuses of a dataset for its page; a
+// failure leaves the block out rather than the whole page.
+func (p *Portal) datasetReuses(ctx context.Context, datasetID string) (reuses []reuseCard, total int64) {
+	resp, err := p.opts.Catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Dataset: datasetID, PageSize: datasetReusesShown})
+	if err != nil {
+		p.opts.Log.WarnContext(ctx, "portal: reuses of a dataset not read", "dataset", datasetID, "err", err)
+		return nil, 0
+	}
+	for _, u := range resp.GetReuses() {
+		reuses = append(reuses, newReuseCard(u))
+	}
+	return reuses, resp.GetTotal()
+}
