@@ -97,7 +97,16 @@ func TestPortalBrowser(t *testing.T) {
 	if report.Object()["valid"] != true {
 		wantBadge = "non conforme"
 	}
+	reuse := p.do("POST", "/api/1/reuses/", p.token, map[string]any{
+		"title": "Carte des équipements de Saint-Relais", "type": "visualization", "topic": "economy_and_business",
+		"url": "https://carte.example.test/equipements", "organization": lyon.Object()["id"], "datasets": []string{dsID},
+		"description": "Une **carte** des équipements financés par le budget.",
+	})
+	require.Equal(t, 201, reuse.Status, string(reuse.Raw))
 	untilSearch(t, p, "budget", 2)
+	require.Eventually(t, func() bool {
+		return strings.Contains(string(p.do("GET", "/reuses/?q=equipements", "", nil).Raw), "Carte des équipements de Saint-Relais")
+	}, 30*time.Second, 100*time.Millisecond, "the search service indexes the reuse")
 
 	downloads := filepath.Join(artifacts, "downloads")
 	require.NoError(t, os.MkdirAll(downloads, 0o755))
@@ -184,6 +193,18 @@ func TestPortalBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("h-usage")))
 	require.Equal(t, "1 jeu de données", b.text("#h-datasets"))
 	b.check("6-organization")
+
+	b.do("reuses", chromedp.Click(chromedp.Search(`//header//a[.="Réutilisations"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".results-count")))
+	require.Equal(t, "1 réutilisation", b.text(".results-count"))
+	b.check("6a-reuses")
+	b.do("open the reuse", chromedp.Click(chromedp.Search(`//ul[contains(@class,"cards")]//a[contains(., "Carte des équipements")]`)),
+		chromedp.WaitVisible(chromedp.ID("h-datasets")))
+	require.Equal(t, "Carte des équipements de Saint-Relais", b.text("h1"))
+	b.check("6b-reuse")
+	b.do("a dataset it uses", chromedp.Click(chromedp.Search(`//ul[contains(@class,"cards")]//a[contains(., "Budget primitif 2025")]`)),
+		chromedp.WaitVisible(chromedp.ID("h-reuses")))
+	require.Equal(t, "Réutilisations (1)", b.text("#h-reuses"), "the dataset lists its reuse")
 
 	b.do("on a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Navigate(p.base+"/datasets/?q=budget"), chromedp.WaitVisible(chromedp.CSS(".results-count")))
