@@ -167,6 +167,7 @@ func (bc *BatchConsumer) handle(ctx context.Context, log *slog.Logger, batch []j
 		if md, err := jm.Metadata(); err == nil {
 			stamp = md.Timestamp
 			delivered = max(delivered, md.NumDelivered)
+			consumerPending.WithLabelValues(bc.cfg.Durable).Set(float64(md.NumPending))
 		}
 		ms[i] = fromNATS(jm.Subject(), jm.Headers(), jm.Data(), stamp)
 	}
@@ -188,6 +189,7 @@ func (bc *BatchConsumer) handle(ctx context.Context, log *slog.Logger, batch []j
 			))
 	}
 	err := bc.call(ctx, ms)
+	consumerProcessed.WithLabelValues(bc.cfg.Durable, outcome(err)).Add(float64(len(ms)))
 	for _, span := range spans {
 		if err != nil {
 			span.SetStatus(codes.Error, err.Error())

@@ -168,6 +168,7 @@ func (c *Consumer) handle(jm jetstream.Msg) {
 	if md, err := jm.Metadata(); err == nil {
 		numDelivered = md.NumDelivered
 		stamp = md.Timestamp
+		consumerPending.WithLabelValues(c.cfg.Durable).Set(float64(md.NumPending))
 	}
 	m := fromNATS(jm.Subject(), jm.Headers(), jm.Data(), stamp)
 	ctx := extractTrace(c.ctx, m.Header)
@@ -185,6 +186,7 @@ func (c *Consumer) handle(jm jetstream.Msg) {
 	defer span.End()
 
 	err := c.call(ctx, m)
+	consumerProcessed.WithLabelValues(c.cfg.Durable, outcome(err)).Inc()
 	if err == nil {
 		// The work is done: ack even if ctx was cancelled meanwhile.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.AckWait)

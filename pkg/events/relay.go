@@ -134,9 +134,14 @@ func (r *Relay) Run(ctx context.Context) error {
 // it read.
 func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 	msgs, err := r.readBatch(ctx)
-	if err != nil || len(msgs) == 0 {
+	if err != nil {
 		return 0, err
 	}
+	if len(msgs) == 0 {
+		outboxOldest.Set(0)
+		return 0, nil
+	}
+	outboxOldest.Set(time.Since(msgs[0].Time).Seconds())
 	// The stored trace context, not the relay's, continues in the stream:
 	// PublishBatch starts each span from the message's own headers.
 	published, pubErr := r.bus.PublishBatch(ctx, msgs)
@@ -148,6 +153,7 @@ func (r *Relay) relayBatch(ctx context.Context) (int, error) {
 	if err := r.delete(ctx, msgs[:published]); err != nil {
 		return len(msgs), err
 	}
+	outboxRelayed.Add(float64(published))
 	if pubErr != nil {
 		return len(msgs), fmt.Errorf("publish outbox: %w", pubErr)
 	}

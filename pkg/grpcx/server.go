@@ -55,8 +55,8 @@ func NewServer(opts ServerOptions, extra ...grpc.ServerOption) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	unary := []grpc.UnaryServerInterceptor{recoverUnary(log)}
-	stream := []grpc.StreamServerInterceptor{recoverStream(log)}
+	unary := []grpc.UnaryServerInterceptor{metricsUnary(), recoverUnary(log)}
+	stream := []grpc.StreamServerInterceptor{metricsStream(), recoverStream(log)}
 	if opts.Authenticate != nil {
 		unary = append(unary, authUnary(log, opts.Authenticate))
 		stream = append(stream, authStream(log, opts.Authenticate))

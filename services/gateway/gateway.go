@@ -90,9 +90,9 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	// A trace per request (continued over gRPC by the client's stats
-	// handler) and an access log line; panics are answered by srv itself
+	// handler), an access log line, request rate and latency; panics are answered by srv itself
 	// with udata's 500 body.
-	return &Gateway{handler: httpx.Chain(split(srv, web), httpx.OTel("gateway"), httpx.AccessLog(log)), api: srv}, nil
+	return &Gateway{handler: httpx.Chain(split(srv, web), httpx.OTel("gateway"), httpx.AccessLog(log), httpx.Metrics("gateway")), api: srv}, nil
 }
 
 // split sends the API's paths (/api/, /metric-api/, and /resources/ where

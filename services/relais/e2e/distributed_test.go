@@ -76,6 +76,7 @@ func TestDistributedKills(t *testing.T) {
 	t.Logf("load: %s", load.summary())
 
 	lost, dup := c.check(t, load)
+	c.checkMetrics(t)
 	t.Logf("distributed kill test: wall time %v; events lost %d, duplicated %d; ready again after SIGKILL: %s",
 		time.Since(began).Round(time.Second), lost, dup, readyTimes(victims, ready))
 	require.Zero(t, lost, "events lost")
@@ -540,10 +541,14 @@ func (c *distributed) check(t *testing.T, l *writeLoad) (lost, dup int) {
 		n, _ := data[0].(map[string]any)["monthly_visit_api"].(float64)
 		return n
 	}
-	for _, id := range l.viewed {
-		want := float64(l.sent[id])
-		waitUntil(time.Minute, func() bool { return counted(id) >= want })
-	}
+	waitUntil(time.Minute, func() bool {
+		for _, id := range l.viewed {
+			if counted(id) < float64(l.sent[id]) {
+				return false
+			}
+		}
+		return true
+	})
 	time.Sleep(5 * time.Second)
 	for _, id := range l.viewed {
 		want, got := float64(l.sent[id]), counted(id)
@@ -575,4 +580,30 @@ func (c *distributed) get(t *testing.T, path, ua string) map[string]any {
 		return nil
 	}
 	return obj
+}
+
+// checkMetrics reads each target's /metrics (the admin port, as Prometheus
+// does) and finds what an operator watches: request rate and latency,
+// consumer lag, outbox backlog, upload bytes.
+func (c *distributed) checkMetrics(t *testing.T) {
+	t.Helper()
+	want := map[string][]string{
+		"gateway":   {`relais_http_requests_total{code="201",method="POST",route=`, "relais_http_request_duration_seconds_bucket{"},
+		"catalog":   {`relais_grpc_server_handled_total{code="OK",method="/relais.catalog.v1.CatalogService/CreateDataset"}`, "relais_grpc_server_handling_seconds_bucket{", "relais_events_outbox_relayed_total ", "relais_events_outbox_oldest_age_seconds "},
+		"storage":   {"relais_storage_upload_bytes_total ", "relais_storage_uploads_total ", "relais_events_outbox_relayed_total "},
+		"search":    {`relais_events_consumer_pending{durable="search-index"}`, `relais_events_consumer_processed_total{durable="search-index",outcome="ok"}`},
+		"analytics": {"relais_events_consumer_pending{", "relais_grpc_server_handled_total{"},
+		"preview":   {"relais_events_consumer_pending{", "relais_events_consumer_processed_total{"},
+	}
+	for name, series := range want {
+		res, err := http.Get("http://" + adminOf(c.procs[name].env) + "/metrics")
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		for _, s := range series {
+			if !bytes.Contains(body, []byte(s)) {
+				t.Errorf("%s /metrics has no %s", name, s)
+			}
+		}
+	}
 }

@@ -158,9 +158,22 @@ func (v *viewRecorder) work() {
 		if len(batch) == 0 {
 			return
 		}
+		// A NATS node that dies fails the views in flight; another takes
+		// over within seconds. The rest is published again until
+		// viewTimeout: the stream drops the copies of views it had
+		// (Nats-Msg-Id), so a view is counted once.
 		ctx, cancel := context.WithTimeout(context.Background(), viewTimeout)
-		if n, err := v.bus.PublishBatch(ctx, batch); err != nil {
-			v.log.Error("views not recorded", "count", len(batch)-n, "err", err)
+		rest := batch
+		for wait := 100 * time.Millisecond; ; wait *= 2 {
+			n, err := v.bus.PublishBatch(ctx, rest)
+			if err == nil {
+				break
+			}
+			rest = rest[n:]
+			if ctx.Err() != nil || !sleepCtx(ctx, wait) {
+				v.log.Error("views not recorded", "count", len(rest), "err", err)
+				break
+			}
 		}
 		cancel()
 		batch = batch[:0]
@@ -207,4 +220,16 @@ func (v *viewRecorder) Close(ctx context.Context) error {
 // the API's views: the web portal's pages count through it.
 func (s *Server) RecordView(r *http.Request, objectType, objectID, datasetID string, channel eventsv1.ViewChannel) {
 	s.views.viewed(r, objectType, objectID, datasetID, channel)
+}
+
+// sleepCtx waits d, or less when ctx ends first (then it returns false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -144,6 +144,8 @@ func (s *Service) ingest(ctx context.Context, in ingestInput) (store.File, error
 		return store.File{}, err
 	}
 	s.notify()
+	uploadedFiles.Inc()
+	uploadedBytes.Add(float64(f.Size))
 	s.log.InfoContext(ctx, "file stored", "key", key, "dataset_id", f.DatasetID, "size", f.Size, "mime", f.MIME, "format", f.Format)
 	return f, nil
 }
