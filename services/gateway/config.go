@@ -50,4 +50,7 @@ type Config struct {
 	MapTileURL string `yaml:"map_tile_url" usage:"tile URL template of the portal's maps ({z}/{x}/{y}); empty: plain background"`
 	// MapAttribution credits the tiles.
 	MapAttribution string `yaml:"map_attribution" usage:"credit line of the map tiles"`
+	// Locale is the portal's language: fr (complete) or en (the public
+	// pages; the agents' pages stay French).
+	Locale string `yaml:"locale" usage:"the portal's language: fr (default) or en"`
 }

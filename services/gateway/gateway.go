@@ -84,7 +84,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		Catalog: deps.Catalog, Search: deps.Search, Analytics: deps.Analytics, Views: srv, Log: log,
 		Brand: portal.Brand{Name: cfg.SiteTitle, LogoURL: cfg.LogoURL, PrimaryColor: cfg.PrimaryColor},
 		Map:   portal.MapOptions{TileURL: cfg.MapTileURL, Attribution: cfg.MapAttribution},
-		API:   srv, PublicURL: cfg.PublicURL,
+		API:   srv, PublicURL: cfg.PublicURL, Locale: cfg.Locale,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

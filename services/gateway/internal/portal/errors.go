@@ -23,16 +23,14 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case codes.NotFound:
 		p.notFoundPage(w, r)
 	case codes.InvalidArgument:
-		p.errorPage(w, r, http.StatusBadRequest, "Requête invalide", st.Message())
+		p.errorPage(w, r, http.StatusBadRequest, p.loc.t("error.bad_request"), st.Message())
 	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled:
 		p.opts.Log.WarnContext(r.Context(), "portal: service unavailable", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "5")
-		p.errorPage(w, r, http.StatusServiceUnavailable, "Service momentanément indisponible",
-			"Le service n'a pas répondu. Réessayez dans quelques instants.")
+		p.errorPage(w, r, http.StatusServiceUnavailable, p.loc.t("error.unavailable"), p.loc.t("error.unavailable.message"))
 	default:
 		p.opts.Log.ErrorContext(r.Context(), "portal: service call failed", "path", r.URL.Path, "err", err)
-		p.errorPage(w, r, http.StatusBadGateway, "Une erreur est survenue",
-			"La page n'a pas pu être préparée. Réessayez dans quelques instants.")
+		p.errorPage(w, r, http.StatusBadGateway, p.loc.t("error.failed"), p.loc.t("error.failed.message"))
 	}
 }
 
@@ -46,8 +44,7 @@ func unavailable(err error) bool {
 }
 
 func (p *Portal) notFoundPage(w http.ResponseWriter, r *http.Request) {
-	p.errorPage(w, r, http.StatusNotFound, "Page introuvable",
-		"Cette page n'existe pas ou plus. Cherchez le jeu de données depuis l'accueil.")
+	p.errorPage(w, r, http.StatusNotFound, p.loc.t("error.notfound"), p.loc.t("error.notfound.message"))
 }
 
 func (p *Portal) errorPage(w http.ResponseWriter, r *http.Request, code int, heading, msg string) {

@@ -27,7 +27,7 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, "home", page{Title: "Accueil", Data: data})
+	p.render(w, r, http.StatusOK, "home", page{Title: p.loc.t("home.title"), Data: data})
 }
 
 // homeTTL is how long the home page's lists are kept.

@@ -70,12 +70,16 @@ type Options struct {
 	PublicURL string
 	// Sessions tune sign-in; zero values are the defaults.
 	Sessions SessionOptions
+	// Locale is the pages' language: "fr" (the default, complete) or
+	// "en" (the public pages; the rest reads in French).
+	Locale string
 }
 
 // Portal serves the web pages.
 type Portal struct {
 	opts       Options
 	pages      map[string]*template.Template
+	loc        *locale
 	mux        *http.ServeMux
 	theme      theme
 	references references
@@ -112,11 +116,15 @@ func New(opts Options) (*Portal, error) {
 	if !hexColor.MatchString(opts.Brand.PrimaryColor) {
 		return nil, fmt.Errorf("portal: primary colour %q: want #rrggbb", opts.Brand.PrimaryColor)
 	}
-	pages, err := parsePages()
+	loc, err := localeFor(opts.Locale)
 	if err != nil {
 		return nil, err
 	}
-	p := &Portal{opts: opts, pages: pages, mux: http.NewServeMux(), theme: newTheme(opts.Brand.PrimaryColor)}
+	pages, err := parsePages(loc)
+	if err != nil {
+		return nil, err
+	}
+	p := &Portal{opts: opts, pages: pages, loc: loc, mux: http.NewServeMux(), theme: newTheme(opts.Brand.PrimaryColor)}
 	p.homeData.ttl = homeTTL
 	p.opts.Sessions.setDefaults()
 	p.sessions = newSessions(p.opts.Sessions.Now)

@@ -18,8 +18,10 @@ import (
 var pageNames = []string{"home", "search", "dataset", "organization", "reuses", "reuse", "error",
 	"signin", "account", "dataset_form", "dataset_edit", "tokens", "members"}
 
-func parsePages() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/forms.html")
+// parsePages parses the pages in a language: its messages, dates and
+// numbers are the template functions t, tn, date and number.
+func parsePages(loc *locale) (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(loc.funcs()).ParseFS(templateFiles, "templates/layout.html", "templates/forms.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: layout: %w", err)
 	}

@@ -19,17 +19,18 @@ import (
 // reuseFilterFields are the reuse list's filters: URL argument (the
 // search index's field) and the facet's heading.
 var reuseFilterFields = []struct{ arg, heading string }{
-	{"type", "Type"},
-	{"topic", "Thématique"},
-	{"organization", "Organisation"},
+	{"type", "facet.type"},
+	{"topic", "facet.topic"},
+	{"organization", "facet.organization"},
 }
 
-// reuseSortChoices are the reuse list's orders ("" is relevance).
+// reuseSortChoices are the reuse list's orders ("" is relevance) and
+// their labels' keys.
 var reuseSortChoices = []struct{ Value, Label string }{
-	{"", "Pertinence"},
-	{"-created", "Publiées récemment"},
-	{"-views", "Les plus consultées"},
-	{"-datasets", "Utilisant le plus de données"},
+	{"", "sort.relevance"},
+	{"-created", "sort.reuses.created"},
+	{"-views", "sort.reuses.views"},
+	{"-datasets", "sort.reuses.datasets"},
 }
 
 // reuseReads bounds the catalog reads of one page of reuse hits running
@@ -57,8 +58,8 @@ type reuseCard struct {
 	TypeLabel, TopicLabel string
 }
 
-func newReuseCard(u *catalogv1.Reuse) reuseCard {
-	return reuseCard{Reuse: u, TypeLabel: labelOr(reuseTypeLabels, u.GetType()), TopicLabel: labelOr(reuseTopicLabels, u.GetTopic())}
+func (l *locale) reuseCard(u *catalogv1.Reuse) reuseCard {
+	return reuseCard{Reuse: u, TypeLabel: l.label("reuse.types."+u.GetType(), u.GetType()), TopicLabel: l.label("reuse.topics."+u.GetTopic(), u.GetTopic())}
 }
 
 // Initial is the first letter of the reuse's type, which stands in for
@@ -111,12 +112,12 @@ func (p *Portal) reusesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Query = a.q
 	for _, c := range reuseSortChoices {
-		data.Sorts = append(data.Sorts, sortOption{Value: c.Value, Label: c.Label, Selected: c.Value == a.sort})
+		data.Sorts = append(data.Sorts, sortOption{Value: c.Value, Label: p.loc.t(c.Label), Selected: c.Value == a.sort})
 	}
 	data.Pages = newPager(a.page, data.Total, func(n int) string { b := a; b.page = n; return b.href() })
-	title := "Réutilisations"
+	title := p.loc.t("reuses.title")
 	if a.q != "" {
-		title = "Réutilisations « " + a.q + " »"
+		title = p.loc.t("reuses.title.query", a.q)
 	}
 	p.render(w, r, http.StatusOK, "reuses", page{Title: title, Query: a.q, Scripts: []string{"search.js"}, Data: data})
 }
@@ -152,13 +153,13 @@ func (p *Portal) reuseHits(ctx context.Context, a searchArgs) (reuseListPage, er
 	}
 	data := reuseListPage{Total: hits.GetTotal()}
 	for _, u := range reuses {
-		data.Reuses = append(data.Reuses, newReuseCard(u))
+		data.Reuses = append(data.Reuses, p.loc.reuseCard(u))
 	}
 	for _, f := range reuseFilterFields {
-		fc := facet{Heading: f.heading}
+		fc := facet{Heading: p.loc.t(f.heading)}
 		for _, fv := range facetValues(hits, f.arg) {
 			fc.Values = append(fc.Values, facetValue{
-				Label: reuseFilterLabel(f.arg, fv.GetName(), orgNames), Count: fv.GetCount(),
+				Label: p.loc.reuseFilterLabel(f.arg, fv.GetName(), orgNames), Count: fv.GetCount(),
 				Href: a.toggle(f.arg, fv.GetName()), Selected: slices.Contains(a.filters[f.arg], fv.GetName()),
 			})
 		}
@@ -166,7 +167,7 @@ func (p *Portal) reuseHits(ctx context.Context, a searchArgs) (reuseListPage, er
 			data.Facets = append(data.Facets, fc)
 		}
 	}
-	data.Active = reuseActiveFilters(a, orgNames)
+	data.Active = p.loc.reuseActiveFilters(a, orgNames)
 	return data, nil
 }
 
@@ -184,30 +185,34 @@ func (p *Portal) catalogReuses(ctx context.Context, a searchArgs) (reuseListPage
 	if err != nil {
 		return reuseListPage{}, err
 	}
-	data := reuseListPage{Total: resp.GetTotal(), NoFacets: true, Active: reuseActiveFilters(a, names)}
+	data := reuseListPage{Total: resp.GetTotal(), NoFacets: true, Active: p.loc.reuseActiveFilters(a, names)}
 	for _, u := range resp.GetReuses() {
-		data.Reuses = append(data.Reuses, newReuseCard(u))
+		data.Reuses = append(data.Reuses, p.loc.reuseCard(u))
 	}
 	return data, nil
 }
 
-func reuseFilterLabel(field, v string, orgNames map[string]string) string {
+// reuseFilterLabel names a filter's value: a type or topic in the
+// page's language, an organization by its name.
+func (l *locale) reuseFilterLabel(field, v string, orgNames map[string]string) string {
 	switch field {
 	case "type":
-		return labelOr(reuseTypeLabels, v)
+		return l.label("reuse.types."+v, v)
 	case "topic":
-		return labelOr(reuseTopicLabels, v)
+		return l.label("reuse.topics."+v, v)
 	case "organization":
-		return labelOr(orgNames, v)
+		if name := orgNames[v]; name != "" {
+			return name
+		}
 	}
 	return v
 }
 
-func reuseActiveFilters(a searchArgs, orgNames map[string]string) []activeFilter {
+func (l *locale) reuseActiveFilters(a searchArgs, orgNames map[string]string) []activeFilter {
 	var out []activeFilter
 	for _, f := range reuseFilterFields {
 		for _, v := range a.filters[f.arg] {
-			out = append(out, activeFilter{Field: f.arg, Value: v, Heading: f.heading, Label: reuseFilterLabel(f.arg, v, orgNames), Href: a.toggle(f.arg, v)})
+			out = append(out, activeFilter{Field: f.arg, Value: v, Heading: l.t(f.heading), Label: l.reuseFilterLabel(f.arg, v, orgNames), Href: a.toggle(f.arg, v)})
 		}
 	}
 	return out
@@ -270,7 +275,7 @@ func (p *Portal) reusePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.recordView(r, "reuse", u.GetId())
-	data := reusePage{reuseCard: newReuseCard(u), Description: renderMarkdown(u.GetDescription())}
+	data := reusePage{reuseCard: p.loc.reuseCard(u), Description: renderMarkdown(u.GetDescription())}
 	if o := u.GetOwner(); u.GetOrganization() == nil && o != nil {
 		data.Owner = o.GetFirstName() + " " + o.GetLastName()
 	}
@@ -286,7 +291,7 @@ func (p *Portal) datasetReuses(ctx context.Context, datasetID string) (reuses []
 		return nil, 0
 	}
 	for _, u := range resp.GetReuses() {
-		reuses = append(reuses, newReuseCard(u))
+		reuses = append(reuses, p.loc.reuseCard(u))
 	}
 	return reuses, resp.GetTotal()
 }

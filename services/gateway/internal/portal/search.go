@@ -22,21 +22,23 @@ const (
 )
 
 // filterFields are the search page's filters: URL argument, search index
-// field and the facet's heading. Values are exact (ids for organizations).
+// field and the facet's heading's key. Values are exact (ids for
+// organizations).
 var filterFields = []struct{ arg, heading string }{
-	{"organization", "Organisation"},
-	{"format", "Format"},
-	{"license", "Licence"},
-	{"tag", "Mot-clé"},
-	{"schema", "Schéma"},
+	{"organization", "facet.organization"},
+	{"format", "facet.format"},
+	{"license", "facet.license"},
+	{"tag", "facet.tag"},
+	{"schema", "facet.schema"},
 }
 
-// sortChoices are the search page's orders ("" is relevance).
+// sortChoices are the search page's orders ("" is relevance) and their
+// labels' keys.
 var sortChoices = []struct{ Value, Label string }{
-	{"", "Pertinence"},
-	{"-last_update", "Mis à jour récemment"},
-	{"-created", "Publiés récemment"},
-	{"-views", "Les plus consultés"},
+	{"", "sort.relevance"},
+	{"-last_update", "sort.updated"},
+	{"-created", "sort.created"},
+	{"-views", "sort.views"},
 }
 
 // searchPage is what the search template shows.
@@ -189,12 +191,12 @@ func (p *Portal) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Query, data.Sort = a.q, a.sort
 	for _, c := range sortChoices {
-		data.Sorts = append(data.Sorts, sortOption{Value: c.Value, Label: c.Label, Selected: c.Value == a.sort})
+		data.Sorts = append(data.Sorts, sortOption{Value: c.Value, Label: p.loc.t(c.Label), Selected: c.Value == a.sort})
 	}
 	data.Pages = newPager(a.page, data.Total, func(n int) string { b := a; b.page = n; return b.href() })
-	title := "Jeux de données"
+	title := p.loc.t("search.heading")
 	if a.q != "" {
-		title = "Recherche « " + a.q + " »"
+		title = p.loc.t("search.title.query", a.q)
 	}
 	p.render(w, r, http.StatusOK, "search", page{Title: title, Query: a.q, Scripts: []string{"search.js"}, Data: data})
 }
@@ -251,7 +253,7 @@ func (p *Portal) searchHits(ctx context.Context, a searchArgs) (searchPage, erro
 		return v
 	}
 	for _, f := range filterFields {
-		fc := facet{Heading: f.heading}
+		fc := facet{Heading: p.loc.t(f.heading)}
 		for _, fv := range facetValues(hits, f.arg) {
 			fc.Values = append(fc.Values, facetValue{
 				Label: label(f.arg, fv.GetName()), Count: fv.GetCount(), Href: a.toggle(f.arg, fv.GetName()),
@@ -262,7 +264,7 @@ func (p *Portal) searchHits(ctx context.Context, a searchArgs) (searchPage, erro
 			data.Facets = append(data.Facets, fc)
 		}
 		for _, v := range a.filters[f.arg] {
-			data.Active = append(data.Active, activeFilter{Field: f.arg, Value: v, Heading: f.heading, Label: label(f.arg, v), Href: a.toggle(f.arg, v)})
+			data.Active = append(data.Active, activeFilter{Field: f.arg, Value: v, Heading: p.loc.t(f.heading), Label: label(f.arg, v), Href: a.toggle(f.arg, v)})
 		}
 	}
 	return data, nil
@@ -314,7 +316,7 @@ func (p *Portal) catalogHits(ctx context.Context, a searchArgs) (searchPage, err
 			} else if f.arg == "license" {
 				label, _ = refs.license(v)
 			}
-			data.Active = append(data.Active, activeFilter{Field: f.arg, Value: v, Heading: f.heading, Label: label, Href: a.toggle(f.arg, v)})
+			data.Active = append(data.Active, activeFilter{Field: f.arg, Value: v, Heading: p.loc.t(f.heading), Label: label, Href: a.toggle(f.arg, v)})
 		}
 	}
 	return data, nil
