@@ -54,6 +54,25 @@ func BenchmarkPortalPages(b *testing.B) {
 		slugs = append(slugs, d.(map[string]any)["slug"].(string))
 	}
 	org := p.do("GET", "/api/1/organizations/?page_size=1&sort=-datasets", "", nil).Object()["data"].([]any)[0].(map[string]any)["id"].(string)
+	// Reuses of those datasets, three datasets each, for the reuse pages
+	// (the export carries none).
+	var reuses []string
+	for i := range 50 {
+		var ids []string
+		for j := range 3 {
+			ids = append(ids, p.do("GET", "/api/1/datasets/"+url.PathEscape(slugs[(i+j*7)%len(slugs)])+"/", "", nil).Object()["id"].(string))
+		}
+		res := p.do("POST", "/api/1/reuses/", token, map[string]any{
+			"title": "Carte des données n°" + strconv.Itoa(i), "description": "Une **carte** interactive.",
+			"type": []string{"visualization", "application", "api"}[i%3], "topic": "politics_and_public_life",
+			"url": "https://carte.example.test/" + strconv.Itoa(i), "organization": org, "datasets": ids,
+		})
+		require.Equal(b, http.StatusCreated, res.Status, string(res.Raw))
+		reuses = append(reuses, res.Object()["slug"].(string))
+	}
+	require.Eventually(b, func() bool {
+		return p.do("GET", "/api/2/reuses/search/?page_size=1", "", nil).Object()["total"] == float64(len(reuses))
+	}, time.Minute, 100*time.Millisecond, "the search service indexes the reuses")
 
 	client := &http.Client{}
 	get := func(path string) int {
@@ -74,6 +93,10 @@ func BenchmarkPortalPages(b *testing.B) {
 			return []string{"/datasets/?q=budget", "/datasets/?q=deliberations", "/datasets/?q=budget&organization=" + org, "/datasets/?page=3"}[i%4]
 		}},
 		{"dataset", func(i int) string { return "/datasets/" + url.PathEscape(slugs[i%len(slugs)]) + "/" }},
+		{"reuses", func(i int) string {
+			return []string{"/reuses/", "/reuses/?q=carte", "/reuses/?type=api", "/reuses/?page=2"}[i%4]
+		}},
+		{"reuse", func(i int) string { return "/reuses/" + url.PathEscape(reuses[i%len(reuses)]) + "/" }},
 	}
 	for _, pg := range pages {
 		b.Run(pg.name, func(b *testing.B) {
