@@ -45,23 +45,31 @@ var (
 )
 
 // FuzzSearchArgs: any query string gives arguments within bounds whose URL
-// reads back the same.
+// reads back the same, on the dataset search and on the reuse list.
 func FuzzSearchArgs(f *testing.F) {
-	for _, s := range []string{"q=budget", "q=budget&organization=5a&page=3&sort=-views", "page=-1&tag=a&tag=a", "q=%ff&format=%00", "page=99999999999999999999"} {
+	for _, s := range []string{"q=budget", "q=budget&organization=5a&page=3&sort=-views", "page=-1&tag=a&tag=a", "q=%ff&format=%00", "page=99999999999999999999",
+		"type=api&topic=health&sort=-datasets", "type=%ff&type=&organization=x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		a := parseSearchArgs(&url.URL{RawQuery: raw})
-		if a.page < 1 || a.page > searchMaxPage {
-			t.Fatalf("%q: page %d", raw, a.page)
-		}
-		u, err := url.Parse(a.href())
-		if err != nil {
-			t.Fatalf("%q: href %q: %v", raw, a.href(), err)
-		}
-		b := parseSearchArgs(u)
-		if b.href() != a.href() {
-			t.Fatalf("%q: %q reads back as %q", raw, a.href(), b.href())
+		for _, parse := range []func(*url.URL) searchArgs{parseSearchArgs, parseReuseArgs} {
+			checkArgs(t, raw, parse)
 		}
 	})
+}
+
+// checkArgs checks one parser on one query string.
+func checkArgs(t *testing.T, raw string, parse func(*url.URL) searchArgs) {
+	a := parse(&url.URL{RawQuery: raw})
+	if a.page < 1 || a.page > searchMaxPage {
+		t.Fatalf("%q: page %d", raw, a.page)
+	}
+	u, err := url.Parse(a.href())
+	if err != nil {
+		t.Fatalf("%q: href %q: %v", raw, a.href(), err)
+	}
+	b := parse(u)
+	if b.href() != a.href() {
+		t.Fatalf("%q: %q reads back as %q", raw, a.href(), b.href())
+	}
 }
