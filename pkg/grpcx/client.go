@@ -16,13 +16,24 @@ import (
 // HTTP header X-API-KEY does on data.gouv.fr's API.
 const APIKeyHeader = "x-api-key"
 
+// roundRobin is the default service config of Dial's connections; a
+// service config the resolver supplies (DNS TXT records) wins over it.
+const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+
 // Dial returns a client connection (grpc.NewClient: it connects lazily)
 // without TLS, with the OpenTelemetry client stats handler, keepalive pings
-// every 30s during RPCs and the 64 MiB message limit. extra options are
-// appended.
+// every 30s during RPCs, the 64 MiB message limit and round-robin load
+// balancing. extra options are appended.
+//
+// Round robin matters for dns:///<headless Service>:<port> targets: the
+// resolver returns one address per pod and calls are spread over all of
+// them, where pick_first (gRPC's default) would send every call of a
+// long-lived connection to one pod. With a single address (a ClusterIP
+// Service, loopback) it behaves as pick_first.
 func Dial(target string, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultServiceConfig(roundRobin),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.WithDefaultCallOptions(

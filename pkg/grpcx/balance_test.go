@@ -1,0 +1,79 @@
+package grpcx
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
+
+	testpb "google.golang.org/grpc/interop/grpc_testing"
+)
+
+// peerService counts the calls it serves.
+type peerService struct {
+	testpb.UnimplementedTestServiceServer
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *peerService) UnaryCall(context.Context, *testpb.SimpleRequest) (*testpb.SimpleResponse, error) {
+	s.mu.Lock()
+	s.calls++
+	s.mu.Unlock()
+	return &testpb.SimpleResponse{}, nil
+}
+
+func (s *peerService) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// TestDialRoundRobin serves two real gRPC servers behind one dns:/// name
+// (a manual resolver registered for the dns scheme of this connection only,
+// as a headless Service's DNS record lists every pod) and checks that Dial
+// spreads calls over both.
+func TestDialRoundRobin(t *testing.T) {
+	var services [2]*peerService
+	var addrs []resolver.Address
+	for i := range services {
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		srv := grpc.NewServer()
+		services[i] = &peerService{}
+		testpb.RegisterTestServiceServer(srv, services[i])
+		go func() { _ = srv.Serve(lis) }()
+		t.Cleanup(srv.Stop)
+		addrs = append(addrs, resolver.Address{Addr: lis.Addr().String()})
+	}
+	dns := manual.NewBuilderWithScheme("dns")
+	dns.InitialState(resolver.State{Addresses: addrs})
+
+	conn, err := Dial("dns:///relais-search-headless:9094", grpc.WithResolvers(dns))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	client := testpb.NewTestServiceClient(conn)
+
+	const calls = 20
+	served := map[string]int{}
+	for range calls {
+		var p peer.Peer
+		_, err := client.UnaryCall(context.Background(), &testpb.SimpleRequest{}, grpc.Peer(&p))
+		require.NoError(t, err)
+		served[p.Addr.String()]++
+	}
+	assert.Len(t, served, 2, "calls went to %v", served)
+	// Round robin alternates once both subchannels are ready; the first
+	// calls may all land on the one that connected first.
+	for i, s := range services {
+		assert.GreaterOrEqual(t, s.count(), calls/4, "server %d served %d of %d calls", i, s.count(), calls)
+	}
+	assert.Equal(t, calls, services[0].count()+services[1].count())
+}
