@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +84,13 @@ func (l *locale) label(key, fallback string) string {
 	return fallback
 }
 
+// html is t for the templates: the message escaped, apostrophes left as
+// they are ("Fil d'Ariane" rather than "Fil d&#39;Ariane", safe in text;
+// in an attribute html/template escapes them again).
+func (l *locale) html(key string, args ...any) template.HTML {
+	return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(l.t(key, args...)), "&#39;", "'"))
+}
+
 // tn is a count with its words: key+".one" or key+".other" as the
 // language wants for n, with {n} the formatted count.
 func (l *locale) tn(key string, count any) string {
@@ -113,6 +121,15 @@ func (l *locale) date(t time.Time) string {
 	}
 	t = t.In(paris)
 	return l.dateFmt(t.Day(), l.months[t.Month()-1], t.Year())
+}
+
+// month names a "2006-01" month: "novembre 2026".
+func (l *locale) month(ym string) string {
+	t, err := time.Parse("2006-01", ym)
+	if err != nil {
+		return ym
+	}
+	return l.months[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
 
 // number groups an integer's thousands: "24 189", "24,189".
@@ -152,7 +169,7 @@ func (l *locale) decimalNumber(f float64, digits int) string {
 // funcs are the template functions in this language.
 func (l *locale) funcs() map[string]any {
 	return map[string]any{
-		"t":       l.t,
+		"t":       l.html,
 		"tn":      l.tn,
 		"lang":    func() string { return l.Tag },
 		"number":  l.number,

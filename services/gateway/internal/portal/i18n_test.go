@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"html/template"
 	"io/fs"
 	"regexp"
 	"testing"
@@ -65,6 +66,8 @@ func TestLocaleFormats(t *testing.T) {
 	require.Equal(t, "0 datasets", enLocale.tn("count.datasets", 0))
 	require.Equal(t, "1 dataset", enLocale.tn("count.datasets", 1))
 	require.Equal(t, "Jeux de données pour « budget »", frLocale.t("search.heading.query", "budget"))
+	require.Equal(t, template.HTML("Jeux de données pour « &lt;b&gt;&#34;x&#34; &amp; 'y' »"), frLocale.html("search.heading.query", `<b>"x" & 'y'`),
+		"a message's arguments are escaped")
 	partial := &locale{messages: map[string]string{}, fallback: frLocale}
 	require.Equal(t, "Mon espace", partial.t("nav.space"), "a key a catalog lacks reads in French")
 	require.Equal(t, "no.such.key", partial.t("no.such.key"))

@@ -27,6 +27,9 @@ func TestLocales(t *testing.T) {
 	require.Contains(t, fr, "Les données ouvertes de vos collectivités")
 	require.Contains(t, fr, "3 jeux de données publiés sur Relais")
 	require.Contains(t, fr, `<a href="/datasets/">Jeux de données</a>`)
+	ds := get("", "/datasets/"+f.delibs["slug"].(string)+"/")
+	require.Contains(t, ds, `aria-label="Fil d&#39;Ariane"`, "messages escaped in attributes")
+	require.Contains(t, ds, `<p>Ce jeu de données n'a pas encore de réutilisation connue.</p>`)
 
 	en := get("en", "/")
 	require.Contains(t, en, `<html lang="en">`)

@@ -19,11 +19,11 @@ import (
 )
 
 // usageMetrics are the organization's monthly figures the page shows,
-// with their headings.
+// with their headings' keys.
 var usageMetrics = []struct{ metric, heading string }{
-	{"views", "Visites de la page"},
-	{"datasets_views", "Visites des jeux de données"},
-	{"resources_downloads", "Téléchargements"},
+	{"views", "usage.views"},
+	{"datasets_views", "usage.datasets_views"},
+	{"resources_downloads", "usage.downloads"},
 }
 
 // usageMonths is how far back the usage table goes.
@@ -172,7 +172,7 @@ func (p *Portal) organizationUsage(ctx context.Context, orgID string) usageTable
 	t := usageTable{Available: true, Totals: make([]int64, len(usageMetrics))}
 	for i, m := range usageMetrics {
 		metrics[i] = m.metric
-		t.Headings = append(t.Headings, m.heading)
+		t.Headings = append(t.Headings, p.loc.t(m.heading))
 	}
 	resp, err := p.opts.Analytics.ListMonthly(ctx, &analyticsv1.ListMonthlyRequest{
 		ObjectType: "organization", ObjectIds: []string{orgID}, Metrics: metrics,
@@ -195,18 +195,9 @@ func (p *Portal) organizationUsage(ctx context.Context, orgID string) usageTable
 		t.Totals[i] += c.GetCount()
 	}
 	for _, month := range slices.Sorted(maps.Keys(rows)) {
-		t.Rows = append(t.Rows, usageRow{Month: frMonth(month), Values: rows[month]})
+		t.Rows = append(t.Rows, usageRow{Month: p.loc.month(month), Values: rows[month]})
 	}
 	return t
-}
-
-// frMonth writes "2025-03" as "mars 2025".
-func frMonth(ym string) string {
-	t, err := time.Parse("2006-01", ym)
-	if err != nil {
-		return ym
-	}
-	return frMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
 
 // countConformity fills the SCDL schemas' file verdicts, from the

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // pageNames are the templates that are whole pages; each is parsed with
@@ -106,8 +104,6 @@ func relativeLuminance(hex string) float64 {
 	return l
 }
 
-var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 var paris = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -115,33 +111,6 @@ var paris = func() *time.Location {
 	}
 	return loc
 }()
-
-// frDate writes a date as French readers do: "5 mars 2024".
-func frDate(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	t = t.In(paris)
-	return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
-}
-
-// frNumber groups thousands with a narrow no-break space: "24 189".
-func frNumber(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 // frSize writes a byte count in French units ("1,2 Mo").
 func frSize(n int64) string {
@@ -158,23 +127,17 @@ func frSize(n int64) string {
 	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + " " + units[i]
 }
 
-// plural writes a count with its noun: "1 fichier", "2 fichiers".
+// plural writes a count with its noun: "1 fichier", "2 fichiers" (the
+// agents' pages, not yet in the message catalogs).
 func plural(n int64, one, many string) string {
 	if n <= 1 {
-		return frNumber(n) + " " + one
+		return frLocale.number(n) + " " + one
 	}
-	return frNumber(n) + " " + many
+	return frLocale.number(n) + " " + many
 }
 
 var funcs = template.FuncMap{
-	"date": func(ts *timestamppb.Timestamp) string {
-		if ts == nil {
-			return "—"
-		}
-		return frDate(ts.AsTime())
-	},
-	"number": frNumber,
-	"roles":  func() any { return roles },
+	"roles": func() any { return roles },
 	// fields is the dataset form's data: the values, the session's CSRF
 	// token, where it posts and its button.
 	"fields": func(f datasetForm, csrf, action, submit string) map[string]any {
