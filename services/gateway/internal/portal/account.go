@@ -53,7 +53,7 @@ func (p *Portal) accountHome(w http.ResponseWriter, r *http.Request, sess *sessi
 		return
 	}
 	data.Own = own.GetDatasets()
-	p.render(w, r, http.StatusOK, "account", page{Title: "Mon espace", Data: data})
+	p.render(w, r, http.StatusOK, "account", page{Title: p.loc.t("nav.space"), Data: data})
 }
 
 // failAgent answers a failed call made as the agent: a session token the
@@ -65,9 +65,9 @@ func (p *Portal) failAgent(w http.ResponseWriter, r *http.Request, sess *session
 	case codes.Unauthenticated:
 		p.sessions.remove(sess.id)
 		http.SetCookie(w, p.cookie(sessionCookie, "", -1))
-		p.errorPage(w, r, http.StatusUnauthorized, "Session expirée", "Votre session a expiré. Reconnectez-vous.")
+		p.errorPage(w, r, http.StatusUnauthorized, p.loc.t("error.session"), p.loc.t("error.session.message"))
 	case codes.PermissionDenied:
-		p.errorPage(w, r, http.StatusForbidden, "Accès refusé", "Vous n'avez pas les droits nécessaires pour cette action.")
+		p.errorPage(w, r, http.StatusForbidden, p.loc.t("error.forbidden"), p.loc.t("error.forbidden.message"))
 	default:
 		p.fail(w, r, err)
 	}

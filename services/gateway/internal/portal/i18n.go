@@ -19,12 +19,14 @@ type locale struct {
 	Tag      string
 	messages map[string]string
 	// one says a count takes the singular form (French: 0 and 1; English: 1).
-	one      func(n int64) bool
-	months   [12]string
-	dateFmt  func(day int, month string, year int) string
-	group    string
-	decimal  string
-	fallback *locale
+	one     func(n int64) bool
+	months  [12]string
+	dateFmt func(day int, month string, year int) string
+	group   string
+	decimal string
+	// byteUnits name a byte, kilobyte… ("o", "ko"… in French).
+	byteUnits [5]string
+	fallback  *locale
 }
 
 // locales are the portal's languages by tag.
@@ -37,6 +39,7 @@ var frLocale = &locale{
 	dateFmt: func(d int, m string, y int) string { return fmt.Sprintf("%d %s %d", d, m, y) },
 	// A narrow no-break space groups thousands: "24 189".
 	group: "\u202f", decimal: ",",
+	byteUnits: [5]string{"o", "ko", "Mo", "Go", "To"},
 }
 
 var enLocale = &locale{
@@ -45,6 +48,7 @@ var enLocale = &locale{
 	months:  [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 	dateFmt: func(d int, m string, y int) string { return fmt.Sprintf("%s %d, %d", m, d, y) },
 	group:   ",", decimal: ".",
+	byteUnits: [5]string{"B", "kB", "MB", "GB", "TB"},
 }
 
 // localeFor is the locale a tag names ("fr", "en-GB"…); "" is French.
@@ -166,6 +170,20 @@ func (l *locale) decimalNumber(f float64, digits int) string {
 	return out
 }
 
+// size writes a byte count in the language's units: "1,2 Mo", "1.2 MB".
+func (l *locale) size(n int64) string {
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(l.byteUnits)-1 {
+		f /= 1000
+		i++
+	}
+	if i == 0 {
+		return l.number(n) + " " + l.byteUnits[0]
+	}
+	return l.decimalNumber(f, 1) + " " + l.byteUnits[i]
+}
+
 // funcs are the template functions in this language.
 func (l *locale) funcs() map[string]any {
 	return map[string]any{
@@ -174,6 +192,7 @@ func (l *locale) funcs() map[string]any {
 		"lang":    func() string { return l.Tag },
 		"number":  l.number,
 		"decimal": l.decimalNumber,
+		"size":    l.size,
 		"date": func(ts *timestamppb.Timestamp) string {
 			if ts == nil {
 				return "—"

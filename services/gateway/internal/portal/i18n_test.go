@@ -58,6 +58,7 @@ func TestLocaleFormats(t *testing.T) {
 	require.Equal(t, "November 27, 2026", enLocale.date(day))
 	require.Equal(t, "1\u202f234,5", frLocale.decimalNumber(1234.5, 1))
 	require.Equal(t, "1,234.5", enLocale.decimalNumber(1234.5, 1))
+	require.Equal(t, "1.5 MB", enLocale.size(1_500_000))
 	require.Equal(t, "-0,5", frLocale.decimalNumber(-0.5, 1))
 	require.Equal(t, "-1\u202f234\u202f567", frLocale.number(-1234567))
 	require.Equal(t, "0 jeu de données", frLocale.tn("count.datasets", 0))

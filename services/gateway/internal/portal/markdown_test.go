@@ -29,8 +29,8 @@ func TestFrench(t *testing.T) {
 	require.Equal(t, "24\u202f189", frLocale.number(24189))
 	require.Equal(t, "1\u202f000\u202f000", frLocale.number(1000000))
 	require.Equal(t, "-5", frLocale.number(-5))
-	require.Equal(t, "512 o", frSize(512))
-	require.Equal(t, "1,5 Mo", frSize(1_500_000))
+	require.Equal(t, "512 o", frLocale.size(512))
+	require.Equal(t, "1,5 Mo", frLocale.size(1_500_000))
 	require.Equal(t, "mars 2025", frLocale.month("2025-03"))
 	require.Equal(t, "nope", frLocale.month("nope"))
 }

@@ -20,8 +20,8 @@ type membersPage struct {
 	Saved   bool
 }
 
-// roles are the organization roles, with their French names.
-var roles = []struct{ ID, Label string }{{"admin", "Administrateur"}, {"editor", "Éditeur"}}
+// roles are the organization roles, with their names' message keys.
+var roles = []struct{ ID, Label string }{{"admin", "role.admin"}, {"editor", "role.editor"}}
 
 func validRole(r string) bool { return r == "admin" || r == "editor" }
 
@@ -42,7 +42,7 @@ func (p *Portal) showMembers(w http.ResponseWriter, r *http.Request, sess *sessi
 		return
 	}
 	data.Org, data.Members, data.Self = org, org.GetMembers(), sess.userID
-	p.render(w, r, code, "members", page{Title: "Membres de " + org.GetName(), Data: data})
+	p.render(w, r, code, "members", page{Title: p.loc.t("members.heading", org.GetName()), Data: data})
 }
 
 // isOrgAdmin: the page is for the organization's admins and sysadmins
@@ -67,7 +67,7 @@ func membersPath(org string) string {
 func (p *Portal) addMember(w http.ResponseWriter, r *http.Request, sess *session) {
 	email, role := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("role")
 	if !validRole(role) {
-		p.showMembers(w, r, sess, http.StatusBadRequest, membersPage{Error: "Choisissez un rôle."})
+		p.showMembers(w, r, sess, http.StatusBadRequest, membersPage{Error: p.loc.t("members.role.missing")})
 		return
 	}
 	_, err := p.opts.Catalog.AddMember(sess.asUser(r.Context()), &catalogv1.AddMemberRequest{
@@ -86,7 +86,7 @@ func (p *Portal) changeMember(w http.ResponseWriter, r *http.Request, sess *sess
 	} else {
 		role := r.PostFormValue("role")
 		if !validRole(role) {
-			p.showMembers(w, r, sess, http.StatusBadRequest, membersPage{Error: "Choisissez un rôle."})
+			p.showMembers(w, r, sess, http.StatusBadRequest, membersPage{Error: p.loc.t("members.role.missing")})
 			return
 		}
 		_, err = p.opts.Catalog.UpdateMember(ctx, &catalogv1.UpdateMemberRequest{Organization: org, User: user, Role: role})
@@ -99,7 +99,7 @@ func (p *Portal) afterMemberChange(w http.ResponseWriter, r *http.Request, sess 
 	case codes.OK:
 		http.Redirect(w, r, membersPath(r.PathValue("org"))+"?ok=saved", http.StatusSeeOther)
 	case codes.InvalidArgument, codes.NotFound, codes.AlreadyExists, codes.FailedPrecondition:
-		p.showMembers(w, r, sess, http.StatusBadRequest, membersPage{Error: "Le changement n'a pas été fait : " + status.Convert(err).Message()})
+		p.showMembers(w, r, sess, http.StatusBadRequest, membersPage{Error: p.loc.t("members.refused", status.Convert(err).Message())})
 	default:
 		p.failAgent(w, r, sess, err)
 	}

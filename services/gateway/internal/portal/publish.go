@@ -68,7 +68,7 @@ func (p *Portal) newDatasetForm(w http.ResponseWriter, r *http.Request, sess *se
 	if len(f.Orgs) > 0 {
 		f.Organization = f.Orgs[0].GetId()
 	}
-	p.render(w, r, http.StatusOK, "dataset_form", page{Title: "Nouveau jeu de données", Data: f})
+	p.render(w, r, http.StatusOK, "dataset_form", page{Title: p.loc.t("dataset.new"), Data: f})
 }
 
 // readDatasetForm reads the posted form.
@@ -96,12 +96,12 @@ func (p *Portal) createDataset(w http.ResponseWriter, r *http.Request, sess *ses
 	f, in := readDatasetForm(r)
 	resp, err := p.opts.Catalog.CreateDataset(sess.asUser(r.Context()), &catalogv1.CreateDatasetRequest{Dataset: in})
 	if status.Code(err) == codes.InvalidArgument {
-		f.Error = refusal(err)
+		f.Error = p.loc.refusal(err)
 		if err := p.formChoices(r, sess, &f); err != nil {
 			p.failAgent(w, r, sess, err)
 			return
 		}
-		p.render(w, r, http.StatusBadRequest, "dataset_form", page{Title: "Nouveau jeu de données", Data: f})
+		p.render(w, r, http.StatusBadRequest, "dataset_form", page{Title: p.loc.t("dataset.new"), Data: f})
 		return
 	}
 	if err != nil {
@@ -114,24 +114,24 @@ func (p *Portal) createDataset(w http.ResponseWriter, r *http.Request, sess *ses
 func editPath(id string) string { return "/espace/jeux/" + url.PathEscape(id) + "/" }
 
 // refusal is the catalog's message for a refused input.
-func refusal(err error) string {
+func (l *locale) refusal(err error) string {
 	if msg := status.Convert(err).Message(); msg != "" {
-		return "Le jeu de données n'a pas été enregistré : " + msg
+		return l.t("publish.refused", msg)
 	}
-	return "Le jeu de données n'a pas été enregistré."
+	return l.t("publish.refused.plain")
 }
 
 // editDataset is GET /espace/jeux/{id}/.
 func (p *Portal) editDataset(w http.ResponseWriter, r *http.Request, sess *session) {
-	p.showEdit(w, r, sess, http.StatusOK, nil, savedMessage(r.URL.Query().Get("ok")))
+	p.showEdit(w, r, sess, http.StatusOK, nil, p.loc.savedMessage(r.URL.Query().Get("ok")))
 }
 
-func savedMessage(what string) string {
+func (l *locale) savedMessage(what string) string {
 	switch what {
 	case "saved":
-		return "Modifications enregistrées."
+		return l.t("publish.saved")
 	case "published":
-		return "Le jeu de données est publié : il est visible de tous."
+		return l.t("publish.published")
 	}
 	return ""
 }
@@ -186,7 +186,7 @@ func (p *Portal) updateDataset(w http.ResponseWriter, r *http.Request, sess *ses
 		Dataset: r.PathValue("id"), Input: in, UpdateMask: &fieldmaskpb.FieldMask{Paths: formFields},
 	})
 	if status.Code(err) == codes.InvalidArgument {
-		f.Error = refusal(err)
+		f.Error = p.loc.refusal(err)
 		p.showEdit(w, r, sess, http.StatusBadRequest, &f, "")
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -112,46 +111,11 @@ var paris = func() *time.Location {
 	return loc
 }()
 
-// frSize writes a byte count in French units ("1,2 Mo").
-func frSize(n int64) string {
-	units := []string{"o", "ko", "Mo", "Go", "To"}
-	f := float64(n)
-	i := 0
-	for f >= 1000 && i < len(units)-1 {
-		f /= 1000
-		i++
-	}
-	if i == 0 {
-		return strconv.FormatInt(n, 10) + " o"
-	}
-	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + " " + units[i]
-}
-
-// plural writes a count with its noun: "1 fichier", "2 fichiers" (the
-// agents' pages, not yet in the message catalogs).
-func plural(n int64, one, many string) string {
-	if n <= 1 {
-		return frLocale.number(n) + " " + one
-	}
-	return frLocale.number(n) + " " + many
-}
-
 var funcs = template.FuncMap{
 	"roles": func() any { return roles },
 	// fields is the dataset form's data: the values, the session's CSRF
 	// token, where it posts and its button.
 	"fields": func(f datasetForm, csrf, action, submit string) map[string]any {
 		return map[string]any{"Form": f, "CSRF": csrf, "Action": action, "Submit": submit}
-	},
-	"size": frSize,
-	"plural": func(count any, one, many string) string {
-		var n int64
-		switch c := count.(type) {
-		case int:
-			n = int64(c)
-		case int64:
-			n = c
-		}
-		return plural(n, one, many)
 	},
 }

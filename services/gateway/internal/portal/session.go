@@ -176,14 +176,13 @@ func (p *Portal) signedIn(h func(http.ResponseWriter, *http.Request, *session)) 
 				http.Redirect(w, r, "/connexion/?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			p.errorPage(w, r, http.StatusUnauthorized, "Session expirée", "Votre session a expiré. Reconnectez-vous, puis recommencez.")
+			p.errorPage(w, r, http.StatusUnauthorized, p.loc.t("error.session"), p.loc.t("error.session.retry"))
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			if !validCSRF(r, sess.csrf) {
-				p.errorPage(w, r, http.StatusForbidden, "Formulaire refusé",
-					"Ce formulaire n'a pas été envoyé depuis cette page ou a expiré. Rechargez la page et recommencez.")
+				p.errorPage(w, r, http.StatusForbidden, p.loc.t("error.csrf"), p.loc.t("error.csrf.message"))
 				return
 			}
 		}

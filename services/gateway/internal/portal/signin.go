@@ -55,7 +55,7 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 	data := signInPage{Email: email, Next: safeNext(r.PostFormValue("next"))}
 	pre, err := r.Cookie(preCookie)
 	if err != nil || !validCSRF(r, pre.Value) {
-		data.Error = "Le formulaire a expiré. Recommencez."
+		data.Error = p.loc.t("signin.expired")
 		http.SetCookie(w, p.cookie(preCookie, "", -1))
 		r.Header.Del("Cookie")
 		p.showSignIn(w, r, http.StatusForbidden, data)
@@ -77,7 +77,7 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 	if status.Code(err) == codes.Unauthenticated {
 		p.attempts.fail(account)
 		p.attempts.fail(client)
-		data.Error = "Adresse électronique ou mot de passe incorrect."
+		data.Error = p.loc.t("signin.wrong")
 		p.showSignIn(w, r, http.StatusUnauthorized, data)
 		return
 	}
@@ -111,7 +111,7 @@ func (p *Portal) tooManyAttempts(w http.ResponseWriter, r *http.Request, data si
 		wait = time.Minute
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-	data.Error = "Trop de tentatives de connexion. Réessayez dans " + plural(int64(wait/time.Minute), "minute", "minutes") + "."
+	data.Error = p.loc.t("signin.too_many", p.loc.tn("count.minutes", int64(wait/time.Minute)))
 	p.showSignIn(w, r, http.StatusTooManyRequests, data)
 }
 

@@ -33,7 +33,7 @@ func (p *Portal) showTokens(w http.ResponseWriter, r *http.Request, sess *sessio
 		}
 	}
 	data.Current = sess.tokenID
-	p.render(w, r, http.StatusOK, "tokens", page{Title: "Jetons d'API", Data: data})
+	p.render(w, r, http.StatusOK, "tokens", page{Title: p.loc.t("tokens.title"), Data: data})
 }
 
 // createToken is POST /espace/jetons/: the page answers with the new
