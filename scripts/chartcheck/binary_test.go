@@ -292,6 +292,10 @@ func TestBinaryRefusesIncompletePods(t *testing.T) {
 		{"Deployment r-relais-analytics", "RELAIS_ANALYTICS_CATALOG_API_KEY", "analytics.catalog_api_key (RELAIS_ANALYTICS_CATALOG_API_KEY) is required"},
 		{"Deployment r-relais-analytics", "RELAIS_ANALYTICS_DB_DSN", "analytics.db.dsn (RELAIS_ANALYTICS_DB_DSN) is required"},
 		{"Job r-relais-migrate", "RELAIS_SEARCH_DB_DSN", "search.db.dsn (RELAIS_SEARCH_DB_DSN) is required"},
+		{"Deployment r-relais-harvest", "RELAIS_HARVEST_CATALOG_API_KEY", "harvest.catalog_api_key (RELAIS_HARVEST_CATALOG_API_KEY) are required with -target=harvest"},
+		{"Deployment r-relais-harvest", "RELAIS_HARVEST_CATALOG_ADDR", "harvest.catalog_addr (RELAIS_HARVEST_CATALOG_ADDR) and"},
+		{"Deployment r-relais-harvest", "RELAIS_HARVEST_DB_DSN", "harvest.db.dsn (RELAIS_HARVEST_DB_DSN) is required"},
+		{"Job r-relais-migrate", "RELAIS_HARVEST_DB_DSN", "harvest.db.dsn (RELAIS_HARVEST_DB_DSN) is required"},
 	} {
 		t.Run(tc.pod+" without "+tc.drop, func(t *testing.T) {
 			var spec corev1.PodSpec

@@ -48,6 +48,10 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"embedded search index autoscaled", distributed, []string{"targets.search.autoscaling.enabled=true"}, "/targets/search/autoscaling/enabled"},
 		{"embedded search index, replicas by default", distributed, []string{"defaults.replicas=2"}, "need meilisearch.url"},
 		{"preview and analytics without a service user", distributed, []string{"serviceUser.value="}, "serviceUser.existingSecret"},
+		{"harvest alone without a service user", distributed, []string{"serviceUser.value=", "targets.preview.enabled=false", "targets.analytics.enabled=false"}, "targets.harvest write to the catalog"},
+		{"a harvest allow-list entry with a space", nil, []string{"harvest.fetch.allow={a b}"}, "/harvest/fetch/allow"},
+		{"an ack wait that is no duration", nil, []string{"preview.ackWait=10"}, "/preview/ackWait"},
+		{"an analytics ack wait that is no duration", nil, []string{"analytics.ackWait=soon"}, "/analytics/ackWait"},
 		{"preview without storage", distributed, []string{"targets.storage.enabled=false"}, "enable targets.storage"},
 		{"a fetch allow-list entry with a comma", nil, []string{"preview.fetch.allow={a\\,b}"}, "/preview/fetch/allow"},
 		{"storage without S3", distributed, []string{"objectStorage.endpoint="}, "objectStorage.endpoint"},
@@ -155,7 +159,7 @@ func TestAllInOne(t *testing.T) {
 func TestDistributed(t *testing.T) {
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	deps := ofKind[*appsv1.Deployment](ms)
-	if got := names(deps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
+	if got := names(deps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-harvest", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
 		t.Fatalf("Deployments %v", got)
 	}
 	catalog := mustFind(t, deps, "r-relais-catalog")
@@ -171,7 +175,7 @@ func TestDistributed(t *testing.T) {
 	if hpa.Spec.MaxReplicas != 8 || len(hpa.Spec.Metrics) != 2 {
 		t.Errorf("gateway HPA: max %d, %d metrics", hpa.Spec.MaxReplicas, len(hpa.Spec.Metrics))
 	}
-	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
+	if got := names(ofKind[*policyv1.PodDisruptionBudget](ms)); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-harvest", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
 		t.Errorf("PDBs (defaults.podDisruptionBudget for every target): %v", got)
 	}
 	cenv := envOf(catalog.Spec.Template.Spec.Containers[0])
@@ -270,9 +274,9 @@ func TestMigrationJobIsAHook(t *testing.T) {
 		if !slices.Equal(c.Args, []string{"migrate"}) {
 			t.Errorf("%s: args %v", tc.scenario, c.Args)
 		}
-		for _, k := range []string{"RELAIS_CATALOG_DB_DSN", "RELAIS_STORAGE_DB_DSN"} {
+		for _, k := range []string{"RELAIS_CATALOG_DB_DSN", "RELAIS_STORAGE_DB_DSN", "RELAIS_SEARCH_DB_DSN", "RELAIS_PREVIEW_DB_DSN", "RELAIS_ANALYTICS_DB_DSN", "RELAIS_HARVEST_DB_DSN"} {
 			if _, ok := envOf(c)[k]; !ok {
-				t.Errorf("%s: the Job migrates both databases: no %s", tc.scenario, k)
+				t.Errorf("%s: the Job migrates the database of every enabled target: no %s", tc.scenario, k)
 			}
 		}
 		for _, m := range ms {
@@ -288,7 +292,7 @@ func TestMigrationJobIsAHook(t *testing.T) {
 	}
 }
 
-// checkNewTargets checks the search, preview and analytics pods of the
+// checkNewTargets checks the search, preview, analytics and harvest pods of the
 // distributed scenario: their addresses, database, secrets; the embedded
 // search index on a volume of its own, one replica, Recreate.
 func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
@@ -320,11 +324,19 @@ func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
 			"RELAIS_STORAGE_SERVICE_TOKEN":   "secret:r-relais-secrets/storage-token",
 			"RELAIS_PREVIEW_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
 			"RELAIS_PREVIEW_PUBLIC_URL":      "https://staging.relais.example.org",
+			"RELAIS_PREVIEW_ACK_WAIT":        "10m",
 		},
 		"r-relais-analytics": {
 			"RELAIS_ANALYTICS_GRPC_ADDR": ":9095", "RELAIS_ANALYTICS_CATALOG_ADDR": "r-relais-catalog:9091",
 			"RELAIS_ANALYTICS_DB_DSN":          dsn,
 			"RELAIS_ANALYTICS_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
+			"RELAIS_ANALYTICS_ACK_WAIT":        "30s",
+		},
+		"r-relais-harvest": {
+			"RELAIS_HARVEST_GRPC_ADDR": ":9097", "RELAIS_HARVEST_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_HARVEST_DB_DRIVER": "postgres", "RELAIS_HARVEST_DB_DSN": dsn,
+			"RELAIS_HARVEST_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
+			"RELAIS_EVENTS_URL":              "nats://r-nats:4222",
 		},
 	} {
 		env := envOf(mustFind(t, deps, pod).Spec.Template.Spec.Containers[0])
@@ -349,6 +361,18 @@ func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
 	if penv["RELAIS_PREVIEW_FETCH_ALLOW"] != "10.40.0.0/16,opendata.region.internal" || penv["RELAIS_PREVIEW_FETCH_MAX_BYTES"] != "2147483648" {
 		t.Errorf("preview fetch settings: %v", penv)
 	}
+	if penv["RELAIS_PREVIEW_ACK_WAIT"] != "30m" {
+		t.Errorf("preview.ackWait: %v", penv)
+	}
+	aenv := envOf(mustFind(t, ofKind[*appsv1.Deployment](ext), "r-relais-analytics").Spec.Template.Spec.Containers[0])
+	if aenv["RELAIS_ANALYTICS_ACK_WAIT"] != "1m" {
+		t.Errorf("analytics.ackWait: %v", aenv)
+	}
+	henv := envOf(mustFind(t, ofKind[*appsv1.Deployment](ext), "r-relais-harvest").Spec.Template.Spec.Containers[0])
+	if henv["RELAIS_HARVEST_FETCH_ALLOW"] != "opendata.region.internal" || henv["RELAIS_HARVEST_FETCH_MAX_BYTES"] != "536870912" ||
+		henv["RELAIS_HARVEST_CATALOG_API_KEY"] != "secret:relais-tokens/service-user" {
+		t.Errorf("harvest settings: %v", henv)
+	}
 }
 
 // NetworkPolicies admit only what the architecture needs.
@@ -359,7 +383,7 @@ func TestNetworkPolicies(t *testing.T) {
 	}
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	nps := ofKind[*networkingv1.NetworkPolicy](ms)
-	if got := names(nps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-migrate", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
+	if got := names(nps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-harvest", "r-relais-migrate", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
 		t.Fatalf("one policy per target and the migration Job, got %v", got)
 	}
 	for _, np := range nps {
@@ -374,8 +398,9 @@ func TestNetworkPolicies(t *testing.T) {
 	storage := mustFind(t, nps, "r-relais-storage")
 	// Each target admits its callers (the calls of values.yaml) only.
 	for np, want := range map[string][]string{
-		"r-relais-catalog": {"analytics", "gateway", "preview", "search"}, "r-relais-storage": {"gateway", "preview"},
+		"r-relais-catalog": {"analytics", "gateway", "harvest", "preview", "search"}, "r-relais-storage": {"gateway", "preview"},
 		"r-relais-search": {"gateway"}, "r-relais-preview": {"gateway"}, "r-relais-analytics": {"gateway"},
+		"r-relais-harvest": {}, // sysadmins' `relais harvest`, through grpcFrom
 	} {
 		got := grpcCallers(t, mustFind(t, nps, np))
 		slices.Sort(got)
@@ -386,6 +411,13 @@ func TestNetworkPolicies(t *testing.T) {
 	preview := mustFind(t, nps, "r-relais-preview")
 	if !egressAllows(preview, 9091, "") || !egressAllows(preview, 9092, "") || !egressAllows(preview, 443, "") {
 		t.Error("preview egress must reach the catalog, the storage service and remote files")
+	}
+	harvest := mustFind(t, nps, "r-relais-harvest")
+	if !egressAllows(harvest, 9091, "") || !egressAllows(harvest, 443, "") || !egressAllows(harvest, 4222, "nats") || !egressAllows(harvest, 5432, "postgresql") {
+		t.Error("harvest egress must reach the catalog, remote catalogues, NATS and PostgreSQL")
+	}
+	if egressAllows(harvest, 9092, "") {
+		t.Error("harvest does not call the storage service")
 	}
 	if egressAllows(mustFind(t, nps, "r-relais-search"), 443, "") {
 		t.Error("search fetches nothing from the web")

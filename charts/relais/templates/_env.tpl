@@ -36,6 +36,8 @@ A new target adds its block to relais.env.target below. */}}
 {{ include "relais.env.preview" . }}
 {{- else if eq .target "analytics" }}
 {{ include "relais.env.analytics" . }}
+{{- else if eq .target "harvest" }}
+{{ include "relais.env.harvest" . }}
 {{- else }}
 {{- fail (printf "target %q: the chart knows no environment for it yet (templates/_env.tpl)" .target) }}
 {{- end }}
@@ -173,6 +175,10 @@ catalog as the service user, remote files fetched behind the SSRF guard
 {{- end }}
 - name: RELAIS_PREVIEW_TEMP_DIR
   value: /tmp
+{{- with .root.Values.preview.ackWait }}
+- name: RELAIS_PREVIEW_ACK_WAIT
+  value: {{ . | quote }}
+{{- end }}
 {{ include "relais.env.events" .root }}
 {{ include "relais.env.db" (dict "root" .root "service" "preview" "password" true) }}
 {{ include "relais.env.storageToken" .root }}
@@ -188,7 +194,34 @@ analytics_*), the figures sent to the catalog as the service user. */}}
   value: {{ include "relais.targetAddr" (dict "root" .root "target" "catalog") | quote }}
 {{ include "relais.env.events" .root }}
 {{ include "relais.env.db" (dict "root" .root "service" "analytics" "password" true) }}
+{{- with .root.Values.analytics.ackWait }}
+- name: RELAIS_ANALYTICS_ACK_WAIT
+  value: {{ . | quote }}
+{{- end }}
 {{ include "relais.env.serviceUser" (dict "root" .root "name" "RELAIS_ANALYTICS_CATALOG_API_KEY") }}
+{{- end -}}
+
+{{/* The harvest target: its sources, runs and plans in the catalog's
+PostgreSQL (tables harvest_*), its jobs on NATS, harvested datasets written
+to the catalog as the service user, remote catalogues read behind the SSRF
+guard (harvest.fetch.*). */}}
+{{- define "relais.env.harvest" -}}
+{{- $f := .root.Values.harvest.fetch -}}
+- name: RELAIS_HARVEST_GRPC_ADDR
+  value: ":{{ .t.ports.grpc }}"
+- name: RELAIS_HARVEST_CATALOG_ADDR
+  value: {{ include "relais.targetAddr" (dict "root" .root "target" "catalog") | quote }}
+{{- with $f.allow }}
+- name: RELAIS_HARVEST_FETCH_ALLOW
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $f.maxBytes }}
+- name: RELAIS_HARVEST_FETCH_MAX_BYTES
+  value: {{ . | int64 | toString | quote }}
+{{- end }}
+{{ include "relais.env.events" .root }}
+{{ include "relais.env.db" (dict "root" .root "service" "harvest" "password" true) }}
+{{ include "relais.env.serviceUser" (dict "root" .root "name" "RELAIS_HARVEST_CATALOG_API_KEY") }}
 {{- end -}}
 
 {{/* Shared pieces. */}}

@@ -209,8 +209,8 @@ http://localhost:8080
 {{- if and .Values.targets.storage.enabled (not .Values.objectStorage.endpoint) -}}
 {{- fail "targets.storage keeps its files on S3: set objectStorage.endpoint (and its keys: objectStorage.existingSecret, or objectStorage.accessKey and secretKey)" -}}
 {{- end -}}
-{{- if and (or .Values.targets.preview.enabled .Values.targets.analytics.enabled) (not (or .Values.serviceUser.existingSecret .Values.serviceUser.value)) -}}
-{{- fail "targets.preview and targets.analytics write to the catalog as a sysadmin: set serviceUser.existingSecret (or serviceUser.value) to an API token of one (relais admin)" -}}
+{{- if and (or .Values.targets.preview.enabled .Values.targets.analytics.enabled .Values.targets.harvest.enabled) (not (or .Values.serviceUser.existingSecret .Values.serviceUser.value)) -}}
+{{- fail "targets.preview, targets.analytics and targets.harvest write to the catalog as a sysadmin: set serviceUser.existingSecret (or serviceUser.value) to an API token of one (relais admin)" -}}
 {{- end -}}
 {{- if and .Values.targets.preview.enabled (not .Values.targets.storage.enabled) -}}
 {{- fail "targets.preview reads the files of the storage target: enable targets.storage" -}}
