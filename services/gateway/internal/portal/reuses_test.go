@@ -97,6 +97,18 @@ func TestReusesWithoutSearchService(t *testing.T) {
 	require.Contains(t, body, "API des délibérations")
 	require.NotContains(t, body, "Carte du budget lyonnais")
 
+	res := f.env.Do(t, "POST", "/api/1/reuses/", map[string]any{
+		"title": "Brouillon de carte", "description": "Pas encore publiée.", "type": "idea", "topic": "others",
+		"url": "https://reuse.example.test/draft", "private": true, "datasets": []string{f.budget["id"].(string)},
+	}, f.env.AdminToken)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	status, _ = f.get(t, "/reuses/"+res.Object(t)["slug"].(string)+"/")
+	require.Equal(t, http.StatusNotFound, status, "a private reuse is not shown to visitors")
+	_, body = f.get(t, "/datasets/"+f.budget["slug"].(string)+"/")
+	require.NotContains(t, body, "Brouillon de carte")
+	status, _ = f.get(t, "/reuses/?organization=not-an-id")
+	require.Contains(t, []int{http.StatusOK, http.StatusBadRequest}, status, "a bad filter is answered, not failed")
+
 	views := &recordedViews{}
 	p, err := portal.New(portal.Options{Catalog: f.env.Catalog, Views: views})
 	require.NoError(t, err)
