@@ -47,6 +47,13 @@ type Server struct {
 	Health *health.Server
 }
 
+// MaxConnectionAge is how long a client connection lives before the server
+// asks the client to open a new one (GOAWAY; RPCs in flight finish, with no
+// time limit). Clients then resolve their dns:/// target again and their
+// round robin takes in the pods started since, as a scale-up or a rollout
+// adds them behind a headless Service.
+const MaxConnectionAge = 5 * time.Minute
+
 // NewServer returns a server with the Relais interceptors, the health
 // service and reflection registered. extra options are appended (they may
 // override the message size limits).
@@ -71,7 +78,7 @@ func NewServer(opts ServerOptions, extra ...grpc.ServerOption) *Server {
 			MinTime:             10 * time.Second, // below the clients' 30s pings
 			PermitWithoutStream: true,
 		}),
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second, MaxConnectionAge: MaxConnectionAge}),
 	}, extra...)
 
 	s := &Server{Server: grpc.NewServer(sopts...), Health: health.NewServer()}

@@ -218,13 +218,13 @@ func TestDistributed(t *testing.T) {
 	}
 	genv := envOf(gateway.Spec.Template.Spec.Containers[0])
 	for k, want := range map[string]string{
-		"RELAIS_GATEWAY_CATALOG_ADDR":   "r-relais-catalog:9091",
-		"RELAIS_GATEWAY_STORAGE_ADDR":   "r-relais-storage:9092",
+		"RELAIS_GATEWAY_CATALOG_ADDR":   "dns:///r-relais-catalog-headless:9091",
+		"RELAIS_GATEWAY_STORAGE_ADDR":   "dns:///r-relais-storage-headless:9092",
 		"RELAIS_GATEWAY_S3_DOWNLOADS":   "proxy",
 		"RELAIS_STORAGE_SERVICE_TOKEN":  senv["RELAIS_STORAGE_SERVICE_TOKEN"],
-		"RELAIS_SEARCH_ADDR":            "r-relais-search:9094",
-		"RELAIS_GATEWAY_PREVIEW_ADDR":   "r-relais-preview:9096",
-		"RELAIS_GATEWAY_ANALYTICS_ADDR": "r-relais-analytics:9095",
+		"RELAIS_SEARCH_ADDR":            "dns:///r-relais-search-headless:9094",
+		"RELAIS_GATEWAY_PREVIEW_ADDR":   "dns:///r-relais-preview-headless:9096",
+		"RELAIS_GATEWAY_ANALYTICS_ADDR": "dns:///r-relais-analytics-headless:9095",
 		"RELAIS_EVENTS_URL":             "nats://r-nats:4222",
 	} {
 		if genv[k] != want {
@@ -237,6 +237,22 @@ func TestDistributed(t *testing.T) {
 		}
 	}
 	checkNewTargets(t, ms, deps)
+	// Every gRPC target has a headless Service (its callers' round robin),
+	// with the gRPC port only: the ServiceMonitor scrapes pods once.
+	var headless []string
+	for _, svc := range ofKind[*corev1.Service](ms) {
+		if svc.Spec.ClusterIP != corev1.ClusterIPNone || svc.Labels["app.kubernetes.io/name"] != "relais" {
+			continue
+		}
+		headless = append(headless, svc.Name)
+		if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "grpc" {
+			t.Errorf("headless Service %s ports %v, want grpc only", svc.Name, svc.Spec.Ports)
+		}
+	}
+	slices.Sort(headless)
+	if want := []string{"r-relais-analytics-headless", "r-relais-catalog-headless", "r-relais-harvest-headless", "r-relais-preview-headless", "r-relais-search-headless", "r-relais-storage-headless"}; !slices.Equal(headless, want) {
+		t.Errorf("headless Services %v, want %v", headless, want)
+	}
 	// The chart generates the storage token when none is given, once per
 	// rendering: the Secret and every pod's checksum agree.
 	secret := mustFind(t, ofKind[*corev1.Secret](ms), "r-relais-secrets")
@@ -314,26 +330,26 @@ func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
 	dsn := "postgres://relais:$(PG_PASSWORD)@r-postgresql:5432/relais?sslmode=disable"
 	for pod, want := range map[string]map[string]string{
 		"r-relais-search": {
-			"RELAIS_SEARCH_GRPC_ADDR": ":9094", "RELAIS_SEARCH_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_SEARCH_GRPC_ADDR": ":9094", "RELAIS_SEARCH_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
 			"RELAIS_SEARCH_DB_DSN": dsn, "RELAIS_SEARCH_INDEX_BACKEND": "embedded", "RELAIS_SEARCH_INDEX_DIR": "/data/search",
 			"RELAIS_SEARCH_SERVICE_TOKEN": "secret:r-relais-secrets/storage-token",
 		},
 		"r-relais-preview": {
-			"RELAIS_PREVIEW_GRPC_ADDR": ":9096", "RELAIS_PREVIEW_CATALOG_ADDR": "r-relais-catalog:9091",
-			"RELAIS_PREVIEW_STORAGE_ADDR": "r-relais-storage:9092", "RELAIS_PREVIEW_DB_DSN": dsn,
+			"RELAIS_PREVIEW_GRPC_ADDR": ":9096", "RELAIS_PREVIEW_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
+			"RELAIS_PREVIEW_STORAGE_ADDR": "dns:///r-relais-storage-headless:9092", "RELAIS_PREVIEW_DB_DSN": dsn,
 			"RELAIS_STORAGE_SERVICE_TOKEN":   "secret:r-relais-secrets/storage-token",
 			"RELAIS_PREVIEW_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
 			"RELAIS_PREVIEW_PUBLIC_URL":      "https://staging.relais.example.org",
 			"RELAIS_PREVIEW_ACK_WAIT":        "10m",
 		},
 		"r-relais-analytics": {
-			"RELAIS_ANALYTICS_GRPC_ADDR": ":9095", "RELAIS_ANALYTICS_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_ANALYTICS_GRPC_ADDR": ":9095", "RELAIS_ANALYTICS_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
 			"RELAIS_ANALYTICS_DB_DSN":          dsn,
 			"RELAIS_ANALYTICS_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
 			"RELAIS_ANALYTICS_ACK_WAIT":        "30s",
 		},
 		"r-relais-harvest": {
-			"RELAIS_HARVEST_GRPC_ADDR": ":9097", "RELAIS_HARVEST_CATALOG_ADDR": "r-relais-catalog:9091",
+			"RELAIS_HARVEST_GRPC_ADDR": ":9097", "RELAIS_HARVEST_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
 			"RELAIS_HARVEST_DB_DRIVER": "postgres", "RELAIS_HARVEST_DB_DSN": dsn,
 			"RELAIS_HARVEST_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
 			"RELAIS_EVENTS_URL":              "nats://r-nats:4222",

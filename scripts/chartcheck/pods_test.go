@@ -2,7 +2,9 @@ package chartcheck
 
 import (
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -203,6 +205,13 @@ func checkReferences(t *testing.T, ms []manifest, vals map[string]any) {
 		}
 		for _, c := range p.Spec.Spec.Containers {
 			for _, e := range c.Env {
+				// The gateway requires a storage address even without the
+				// storage target (it then serves no files): a name with no
+				// Service behind it, as the chart's NOTES say.
+				noStorage := e.Name == "RELAIS_GATEWAY_STORAGE_ADDR" && dig(vals, "targets", "storage", "enabled") != true
+				if addr, ok := strings.CutPrefix(e.Value, "dns:///"); ok && !noStorage {
+					checkHeadlessAddr(t, p.Owner, e.Name, addr, services)
+				}
 				if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
 					continue
 				}
@@ -212,6 +221,30 @@ func checkReferences(t *testing.T, ms []manifest, vals map[string]any) {
 				}
 			}
 		}
+	}
+}
+
+// checkHeadlessAddr asserts that a dns:///host:port address a pod is given
+// names a rendered headless Service with that port: the gRPC clients'
+// round robin needs one DNS record per pod, which a ClusterIP Service (one
+// virtual address) would not give.
+func checkHeadlessAddr(t *testing.T, owner, env, addr string, services map[string]*corev1.Service) {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Errorf("%s: env %s = dns:///%s: %v", owner, env, addr, err)
+		return
+	}
+	svc := services[host]
+	if svc == nil {
+		t.Errorf("%s: env %s names Service %s, which is not rendered", owner, env, host)
+		return
+	}
+	if svc.Spec.ClusterIP != corev1.ClusterIPNone {
+		t.Errorf("%s: env %s names Service %s, which is not headless", owner, env, host)
+	}
+	if !slices.ContainsFunc(svc.Spec.Ports, func(sp corev1.ServicePort) bool { return strconv.Itoa(int(sp.Port)) == port }) {
+		t.Errorf("%s: env %s names port %s, which Service %s lacks", owner, env, port, host)
 	}
 }
 

@@ -86,9 +86,9 @@ and makes its service token there unless one is given. */}}
 - name: RELAIS_GATEWAY_PUBLIC_URL
   value: {{ include "relais.publicURL" .root | quote }}
 - name: RELAIS_GATEWAY_CATALOG_ADDR
-  value: "{{ include "relais.targetName" (dict "root" .root "target" "catalog") }}:{{ .root.Values.targets.catalog.ports.grpc }}"
+  value: {{ include "relais.grpcAddr" (dict "root" .root "target" "catalog") | quote }}
 - name: RELAIS_GATEWAY_STORAGE_ADDR
-  value: "{{ include "relais.targetName" (dict "root" .root "target" "storage") }}:{{ .root.Values.targets.storage.ports.grpc }}"
+  value: {{ include "relais.grpcAddr" (dict "root" .root "target" "storage") | quote }}
 - name: RELAIS_GATEWAY_S3_DOWNLOADS
   value: {{ .root.Values.objectStorage.downloads | quote }}
 {{- /* The optional services: their address when enabled, else empty (their

@@ -156,12 +156,27 @@ that the Secret and the pods' checksum/secret agree. */}}
 {{- end -}}
 {{- end -}}
 
+{{/* The headless Service of a target's gRPC port: (dict "root" $ "target"
+NAME). Its DNS name resolves to every ready pod of the target. */}}
+{{- define "relais.headlessName" -}}
+{{- printf "%s-%s-headless" (include "relais.fullname" .root | trunc (int (sub 53 (len .target))) | trimSuffix "-") .target -}}
+{{- end -}}
+
+{{/* A target's gRPC address for its callers, enabled or not: dns:/// of its
+headless Service, so that relais' gRPC clients (round robin) spread their
+calls over every pod, where the ClusterIP Service would pin each long-lived
+connection to one pod. (dict "root" $ "target" NAME) */}}
+{{- define "relais.grpcAddr" -}}
+{{- $t := get .root.Values.targets .target | default dict -}}
+{{- printf "dns:///%s:%v" (include "relais.headlessName" .) $t.ports.grpc -}}
+{{- end -}}
+
 {{/* A target's gRPC address for its callers: (dict "root" $ "target"
 NAME); empty when the target is not enabled. */}}
 {{- define "relais.targetAddr" -}}
 {{- $t := get .root.Values.targets .target | default dict -}}
 {{- if $t.enabled -}}
-{{- printf "%s:%v" (include "relais.targetName" .) $t.ports.grpc -}}
+{{- include "relais.grpcAddr" . -}}
 {{- end -}}
 {{- end -}}
 
