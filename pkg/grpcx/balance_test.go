@@ -36,25 +36,33 @@ func (s *peerService) count() int {
 	return s.calls
 }
 
+// startPeers serves n real gRPC servers on loopback and returns their
+// services and a resolver for the dns scheme listing them all.
+func startPeers(t testing.TB, n int) ([]*peerService, *manual.Resolver) {
+	var services []*peerService
+	var addrs []resolver.Address
+	for range n {
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		srv := grpc.NewServer()
+		s := &peerService{}
+		testpb.RegisterTestServiceServer(srv, s)
+		go func() { _ = srv.Serve(lis) }()
+		t.Cleanup(srv.Stop)
+		services = append(services, s)
+		addrs = append(addrs, resolver.Address{Addr: lis.Addr().String()})
+	}
+	dns := manual.NewBuilderWithScheme("dns")
+	dns.InitialState(resolver.State{Addresses: addrs})
+	return services, dns
+}
+
 // TestDialRoundRobin serves two real gRPC servers behind one dns:/// name
 // (a manual resolver registered for the dns scheme of this connection only,
 // as a headless Service's DNS record lists every pod) and checks that Dial
 // spreads calls over both.
 func TestDialRoundRobin(t *testing.T) {
-	var services [2]*peerService
-	var addrs []resolver.Address
-	for i := range services {
-		lis, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		srv := grpc.NewServer()
-		services[i] = &peerService{}
-		testpb.RegisterTestServiceServer(srv, services[i])
-		go func() { _ = srv.Serve(lis) }()
-		t.Cleanup(srv.Stop)
-		addrs = append(addrs, resolver.Address{Addr: lis.Addr().String()})
-	}
-	dns := manual.NewBuilderWithScheme("dns")
-	dns.InitialState(resolver.State{Addresses: addrs})
+	services, dns := startPeers(t, 2)
 
 	conn, err := Dial("dns:///relais-search-headless:9094", grpc.WithResolvers(dns))
 	require.NoError(t, err)
@@ -76,4 +84,29 @@ func TestDialRoundRobin(t *testing.T) {
 		assert.GreaterOrEqual(t, s.count(), calls/4, "server %d served %d of %d calls", i, s.count(), calls)
 	}
 	assert.Equal(t, calls, services[0].count()+services[1].count())
+}
+
+// BenchmarkDialRoundRobin measures unary calls through one Dial connection
+// balanced over two loopback servers, and reports each server's share.
+func BenchmarkDialRoundRobin(b *testing.B) {
+	services, dns := startPeers(b, 2)
+	conn, err := Dial("dns:///relais-bench-headless:9094", grpc.WithResolvers(dns))
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = conn.Close() })
+	client := testpb.NewTestServiceClient(conn)
+	_, err = client.UnaryCall(context.Background(), &testpb.SimpleRequest{}) // connect
+	require.NoError(b, err)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := client.UnaryCall(context.Background(), &testpb.SimpleRequest{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	total := float64(services[0].count() + services[1].count())
+	b.ReportMetric(100*float64(services[0].count())/total, "%server0")
+	b.ReportMetric(100*float64(services[1].count())/total, "%server1")
 }
