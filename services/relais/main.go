@@ -117,7 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func printWelcome(w io.Writer, r *Relais) {
 	if r.HTTPAddr() != nil {
-		fmt.Fprintf(w, "\nRelais is running: %s/api/1/datasets/\n", strings.TrimSuffix(r.cfg.Gateway.PublicURL, "/"))
+		base := strings.TrimSuffix(r.cfg.Gateway.PublicURL, "/")
+		fmt.Fprintf(w, "\nRelais is running: %s/ (API: %s/api/1/datasets/)\n", base, base)
 	}
 	if d := r.Demo(); d.AdminToken != "" {
 		fmt.Fprintf(w, "Demo data: %d datasets of %d collectivités (%d new) loaded in %s.\n",
