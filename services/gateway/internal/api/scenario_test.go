@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -58,7 +59,11 @@ func (w *world) dataset(t *testing.T, token, org, title string, extra map[string
 	for k, v := range extra {
 		body[k] = v
 	}
-	return expect(t, w.env.Do(t, "POST", "/api/1/datasets/", body, token), 201).Object(t)
+	d := expect(t, w.env.Do(t, "POST", "/api/1/datasets/", body, token), 201).Object(t)
+	// Datasets made one after another are a millisecond apart at least, the
+	// search index's resolution of dates: sorts by creation are then exact.
+	time.Sleep(2 * time.Millisecond)
+	return d
 }
 
 func TestDatasetLifecycle(t *testing.T) {
