@@ -3607,8 +3607,11 @@ type ListReusesRequest struct {
 	// The caller's own and their organizations' private reuses are listed
 	// too when true (udata's visible_by_user).
 	IncludePrivate bool `protobuf:"varint,13,opt,name=include_private,json=includePrivate,proto3" json:"include_private,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Only these reuses (ids, at most 1000), for readers that found them
+	// elsewhere (the search service); the other filters still apply.
+	Ids           []string `protobuf:"bytes,14,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListReusesRequest) Reset() {
@@ -3730,6 +3733,13 @@ func (x *ListReusesRequest) GetIncludePrivate() bool {
 		return x.IncludePrivate
 	}
 	return false
+}
+
+func (x *ListReusesRequest) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
 }
 
 type ListReusesResponse struct {
@@ -4830,7 +4840,7 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x15organizations_created\x18\x01 \x01(\x03R\x14organizationsCreated\x123\n" +
 	"\x15organizations_skipped\x18\x02 \x01(\x03R\x14organizationsSkipped\x12)\n" +
 	"\x10datasets_created\x18\x03 \x01(\x03R\x0fdatasetsCreated\x12)\n" +
-	"\x10datasets_skipped\x18\x04 \x01(\x03R\x0fdatasetsSkipped\"\xf0\x02\n" +
+	"\x10datasets_skipped\x18\x04 \x01(\x03R\x0fdatasetsSkipped\"\x82\x03\n" +
 	"\x11ListReusesRequest\x12\f\n" +
 	"\x01q\x18\x01 \x01(\tR\x01q\x12\x18\n" +
 	"\adataset\x18\x02 \x01(\tR\adataset\x12\x12\n" +
@@ -4846,7 +4856,8 @@ const file_relais_catalog_v1_catalog_proto_rawDesc = "" +
 	"\tpage_size\x18\v \x01(\x05R\bpageSize\x12\x1f\n" +
 	"\vfollowed_by\x18\f \x01(\tR\n" +
 	"followedBy\x12'\n" +
-	"\x0finclude_private\x18\r \x01(\bR\x0eincludePrivateB\v\n" +
+	"\x0finclude_private\x18\r \x01(\bR\x0eincludePrivate\x12\x10\n" +
+	"\x03ids\x18\x0e \x03(\tR\x03idsB\v\n" +
 	"\t_featured\"\\\n" +
 	"\x12ListReusesResponse\x120\n" +
 	"\x06reuses\x18\x01 \x03(\v2\x18.relais.catalog.v1.ReuseR\x06reuses\x12\x14\n" +

@@ -120,6 +120,9 @@ func (s *Service) ListReuses(ctx context.Context, req *catalogv1.ListReusesReque
 		Topic:          req.GetTopic(),
 		Featured:       req.Featured,
 	}
+	if f.IDs, err = idList(req.GetIds()); err != nil {
+		return nil, 0, err
+	}
 	for _, t := range req.GetTags() {
 		t = domain.Slugify(t, 0)
 		if t == "" {

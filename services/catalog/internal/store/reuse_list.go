@@ -23,6 +23,8 @@ type ReuseFilter struct {
 	Type, Topic    string
 	Featured       *bool
 	FollowedBy     string
+	// IDs, when set, narrows the list to these reuses.
+	IDs []string
 
 	PrivateOrgIDs  []string
 	PrivateOwnerID string
@@ -62,6 +64,10 @@ func (f ReuseFilter) query() (where []string, args []any) {
 	if f.DatasetID != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM reuse_datasets x WHERE x.reuse_id = r.id AND x.dataset_id = ?)")
 		args = append(args, f.DatasetID)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, "r.id IN ("+placeholders(len(f.IDs))+")")
+		args = append(args, stringArgs(f.IDs)...)
 	}
 	if f.FollowedBy != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM follows y WHERE y.object_type = 'reuse' AND y.object_id = r.id AND y.follower_id = ?)")
