@@ -3,11 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
-	"sync"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
@@ -22,10 +19,6 @@ var reuseFacets = []string{
 }
 
 const helpReuseArchived = "If set to true, it will filter on archived reuses only. If set to false, it will exclude archived reuses."
-
-// reuseReads bounds the catalog reads of one page of reuse hits running
-// at once.
-const reuseReads = 8
 
 // parseReuseSearch reads the arguments of udata's reuse search parser
 // (ReuseSearch.as_request_parser), answering the first bad one (and
@@ -97,39 +90,28 @@ func (s *Server) searchReuses(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// reusesByIDs reads the reuses of a page of hits and returns them in the
-// hits' order; those the catalog no longer shows the caller (deleted or
-// made private since the index saw them) are left out. The catalog lists
-// reuses by filters, not by ids: each is read on its own, a few at once.
+// reusesByIDs reads the reuses of a page of hits in one catalog call (one
+// per maxPageSize hits, the catalog's bound on ids, for larger pages) and
+// returns them in the hits' order; those the catalog no longer shows the
+// caller (deleted or made private since the index saw them) are left out.
+// The caller's own private reuses stay, as GET /api/1/reuses/{id}/ shows
+// them.
 func (s *Server) reusesByIDs(ctx context.Context, ids []string) ([]*catalogv1.Reuse, error) {
-	out := make([]*catalogv1.Reuse, len(ids))
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, reuseReads)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			resp, err := s.catalog.GetReuse(ctx, &catalogv1.GetReuseRequest{Reuse: id})
-			switch status.Code(err) {
-			case codes.OK:
-				out[i] = resp.GetReuse()
-			case codes.NotFound, codes.PermissionDenied, codes.Unauthenticated:
-			default:
-				errs[i] = err
-			}
-		}()
-	}
-	wg.Wait()
-	kept := out[:0]
-	for i, u := range out {
-		if errs[i] != nil {
-			return nil, errs[i]
+	byID := make(map[string]*catalogv1.Reuse, len(ids))
+	for chunk := range slices.Chunk(ids, maxPageSize) {
+		resp, err := s.catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Ids: chunk, PageSize: int32(len(chunk)), IncludePrivate: true})
+		if err != nil {
+			return nil, err
 		}
-		if u != nil {
-			kept = append(kept, u)
+		for _, u := range resp.GetReuses() {
+			byID[u.GetId()] = u
 		}
 	}
-	return kept, nil
+	out := make([]*catalogv1.Reuse, 0, len(ids))
+	for _, id := range ids {
+		if u := byID[id]; u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
