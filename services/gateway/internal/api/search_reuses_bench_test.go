@@ -11,7 +11,7 @@ import (
 
 // BenchmarkServeReuseSearch measures /api/2/reuses/search/ end to end
 // without the HTTP socket (handler → search service → catalog, one read
-// per reuse of the page) on 300 reuses: a word with facets at page_size
+// per page of hits) on 300 reuses: a word with facets at page_size
 // 20 and 100, and a filtered, sorted page. Run it once:
 //
 //	go test ./services/gateway/internal/api -run '^$' -bench ServeReuseSearch -benchtime 2s
