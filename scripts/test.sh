@@ -65,6 +65,9 @@ echo "minio at $RELAIS_TEST_S3_ENDPOINT"
 # The distributed end-to-end test (every target a process, a 3-node NATS
 # cluster, kills): services/relais/e2e TestDistributedKills, about 1.5 min.
 export RELAIS_TEST_DISTRIBUTED=1
+# The rolling-upgrade test (the previous release beside this one):
+# services/relais/e2e TestRollingUpgrade, about 15 s once the old binary is cached.
+export RELAIS_TEST_UPGRADE=1
 
 step "go test"
 go test -count=1 -timeout 20m "$@" "${pkgs[@]}"
