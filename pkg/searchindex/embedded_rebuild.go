@@ -47,10 +47,52 @@ func (l *liveIndex) NewBatch() *bleve.Batch {
 	return l.bleveIndex.NewBatch()
 }
 
+// Batch applies b. bleve has been seen (once, under load) to panic inside
+// Batch on a segment it had already closed while its root still held it,
+// after which every batch panics the same way: the index is then reopened
+// from disk and b applied again, once. A batch that fails twice returns its
+// error; the consumer's events come back.
 func (l *liveIndex) Batch(b *bleve.Batch) error {
 	l.mu.RLock()
+	err := l.batch(b)
+	l.mu.RUnlock()
+	if !errors.Is(err, errBlevePanicked) {
+		return err
+	}
+	if rerr := l.reopen(); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	l.mu.RLock()
 	defer l.mu.RUnlock()
+	return l.batch(b)
+}
+
+// errBlevePanicked marks a panic of bleve turned into an error.
+var errBlevePanicked = errors.New("search index panicked")
+
+func (l *liveIndex) batch(b *bleve.Batch) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w in batch: %v", errBlevePanicked, p)
+		}
+	}()
 	return l.bleveIndex.Batch(b)
+}
+
+// reopen closes the index and opens it again from its directory.
+func (l *liveIndex) reopen() (err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	func() {
+		defer func() { _ = recover() }() // closing the broken index may panic too
+		_ = l.bleveIndex.Close()
+	}()
+	idx, err := bleve.Open(l.dir)
+	if err != nil {
+		return fmt.Errorf("reopen search index in %s: %w", l.dir, err)
+	}
+	l.bleveIndex = idx
+	return nil
 }
 
 func (l *liveIndex) DocCount() (uint64, error) {

@@ -1,0 +1,43 @@
+package searchindex
+
+import (
+	"context"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/stretchr/testify/require"
+)
+
+// panicOnce is a bleve index whose first Batch panics, standing in (a fake)
+// for bleve's panic on a segment it closed under its own root.
+type panicOnce struct {
+	bleveIndex
+	panicked bool
+}
+
+func (p *panicOnce) Batch(b *bleve.Batch) error {
+	if !p.panicked {
+		p.panicked = true
+		panic("assignment to entry in nil map")
+	}
+	return p.bleveIndex.Batch(b)
+}
+
+// A batch on which bleve panics reopens the index from disk and applies
+// the batch again: the documents are there, the index keeps working.
+func TestEmbeddedReopensAfterBlevePanic(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir() + "/index"
+	schema := Schema{Searchable: []Field{{Name: "title"}}}
+	idx, err := OpenEmbedded(dir, schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = idx.Close() })
+	live := idx.(*embedded).index.(*liveIndex)
+	live.bleveIndex = &panicOnce{bleveIndex: live.bleveIndex}
+
+	require.NoError(t, idx.Upsert(ctx, Document{ID: "a", Fields: map[string]any{"title": "Budget primitif"}}))
+	require.NoError(t, idx.Upsert(ctx, Document{ID: "b", Fields: map[string]any{"title": "Budget annexe"}}))
+	res, err := idx.Search(ctx, Query{Text: "budget"})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Total)
+}
