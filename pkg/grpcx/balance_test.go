@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,6 +70,14 @@ func TestDialRoundRobin(t *testing.T) {
 	t.Cleanup(func() { _ = conn.Close() })
 	client := testpb.NewTestServiceClient(conn)
 
+	// Round robin picks among the subchannels that are ready: wait until
+	// both are (each has served a call), then count.
+	require.Eventually(t, func() bool {
+		_, err := client.UnaryCall(context.Background(), &testpb.SimpleRequest{})
+		return err == nil && services[0].count() > 0 && services[1].count() > 0
+	}, 10*time.Second, time.Millisecond, "both servers reachable")
+	before := services[0].count() + services[1].count()
+
 	const calls = 20
 	served := map[string]int{}
 	for range calls {
@@ -78,12 +87,10 @@ func TestDialRoundRobin(t *testing.T) {
 		served[p.Addr.String()]++
 	}
 	assert.Len(t, served, 2, "calls went to %v", served)
-	// Round robin alternates once both subchannels are ready; the first
-	// calls may all land on the one that connected first.
-	for i, s := range services {
-		assert.GreaterOrEqual(t, s.count(), calls/4, "server %d served %d of %d calls", i, s.count(), calls)
+	for addr, n := range served {
+		assert.GreaterOrEqual(t, n, calls/4, "%s served %d of %d calls", addr, n, calls)
 	}
-	assert.Equal(t, calls, services[0].count()+services[1].count())
+	assert.Equal(t, before+calls, services[0].count()+services[1].count())
 }
 
 // BenchmarkDialRoundRobin measures unary calls through one Dial connection
