@@ -9,9 +9,6 @@ import (
 	"slices"
 	"sync"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
 )
@@ -32,10 +29,6 @@ var reuseSortChoices = []struct{ Value, Label string }{
 	{"-views", "sort.reuses.views"},
 	{"-datasets", "sort.reuses.datasets"},
 }
-
-// reuseReads bounds the catalog reads of one page of reuse hits running
-// at once (the catalog reads reuses one by one).
-const reuseReads = 8
 
 // datasetReusesShown is how many reuses a dataset's page lists.
 const datasetReusesShown = 6
@@ -218,39 +211,24 @@ func (l *locale) reuseActiveFilters(a searchArgs, orgNames map[string]string) []
 	return out
 }
 
-// reusesByIDs reads the reuses of a page of hits in the hits' order; those
-// the catalog no longer shows (deleted or made private since indexed) are
-// left out. The catalog lists reuses by filters, not ids: each is read on
-// its own, a few at once.
+// reusesByIDs reads the reuses of a page of hits in one catalog call and
+// returns them in the hits' order; those deleted or made private since they
+// were indexed are left out.
 func (p *Portal) reusesByIDs(ctx context.Context, ids []string) ([]*catalogv1.Reuse, error) {
-	found := make([]*catalogv1.Reuse, len(ids))
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, reuseReads)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			resp, err := p.opts.Catalog.GetReuse(ctx, &catalogv1.GetReuseRequest{Reuse: id})
-			switch status.Code(err) {
-			case codes.OK:
-				if resp.GetReuse().GetDeleted() == nil {
-					found[i] = resp.GetReuse()
-				}
-			case codes.NotFound, codes.PermissionDenied, codes.Unauthenticated:
-			default:
-				errs[i] = err
-			}
-		}()
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	resp, err := p.opts.Catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Ids: ids, PageSize: int32(len(ids))})
+	if err != nil {
 		return nil, err
 	}
+	byID := make(map[string]*catalogv1.Reuse, len(ids))
+	for _, u := range resp.GetReuses() {
+		byID[u.GetId()] = u
+	}
 	out := make([]*catalogv1.Reuse, 0, len(ids))
-	for _, u := range found {
-		if u != nil {
+	for _, id := range ids {
+		if u := byID[id]; u != nil {
 			out = append(out, u)
 		}
 	}
