@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -17,7 +15,6 @@ import (
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	previewv1 "github.com/relais-data/relais/proto/relais/preview/v1"
 	storagev1 "github.com/relais-data/relais/proto/relais/storage/v1"
-	"github.com/relais-data/relais/services/catalog"
 	"github.com/relais-data/relais/services/preview"
 )
 
@@ -68,7 +65,7 @@ func (r *Relais) startPreview(ctx context.Context) error {
 		cfg.ServiceToken = r.cfg.Storage.ServiceToken // it reads stored files
 	}
 	if cfg.CatalogAPIKey == "" && r.catalog != nil {
-		key, err := r.previewCatalogKey(ctx)
+		key, err := r.serviceCatalogKey(ctx, "preview")
 		if err != nil {
 			return fmt.Errorf("preview catalog token: %w", err)
 		}
@@ -143,38 +140,6 @@ func (r *Relais) stopPreview(ctx context.Context) error {
 	}
 	return errors.Join(err, r.pv.svc.Close())
 }
-
-// previewCatalogKey is the API token the preview service writes extras
-// with in the laptop mode: a sysadmin service user's, made once and kept
-// in the data directory (mode 0600). Elsewhere preview.catalog_api_key is
-// configured.
-func (r *Relais) previewCatalogKey(ctx context.Context) (string, error) {
-	path := filepath.Join(r.cfg.DataDir, "preview-catalog-token")
-	if b, err := os.ReadFile(path); err == nil {
-		token := strings.TrimSpace(string(b))
-		if _, err := r.catalog.Authenticate(ctx, token); err == nil {
-			return token, nil
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", err
-	}
-	_, token, err := catalog.BootstrapUser(ctx, r.db, r.cfg.Catalog.TokenSecret, catalog.NewUser{
-		Email: previewServiceEmail, FirstName: "Relais", LastName: "Preview", Sysadmin: true,
-	})
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("keep preview catalog token: %w", err)
-	}
-	return token, nil
-}
-
-// previewServiceEmail is the laptop mode's preview service user.
-const previewServiceEmail = "preview@relais.localhost"
 
 // dialPreview connects the gateway to the preview service: the one of
 // this process when it runs one, else gateway.preview_addr; none
