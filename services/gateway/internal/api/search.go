@@ -13,6 +13,7 @@ import (
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
+	"github.com/relais-data/relais/services/gateway/internal/inorder"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -215,17 +216,7 @@ func (s *Server) datasetsByIDs(ctx context.Context, ids []string) ([]*catalogv1.
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*catalogv1.Dataset, len(resp.GetDatasets()))
-	for _, d := range resp.GetDatasets() {
-		byID[d.GetId()] = d
-	}
-	out := make([]*catalogv1.Dataset, 0, len(ids))
-	for _, id := range ids {
-		if d := byID[id]; d != nil {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return inorder.ByID(ids, resp.GetDatasets()), nil
 }
 
 // organizationsByIDs is datasetsByIDs for organizations.
@@ -237,17 +228,7 @@ func (s *Server) organizationsByIDs(ctx context.Context, ids []string) ([]*catal
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*catalogv1.Organization, len(resp.GetOrganizations()))
-	for _, o := range resp.GetOrganizations() {
-		byID[o.GetId()] = o
-	}
-	out := make([]*catalogv1.Organization, 0, len(ids))
-	for _, id := range ids {
-		if o := byID[id]; o != nil {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	return inorder.ByID(ids, resp.GetOrganizations()), nil
 }
 
 // searchOrganizations is GET /api/2/organizations/search/.

@@ -8,6 +8,7 @@ import (
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
+	"github.com/relais-data/relais/services/gateway/internal/inorder"
 	"github.com/relais-data/relais/services/gateway/internal/udata"
 )
 
@@ -97,21 +98,13 @@ func (s *Server) searchReuses(w http.ResponseWriter, r *http.Request) {
 // The caller's own private reuses stay, as GET /api/1/reuses/{id}/ shows
 // them.
 func (s *Server) reusesByIDs(ctx context.Context, ids []string) ([]*catalogv1.Reuse, error) {
-	byID := make(map[string]*catalogv1.Reuse, len(ids))
+	var found []*catalogv1.Reuse
 	for chunk := range slices.Chunk(ids, maxPageSize) {
 		resp, err := s.catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Ids: chunk, PageSize: int32(len(chunk)), IncludePrivate: true})
 		if err != nil {
 			return nil, err
 		}
-		for _, u := range resp.GetReuses() {
-			byID[u.GetId()] = u
-		}
+		found = append(found, resp.GetReuses()...)
 	}
-	out := make([]*catalogv1.Reuse, 0, len(ids))
-	for _, id := range ids {
-		if u := byID[id]; u != nil {
-			out = append(out, u)
-		}
-	}
-	return out, nil
+	return inorder.ByID(ids, found), nil
 }

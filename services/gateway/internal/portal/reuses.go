@@ -11,6 +11,7 @@ import (
 
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
+	"github.com/relais-data/relais/services/gateway/internal/inorder"
 )
 
 // reuseFilterFields are the reuse list's filters: URL argument (the
@@ -222,17 +223,7 @@ func (p *Portal) reusesByIDs(ctx context.Context, ids []string) ([]*catalogv1.Re
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*catalogv1.Reuse, len(ids))
-	for _, u := range resp.GetReuses() {
-		byID[u.GetId()] = u
-	}
-	out := make([]*catalogv1.Reuse, 0, len(ids))
-	for _, id := range ids {
-		if u := byID[id]; u != nil {
-			out = append(out, u)
-		}
-	}
-	return out, nil
+	return inorder.ByID(ids, resp.GetReuses()), nil
 }
 
 // reusePage is GET /reuses/{slug}/: the reuse, its link, the datasets it

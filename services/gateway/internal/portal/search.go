@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/relais-data/relais/pkg/ids"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	searchv1 "github.com/relais-data/relais/proto/relais/search/v1"
+	"github.com/relais-data/relais/services/gateway/internal/inorder"
 )
 
 const (
@@ -332,26 +334,16 @@ func (p *Portal) datasetsByIDs(ctx context.Context, ids []string) ([]*catalogv1.
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*catalogv1.Dataset, len(ids))
-	for _, d := range resp.GetDatasets() {
-		byID[d.GetId()] = d
-	}
-	out := make([]*catalogv1.Dataset, 0, len(ids))
-	for _, id := range ids {
-		if d := byID[id]; d != nil {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+	return inorder.ByID(ids, resp.GetDatasets()), nil
 }
 
 // organizationNames maps organization ids to names (ids that are not an
 // organization's are left out).
-func (p *Portal) organizationNames(ctx context.Context, ids []string) (map[string]string, error) {
+func (p *Portal) organizationNames(ctx context.Context, orgIDs []string) (map[string]string, error) {
 	names := map[string]string{}
 	var valid []string
-	for _, id := range ids {
-		if isObjectID(id) && !slices.Contains(valid, id) {
+	for _, id := range orgIDs {
+		if ids.IsObjectID(id) && !slices.Contains(valid, id) {
 			valid = append(valid, id)
 		}
 	}
@@ -366,19 +358,6 @@ func (p *Portal) organizationNames(ctx context.Context, ids []string) (map[strin
 		names[o.GetId()] = o.GetName()
 	}
 	return names, nil
-}
-
-// isObjectID says s looks like a catalog id (24 lowercase hex digits).
-func isObjectID(s string) bool {
-	if len(s) != 24 {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // pager is the list of page links under results.
