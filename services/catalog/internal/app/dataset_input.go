@@ -88,36 +88,18 @@ func (s *Service) applyDatasetInput(ctx context.Context, q store.Q, caller domai
 			}
 		case "organization":
 			orgTouched = true
-			d.Organization = nil
-			if ref := in.GetOrganization(); ref != "" {
-				o, err := q.GetOrganization(ctx, ref)
-				switch {
-				case isNotFound(err) || (err == nil && o.Deleted != nil):
-					v.Add(p, "Unknown organization")
-				case err != nil:
-					return err
-				case !caller.CanPublishFor(o.GetId()):
-					v.Add(p, MsgPublishDenied)
-				default:
-					d.Organization = &catalogv1.OrganizationRef{Id: o.GetId()}
-				}
+			ref, err := publisherOrganization(ctx, q, caller, in.GetOrganization(), &v, p)
+			if err != nil {
+				return err
 			}
+			d.Organization = ref
 		case "owner":
 			ownerTouched = true
-			d.Owner = nil
-			if id := in.GetOwner(); id != "" {
-				u, err := q.GetUser(ctx, id)
-				switch {
-				case id != caller.UserID && !caller.Sysadmin:
-					v.Add(p, MsgOwnerNotSelf)
-				case isNotFound(err):
-					v.Add(p, "Unknown user")
-				case err != nil:
-					return err
-				default:
-					d.Owner = &catalogv1.UserRef{Id: u.ID}
-				}
+			ref, err := ownerRef(ctx, q, caller, in.GetOwner(), &v, p)
+			if err != nil {
+				return err
 			}
+			d.Owner = ref
 		case "extras":
 			checkJSONObject(&v, p, in.GetExtrasJson())
 			d.ExtrasJson = in.GetExtrasJson()
@@ -349,4 +331,46 @@ func searchText(d *catalogv1.Dataset, orgName string) string {
 	b.WriteByte(' ')
 	b.WriteString(d.GetDescription())
 	return domain.FoldText(b.String())
+}
+
+// publisherOrganization resolves the organization ref (id or slug) an object
+// is published for: nil for none; a violation at field p when it is unknown
+// or the caller may not publish for it.
+func publisherOrganization(ctx context.Context, q store.Q, caller domain.Caller, ref string, v *domain.Violations, p string) (*catalogv1.OrganizationRef, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	o, err := q.GetOrganization(ctx, ref)
+	switch {
+	case isNotFound(err) || (err == nil && o.Deleted != nil):
+		v.Add(p, "Unknown organization")
+	case err != nil:
+		return nil, err
+	case !caller.CanPublishFor(o.GetId()):
+		v.Add(p, MsgPublishDenied)
+	default:
+		return &catalogv1.OrganizationRef{Id: o.GetId()}, nil
+	}
+	return nil, nil
+}
+
+// ownerRef resolves the user id an object is owned by: nil for none; a
+// violation at field p when it is unknown or not the caller (sysadmins may
+// name anyone).
+func ownerRef(ctx context.Context, q store.Q, caller domain.Caller, id string, v *domain.Violations, p string) (*catalogv1.UserRef, error) {
+	if id == "" {
+		return nil, nil
+	}
+	u, err := q.GetUser(ctx, id)
+	switch {
+	case id != caller.UserID && !caller.Sysadmin:
+		v.Add(p, MsgOwnerNotSelf)
+	case isNotFound(err):
+		v.Add(p, "Unknown user")
+	case err != nil:
+		return nil, err
+	default:
+		return &catalogv1.UserRef{Id: u.ID}, nil
+	}
+	return nil, nil
 }

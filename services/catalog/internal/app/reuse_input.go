@@ -108,36 +108,18 @@ func (s *Service) applyReuseInput(ctx context.Context, q store.Q, caller domain.
 			r.DatasetIds = ids
 		case "organization":
 			orgTouched = true
-			r.Organization = nil
-			if ref := in.GetOrganization(); ref != "" {
-				o, err := q.GetOrganization(ctx, ref)
-				switch {
-				case isNotFound(err) || (err == nil && o.Deleted != nil):
-					v.Add(p, "Unknown organization")
-				case err != nil:
-					return err
-				case !caller.CanPublishFor(o.GetId()):
-					v.Add(p, MsgPublishDenied)
-				default:
-					r.Organization = &catalogv1.OrganizationRef{Id: o.GetId()}
-				}
+			ref, err := publisherOrganization(ctx, q, caller, in.GetOrganization(), &v, p)
+			if err != nil {
+				return err
 			}
+			r.Organization = ref
 		case "owner":
 			ownerTouched = true
-			r.Owner = nil
-			if id := in.GetOwner(); id != "" {
-				u, err := q.GetUser(ctx, id)
-				switch {
-				case id != caller.UserID && !caller.Sysadmin:
-					v.Add(p, MsgOwnerNotSelf)
-				case isNotFound(err):
-					v.Add(p, "Unknown user")
-				case err != nil:
-					return err
-				default:
-					r.Owner = &catalogv1.UserRef{Id: u.ID}
-				}
+			ref, err := ownerRef(ctx, q, caller, in.GetOwner(), &v, p)
+			if err != nil {
+				return err
 			}
+			r.Owner = ref
 		case "archived":
 			switch {
 			case in.GetArchived() && r.Archived == nil:
