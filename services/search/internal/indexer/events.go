@@ -64,50 +64,45 @@ func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
 	return nil
 }
 
-// refreshOrganizationReuses is refreshOrganizationDatasets for the
-// organization's reuses, whose documents carry its name and badges too.
-func (x *Indexer) refreshOrganizationReuses(ctx context.Context, orgID string) error {
-	for page := int32(1); ; page++ {
-		resp, err := x.catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Organization: orgID, Page: page, PageSize: catalogPage, Sort: "created"})
-		if status.Code(err) == codes.InvalidArgument {
-			return nil // not an organization id the catalog lists by
-		}
-		if err != nil {
-			return fmt.Errorf("list its reuses: %w", err)
-		}
-		changes := make([]Change, 0, len(resp.GetReuses()))
-		for _, u := range resp.GetReuses() {
-			changes = append(changes, ReuseChange(u))
-		}
-		x.mu.Lock()
-		err = x.apply(ctx, changes, true)
-		x.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if len(changes) < catalogPage {
-			return nil
-		}
-	}
-}
-
 // refreshOrganizationDatasets indexes again the datasets of an organization
 // that changed: their documents carry its name, acronym and badges, which
 // the datasets' own versions do not follow (udata reindexes them too). The
 // catalog's current datasets replace the indexed ones whatever the ledger
 // says; later events still apply over them.
 func (x *Indexer) refreshOrganizationDatasets(ctx context.Context, orgID string) error {
-	for page := int32(1); ; page++ {
+	return x.refreshPages(ctx, "datasets", func(page int32) ([]Change, error) {
 		resp, err := x.catalog.ListDatasets(ctx, &catalogv1.ListDatasetsRequest{Organization: orgID, Page: page, PageSize: catalogPage, Sort: "created"})
+		changes := make([]Change, 0, len(resp.GetDatasets()))
+		for _, d := range resp.GetDatasets() {
+			changes = append(changes, DatasetChange(d))
+		}
+		return changes, err
+	})
+}
+
+// refreshOrganizationReuses is refreshOrganizationDatasets for the
+// organization's reuses, whose documents carry its name and badges too.
+func (x *Indexer) refreshOrganizationReuses(ctx context.Context, orgID string) error {
+	return x.refreshPages(ctx, "reuses", func(page int32) ([]Change, error) {
+		resp, err := x.catalog.ListReuses(ctx, &catalogv1.ListReusesRequest{Organization: orgID, Page: page, PageSize: catalogPage, Sort: "created"})
+		changes := make([]Change, 0, len(resp.GetReuses()))
+		for _, u := range resp.GetReuses() {
+			changes = append(changes, ReuseChange(u))
+		}
+		return changes, err
+	})
+}
+
+// refreshPages applies, whatever the ledger says, the changes of every page
+// list returns, until a short page.
+func (x *Indexer) refreshPages(ctx context.Context, what string, list func(page int32) ([]Change, error)) error {
+	for page := int32(1); ; page++ {
+		changes, err := list(page)
 		if status.Code(err) == codes.InvalidArgument {
 			return nil // not an organization id the catalog lists by
 		}
 		if err != nil {
-			return fmt.Errorf("list its datasets: %w", err)
-		}
-		changes := make([]Change, 0, len(resp.GetDatasets()))
-		for _, d := range resp.GetDatasets() {
-			changes = append(changes, DatasetChange(d))
+			return fmt.Errorf("list its %s: %w", what, err)
 		}
 		x.mu.Lock()
 		err = x.apply(ctx, changes, true)
