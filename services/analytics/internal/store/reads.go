@@ -15,8 +15,8 @@ func (s *Store) Totals(ctx context.Context, objectType string, ids []string) (ma
 		return out, nil
 	}
 	q := "SELECT object_id, metric, SUM(count) FROM analytics_monthly WHERE object_type = ? AND object_id IN (" +
-		placeholders(len(ids)) + ") GROUP BY object_id, metric"
-	args := append([]any{objectType}, anys(ids)...)
+		sqldb.Placeholders(len(ids)) + ") GROUP BY object_id, metric"
+	args := append([]any{objectType}, sqldb.StringArgs(ids)...)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s totals: %w", objectType, err)
@@ -65,12 +65,12 @@ func (s *Store) Monthly(ctx context.Context, q MonthlyQuery) ([]MonthCount, erro
 	args := []any{q.ObjectType}
 	where = append(where, "m.object_type = ?")
 	if len(q.ObjectIDs) > 0 {
-		where = append(where, "m.object_id IN ("+placeholders(len(q.ObjectIDs))+")")
-		args = append(args, anys(q.ObjectIDs)...)
+		where = append(where, "m.object_id IN ("+sqldb.Placeholders(len(q.ObjectIDs))+")")
+		args = append(args, sqldb.StringArgs(q.ObjectIDs)...)
 	}
 	if len(q.Metrics) > 0 {
-		where = append(where, "m.metric IN ("+placeholders(len(q.Metrics))+")")
-		args = append(args, anys(q.Metrics)...)
+		where = append(where, "m.metric IN ("+sqldb.Placeholders(len(q.Metrics))+")")
+		args = append(args, sqldb.StringArgs(q.Metrics)...)
 	}
 	if q.From != "" {
 		where = append(where, "m.month >= ?")
@@ -114,7 +114,7 @@ func (s *Store) OrganizationsOf(ctx context.Context, ids []string) (map[string]s
 	for start := 0; start < len(ids); start += rowsPerStatement {
 		chunk := ids[start:min(start+rowsPerStatement, len(ids))]
 		rows, err := s.db.QueryContext(ctx, "SELECT dataset_id, organization_id FROM analytics_datasets WHERE organization_id <> '' AND dataset_id IN ("+
-			placeholders(len(chunk))+")", anys(chunk)...)
+			sqldb.Placeholders(len(chunk))+")", sqldb.StringArgs(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("read organizations of datasets: %w", err)
 		}
@@ -159,16 +159,4 @@ func (s *Store) SetDatasetOrganizations(ctx context.Context, byDataset map[strin
 		return fmt.Errorf("record the organizations of %d datasets: %w", len(byDataset), err)
 	}
 	return nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 )
 
@@ -82,8 +83,8 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 		var ors []string
 		var a []any
 		if len(f.PrivateOrgIDs) > 0 {
-			ors = append(ors, "d.organization_id IN ("+placeholders(len(f.PrivateOrgIDs))+")")
-			a = append(a, stringArgs(f.PrivateOrgIDs)...)
+			ors = append(ors, "d.organization_id IN ("+sqldb.Placeholders(len(f.PrivateOrgIDs))+")")
+			a = append(a, sqldb.StringArgs(f.PrivateOrgIDs)...)
 		}
 		if f.PrivateOwnerID != "" {
 			ors = append(ors, "d.owner_id = ?")
@@ -168,8 +169,8 @@ func (f DatasetFilter) query() (from string, where []string, args []any, drive s
 		args = append(args, f.TemporalFrom, f.TemporalTo)
 	}
 	if len(f.IDs) > 0 {
-		where = append(where, "d.id IN ("+placeholders(len(f.IDs))+")")
-		args = append(args, stringArgs(f.IDs)...)
+		where = append(where, "d.id IN ("+sqldb.Placeholders(len(f.IDs))+")")
+		args = append(args, sqldb.StringArgs(f.IDs)...)
 	}
 	if f.ReuseID != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM reuse_datasets rd WHERE rd.dataset_id = d.id AND rd.reuse_id = ?)")

@@ -205,7 +205,7 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 
 // rows returns n rows of cols placeholders: "(?, ?), (?, ?)".
 func rows(n, cols int) string {
-	row := "(" + placeholders(cols) + ")"
+	row := "(" + sqldb.Placeholders(cols) + ")"
 	return strings.Repeat(row+", ", n-1) + row
 }
 
@@ -228,7 +228,7 @@ func (q Q) existing(ctx context.Context, prefix string, vals []string) (map[stri
 	for len(vals) > 0 {
 		chunk := vals[:min(len(vals), 500)]
 		vals = vals[len(chunk):]
-		r, err := q.q.QueryContext(ctx, prefix+placeholders(len(chunk))+`)`, stringArgs(chunk)...)
+		r, err := q.q.QueryContext(ctx, prefix+sqldb.Placeholders(len(chunk))+`)`, sqldb.StringArgs(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("existing values: %w", err)
 		}
@@ -315,7 +315,7 @@ func (q Q) CountDatasetsByOrganization(ctx context.Context, orgIDs []string) (ma
 		return out, nil
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT organization_id, count(*) FROM datasets WHERE listed = 1 AND organization_id IN (`+
-		placeholders(len(orgIDs))+`) GROUP BY organization_id`, stringArgs(orgIDs)...)
+		sqldb.Placeholders(len(orgIDs))+`) GROUP BY organization_id`, sqldb.StringArgs(orgIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("count datasets by organization: %w", err)
 	}
@@ -329,19 +329,4 @@ func (q Q) CountDatasetsByOrganization(ctx context.Context, orgIDs []string) (ma
 		out[id] = n
 	}
 	return out, rows.Err()
-}
-
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
-
-func stringArgs(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

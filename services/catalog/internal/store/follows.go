@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/relais-data/relais/pkg/sqldb"
 )
 
 // Object types one may follow.
@@ -110,7 +112,7 @@ func (q Q) FollowersByMonth(ctx context.Context, objectType string, ids []string
 
 func (q Q) followersByMonth(ctx context.Context, objectType string, ids []string, out map[string]map[string]int64) error {
 	rows, err := q.q.QueryContext(ctx, `SELECT object_id, since FROM follows WHERE object_type = ? AND object_id IN (`+
-		placeholders(len(ids))+`)`, append([]any{objectType}, stringArgs(ids)...)...)
+		sqldb.Placeholders(len(ids))+`)`, append([]any{objectType}, sqldb.StringArgs(ids)...)...)
 	if err != nil {
 		return fmt.Errorf("followers by month: %w", err)
 	}

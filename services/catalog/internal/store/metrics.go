@@ -5,7 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/relais-data/relais/pkg/sqldb"
 )
 
 // ObjectMetrics are figures of one object.
@@ -73,7 +74,7 @@ func (q Q) readMetrics(ctx context.Context, objectType string, ids []string, out
 		args = append(args, id)
 	}
 	rows, err := q.q.QueryContext(ctx, "SELECT object_id, metric, value FROM object_metrics WHERE object_type = ? AND object_id IN ("+
-		strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
+		sqldb.Placeholders(len(ids))+")", args...)
 	if err != nil {
 		return fmt.Errorf("read %s metrics: %w", objectType, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/domain"
 )
@@ -107,7 +108,7 @@ func (q Q) GetOrganizationsByID(ctx context.Context, ids []string) (map[string]*
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT doc FROM organizations WHERE id IN (`+placeholders(len(ids))+`)`, stringArgs(ids)...)
+	rows, err := q.q.QueryContext(ctx, `SELECT doc FROM organizations WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, sqldb.StringArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("get organizations: %w", err)
 	}
@@ -141,8 +142,8 @@ func (f OrganizationFilter) where() (string, []any) {
 	conds := []string{"deleted_at IS NULL"}
 	var args []any
 	if len(f.IDs) > 0 {
-		conds = append(conds, "id IN ("+placeholders(len(f.IDs))+")")
-		args = append(args, stringArgs(f.IDs)...)
+		conds = append(conds, "id IN ("+sqldb.Placeholders(len(f.IDs))+")")
+		args = append(args, sqldb.StringArgs(f.IDs)...)
 	}
 	for _, w := range f.Words {
 		conds = append(conds, "q LIKE ?")

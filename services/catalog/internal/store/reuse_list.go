@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 )
 
@@ -48,8 +49,8 @@ func (f ReuseFilter) query() (where []string, args []any) {
 		ors = append(ors, "r.deleted_at IS NULL")
 	default:
 		if len(f.PrivateOrgIDs) > 0 {
-			ors = append(ors, "(r.deleted_at IS NULL AND r.organization_id IN ("+placeholders(len(f.PrivateOrgIDs))+"))")
-			args = append(args, stringArgs(f.PrivateOrgIDs)...)
+			ors = append(ors, "(r.deleted_at IS NULL AND r.organization_id IN ("+sqldb.Placeholders(len(f.PrivateOrgIDs))+"))")
+			args = append(args, sqldb.StringArgs(f.PrivateOrgIDs)...)
 		}
 		if f.PrivateOwnerID != "" {
 			ors = append(ors, "(r.deleted_at IS NULL AND r.owner_id = ?)")
@@ -66,8 +67,8 @@ func (f ReuseFilter) query() (where []string, args []any) {
 		args = append(args, f.DatasetID)
 	}
 	if len(f.IDs) > 0 {
-		where = append(where, "r.id IN ("+placeholders(len(f.IDs))+")")
-		args = append(args, stringArgs(f.IDs)...)
+		where = append(where, "r.id IN ("+sqldb.Placeholders(len(f.IDs))+")")
+		args = append(args, sqldb.StringArgs(f.IDs)...)
 	}
 	if f.FollowedBy != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM follows y WHERE y.object_type = 'reuse' AND y.object_id = r.id AND y.follower_id = ?)")

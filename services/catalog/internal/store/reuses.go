@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/relais-data/relais/pkg/sqldb"
 	catalogv1 "github.com/relais-data/relais/proto/relais/catalog/v1"
 	"github.com/relais-data/relais/services/catalog/internal/domain"
 )
@@ -184,7 +185,7 @@ func (q Q) countBy(ctx context.Context, prefix, suffix string, ids []string) (ma
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		rows, err := q.q.QueryContext(ctx, prefix+placeholders(len(chunk))+suffix, stringArgs(chunk)...)
+		rows, err := q.q.QueryContext(ctx, prefix+sqldb.Placeholders(len(chunk))+suffix, sqldb.StringArgs(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("count: %w", err)
 		}
@@ -213,7 +214,7 @@ func (q Q) GetDatasetsByID(ctx context.Context, ids []string) (map[string]*catal
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		rows, err := q.q.QueryContext(ctx, `SELECT doc FROM datasets WHERE id IN (`+placeholders(len(chunk))+`)`, stringArgs(chunk)...)
+		rows, err := q.q.QueryContext(ctx, `SELECT doc FROM datasets WHERE id IN (`+sqldb.Placeholders(len(chunk))+`)`, sqldb.StringArgs(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("get datasets: %w", err)
 		}

@@ -80,7 +80,7 @@ func (q Q) GetUsersByID(ctx context.Context, ids []string) (map[string]User, err
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id IN (`+placeholders(len(ids))+`)`, stringArgs(ids)...)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id IN (`+sqldb.Placeholders(len(ids))+`)`, sqldb.StringArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("get users: %w", err)
 	}

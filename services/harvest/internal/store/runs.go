@@ -66,7 +66,7 @@ func (s *Store) ListRuns(ctx context.Context, sourceID string, statuses ...strin
 	q := `SELECT ` + runColumns + ` FROM harvest_runs WHERE (? = '' OR source_id = ?)`
 	args := []any{sourceID, sourceID}
 	if len(statuses) > 0 {
-		q += ` AND status IN (` + placeholders(len(statuses)) + `)`
+		q += ` AND status IN (` + sqldb.Placeholders(len(statuses)) + `)`
 		for _, st := range statuses {
 			args = append(args, st)
 		}
@@ -149,7 +149,7 @@ func (s *Store) ReplaceItems(ctx context.Context, runID string, items []Item) er
 				if i > 0 {
 					q += ", "
 				}
-				q += "(" + placeholders(11) + ")"
+				q += "(" + sqldb.Placeholders(11) + ")"
 				args = append(args, runID, it.Seq, it.RemoteID, it.Action, it.DatasetID, it.Title, it.DiffJSON, it.SnapshotJSON, it.Fingerprint, it.Status, it.Reason)
 			}
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
@@ -190,7 +190,7 @@ func (s *Store) Decide(ctx context.Context, runID string, approve bool, seqs []i
 	q := `UPDATE harvest_items SET status = ? WHERE run_id = ? AND status = ?`
 	args := []any{status, runID, ItemPlanned}
 	if len(seqs) > 0 {
-		q += ` AND seq IN (` + placeholders(len(seqs)) + `)`
+		q += ` AND seq IN (` + sqldb.Placeholders(len(seqs)) + `)`
 		for _, n := range seqs {
 			args = append(args, n)
 		}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"time"
 
 	"github.com/relais-data/relais/pkg/sqldb"
@@ -136,9 +135,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// placeholders is "?, ?, …" for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
