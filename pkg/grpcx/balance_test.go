@@ -40,6 +40,15 @@ func (s *peerService) count() int {
 // startPeers serves n real gRPC servers on loopback and returns their
 // services and a resolver for the dns scheme listing them all.
 func startPeers(t testing.TB, n int) ([]*peerService, *manual.Resolver) {
+	services, addrs := servePeers(t, n)
+	dns := manual.NewBuilderWithScheme("dns")
+	dns.InitialState(resolver.State{Addresses: addrs})
+	return services, dns
+}
+
+// servePeers serves n real gRPC servers on loopback and returns their
+// services and addresses.
+func servePeers(t testing.TB, n int) ([]*peerService, []resolver.Address) {
 	var services []*peerService
 	var addrs []resolver.Address
 	for range n {
@@ -53,9 +62,7 @@ func startPeers(t testing.TB, n int) ([]*peerService, *manual.Resolver) {
 		services = append(services, s)
 		addrs = append(addrs, resolver.Address{Addr: lis.Addr().String()})
 	}
-	dns := manual.NewBuilderWithScheme("dns")
-	dns.InitialState(resolver.State{Addresses: addrs})
-	return services, dns
+	return services, addrs
 }
 
 // TestDialRoundRobin serves two real gRPC servers behind one dns:/// name

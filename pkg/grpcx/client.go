@@ -29,8 +29,16 @@ const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
 // resolver returns one address per pod and calls are spread over all of
 // them, where pick_first (gRPC's default) would send every call of a
 // long-lived connection to one pod. With a single address (a ClusterIP
-// Service, loopback) it behaves as pick_first.
+// Service, loopback) it behaves as pick_first. A comma-separated list of
+// addresses (or static:///host:port,host:port) is balanced the same way.
 func Dial(target string, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
+	target, static, err := addressList(target)
+	if err != nil {
+		return nil, err
+	}
+	if static != nil {
+		extra = append([]grpc.DialOption{static}, extra...)
+	}
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultServiceConfig(roundRobin),
