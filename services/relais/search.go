@@ -29,7 +29,7 @@ type SearchConfig struct {
 	// Addr is where the gateway of -target=gateway and `relais search`
 	// reach the search service; with -target=gateway an empty one leaves
 	// search disabled (its endpoints answer 501, as udata's without search).
-	Addr        string `yaml:"addr" usage:"gRPC address of the search service (-target=gateway, relais search); empty disables search in -target=gateway"`
+	Addr        string `yaml:"addr" usage:"gRPC address of the search service (-target=gateway, relais search), or several (host:port,host:port: calls balanced round robin); empty disables search in -target=gateway"`
 	CatalogAddr string `yaml:"catalog_addr" usage:"gRPC address of the catalog (-target=search)"`
 }
 
