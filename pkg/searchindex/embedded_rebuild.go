@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -28,13 +29,23 @@ type liveIndex struct {
 	mu sync.RWMutex
 	bleveIndex
 	dir        string
+	closed     bool // by Close: the only close that is not healed
 	rebuilding atomic.Bool
 }
 
 func (l *liveIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.bleveIndex.SearchInContext(ctx, req)
+	search := func() (*bleve.SearchResult, error) {
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		return l.bleveIndex.SearchInContext(ctx, req)
+	}
+	res, err := search()
+	if healed, herr := l.heal(err); healed {
+		return search()
+	} else if herr != nil {
+		err = errors.Join(err, herr)
+	}
+	return res, err
 }
 
 func (l *liveIndex) Search(req *bleve.SearchRequest) (*bleve.SearchResult, error) {
@@ -47,24 +58,25 @@ func (l *liveIndex) NewBatch() *bleve.Batch {
 	return l.bleveIndex.NewBatch()
 }
 
-// Batch applies b. bleve has been seen (once, under load) to panic inside
+// Batch applies b. bleve has been seen (twice, under load) to panic inside
 // Batch on a segment it had already closed while its root still held it,
-// after which every batch panics the same way: the index is then reopened
-// from disk and b applied again, once. A batch that fails twice returns its
-// error; the consumer's events come back.
+// after which every batch panicked the same way, or the index was left
+// closed: the index is then reopened from disk and b applied again, once.
+// A batch that fails twice returns its error (the panic's stack in it);
+// the consumer's events come back, and the next batch heals again.
 func (l *liveIndex) Batch(b *bleve.Batch) error {
-	l.mu.RLock()
-	err := l.batch(b)
-	l.mu.RUnlock()
-	if !errors.Is(err, errBlevePanicked) {
-		return err
+	apply := func() error {
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		return l.batch(b)
 	}
-	if rerr := l.reopen(); rerr != nil {
-		return errors.Join(err, rerr)
+	err := apply()
+	if healed, herr := l.heal(err); healed {
+		return apply()
+	} else if herr != nil {
+		err = errors.Join(err, herr)
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.batch(b)
+	return err
 }
 
 // errBlevePanicked marks a panic of bleve turned into an error.
@@ -73,26 +85,35 @@ var errBlevePanicked = errors.New("search index panicked")
 func (l *liveIndex) batch(b *bleve.Batch) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%w in batch: %v", errBlevePanicked, p)
+			err = fmt.Errorf("%w in batch: %v\n%s", errBlevePanicked, p, debug.Stack())
 		}
 	}()
 	return l.bleveIndex.Batch(b)
 }
 
-// reopen closes the index and opens it again from its directory.
-func (l *liveIndex) reopen() (err error) {
+// heal reopens the index from its directory after err, when err says
+// that bleve broke (it panicked, or its index is closed though Close was
+// not called); it reports whether the index was reopened, or why not.
+func (l *liveIndex) heal(err error) (bool, error) {
+	if !errors.Is(err, errBlevePanicked) && !errors.Is(err, bleve.ErrorIndexClosed) {
+		return false, nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return false, nil
+	}
 	func() {
 		defer func() { _ = recover() }() // closing the broken index may panic too
 		_ = l.bleveIndex.Close()
 	}()
 	idx, err := bleve.Open(l.dir)
 	if err != nil {
-		return fmt.Errorf("reopen search index in %s: %w", l.dir, err)
+		// The index stays closed: the next use tries again.
+		return false, fmt.Errorf("reopen search index in %s: %w", l.dir, err)
 	}
 	l.bleveIndex = idx
-	return nil
+	return true, nil
 }
 
 func (l *liveIndex) DocCount() (uint64, error) {
@@ -110,6 +131,7 @@ func (l *liveIndex) Mapping() mapping.IndexMapping {
 func (l *liveIndex) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.closed = true
 	return l.bleveIndex.Close()
 }
 

@@ -41,3 +41,29 @@ func TestEmbeddedReopensAfterBlevePanic(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Total)
 }
+
+// An index found closed though Close was not called (bleve left it so
+// after a panic) is reopened by the next batch and the next search; after
+// Close, it stays closed.
+func TestEmbeddedReopensIndexLeftClosed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir() + "/index"
+	idx, err := OpenEmbedded(dir, Schema{Searchable: []Field{{Name: "title"}}})
+	require.NoError(t, err)
+	require.NoError(t, idx.Upsert(ctx, Document{ID: "a", Fields: map[string]any{"title": "Budget primitif"}}))
+	live := idx.(*embedded).index.(*liveIndex)
+
+	require.NoError(t, live.bleveIndex.Close())
+	res, err := idx.Search(ctx, Query{Text: "budget"})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Total)
+
+	require.NoError(t, live.bleveIndex.Close())
+	require.NoError(t, idx.Upsert(ctx, Document{ID: "b", Fields: map[string]any{"title": "Budget annexe"}}))
+	res, err = idx.Search(ctx, Query{Text: "budget"})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Total)
+
+	require.NoError(t, idx.Close())
+	require.ErrorIs(t, idx.Upsert(ctx, Document{ID: "c", Fields: map[string]any{"title": "Budget"}}), bleve.ErrorIndexClosed)
+}
