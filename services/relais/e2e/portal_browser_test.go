@@ -244,10 +244,21 @@ func (b *browserRun) text(sel string) string {
 	return strings.TrimSpace(run(b, "read "+sel, chromedp.Text(chromedp.CSS(sel))))
 }
 
+// screenshot saves the page as name.png. It has its own deadline: Chromium
+// can leave a capture unanswered while the page navigates (seen on a
+// loaded CI machine: the capture taken as an upload finished ate the
+// journey's whole budget), and a missing screenshot must not fail a step.
 func (b *browserRun) screenshot(name string) {
-	if png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil {
-		_ = os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644)
+	// Not bound by the journey's deadline: the screenshot of a step that
+	// timed out is the one that says why.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(b.ctx), 15*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s not taken: %v", name, err)
+		return
 	}
+	_ = os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644)
 }
 
 // check saves a screenshot of the page and fails the test on any axe-core
