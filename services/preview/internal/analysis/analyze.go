@@ -15,6 +15,12 @@ import (
 // for types and statistics. A file that cannot be read returns an error
 // wrapping ErrUnreadable whose message is the reason for a human.
 func Analyze(ctx context.Context, path, name string, lim Limits) (*Profile, error) {
+	return AnalyzeTee(ctx, path, name, lim, nil)
+}
+
+// AnalyzeTee is Analyze handing the data rows to tee (nil: none) as it
+// reads them: a loader stores them in the same pass (see RowTee).
+func AnalyzeTee(ctx context.Context, path, name string, lim Limits, tee RowTee) (*Profile, error) {
 	lim = lim.withDefaults()
 	p := &Profile{StartedAt: time.Now().UTC()}
 	src, err := openSource(path, name, lim, true)
@@ -29,7 +35,10 @@ func Analyze(ctx context.Context, path, name string, lim Limits) (*Profile, erro
 		return nil, err
 	}
 	defer t.Close()
-	if err := profileRows(t, p); err != nil {
+	if tee != nil && !tee.Header(p.Format, t.header) {
+		tee = nil
+	}
+	if err := profileRows(t, p, tee); err != nil {
 		return nil, err
 	}
 	if t.dec != nil {

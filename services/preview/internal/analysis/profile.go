@@ -14,8 +14,9 @@ const dupCap = 1 << 19
 // profileRows reads every data row into the columns' states. Reading and
 // the duplicate count run in this goroutine; the columns are split between
 // profileWorkers goroutines (every other column to each), which take rows
-// in batches: the machine's two cores both work on one file.
-func profileRows(t *table, p *Profile) error {
+// in batches: the machine's two cores both work on one file. Each batch
+// goes to tee (when not nil) before the workers.
+func profileRows(t *table, p *Profile, tee RowTee) error {
 	seed := maphash.MakeSeed()
 	cols := make([]*columnState, len(t.header))
 	valueCap := min(max(exactBudget/max(len(cols), 1), 32), 4096)
@@ -42,9 +43,15 @@ func profileRows(t *table, p *Profile) error {
 			b.bytes += len(cell)
 		}
 		if b.rows++; b.rows == batchRows || b.bytes >= batchBytes {
+			if tee != nil {
+				tee.Rows(b.cells)
+			}
 			pool.send(b)
 			b = pool.get()
 		}
+	}
+	if tee != nil && b.rows > 0 {
+		tee.Rows(b.cells)
 	}
 	pool.send(b)
 	pool.stop()

@@ -31,8 +31,10 @@ func (p *Pipeline) analyze(ctx context.Context, job Job) (*records.Record, error
 	}
 	defer os.Remove(path)
 
-	prof, err := analysis.Analyze(ctx, path, job.fileName(), p.opts.Limits)
+	stream := newStreamLoad(ctx, p.opts.Tabular, job.table())
+	prof, err := analysis.AnalyzeTee(ctx, path, job.fileName(), p.opts.Limits, stream)
 	if err != nil {
+		_, _, _ = stream.finish(nil) // abandons the table
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -49,7 +51,7 @@ func (p *Pipeline) analyze(ctx context.Context, job Job) (*records.Record, error
 	}
 	ex[KeyParsingStartedAt] = hydraTime(started)
 
-	header, rows, err := p.loadTable(ctx, job, path, prof)
+	header, rows, err := p.loadTable(ctx, job, path, prof, stream)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
@@ -107,27 +109,46 @@ func (p *Pipeline) failed(rec *records.Record, reason string, check map[string]a
 	return rec, err
 }
 
-// loadTable loads the file's rows into the tabular store. It returns the
-// table's header (the columns' names) and the rows loaded.
-func (p *Pipeline) loadTable(ctx context.Context, job Job, path string, prof *analysis.Profile) ([]string, int64, error) {
-	profile, err := json.Marshal(prof.CSVDetective())
-	if err != nil {
-		return nil, 0, fmt.Errorf("profile: %w", err)
+// loadTable ends the one-pass load of the file's rows into the tabular
+// store, or loads them from the file when there was none (GeoJSON) or its
+// types were mispredicted. It returns the table's header (the columns'
+// names) and the rows loaded.
+func (p *Pipeline) loadTable(ctx context.Context, job Job, path string, prof *analysis.Profile, stream *streamLoad) ([]string, int64, error) {
+	n, streamed, err := stream.finish(prof)
+	if streamed && !errors.Is(err, errMispredicted) {
+		if err != nil {
+			return nil, 0, fmt.Errorf("load table: %w", err)
+		}
+		return columnNames(prof.Columns), n, nil
+	}
+	if streamed {
+		p.opts.Log.InfoContext(ctx, "loading the table again", "resource_id", job.ResourceID, "reason", err)
 	}
 	it, cols, err := p.openRows(ctx, path, prof)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer it.Close()
-	header := make([]string, len(cols))
-	tcols := make([]tabular.Column, len(cols))
+	n, err = loadRows(ctx, p.opts.Tabular, job.table(), prof, it, cols)
+	if err != nil {
+		return nil, 0, err
+	}
+	return columnNames(cols), n, nil
+}
+
+// loadRows loads the rows of it, of columns cols, into the table t.
+func loadRows(ctx context.Context, store *tabular.Store, t tabular.Table, prof *analysis.Profile, it rowIter, cols []analysis.Column) (int64, error) {
+	profile, err := json.Marshal(prof.CSVDetective())
+	if err != nil {
+		return 0, fmt.Errorf("profile: %w", err)
+	}
+	t.Profile = profile
+	t.Columns = make([]tabular.Column, len(cols))
 	for i, c := range cols {
-		header[i] = c.Name
-		tcols[i] = tabular.Column{Name: c.Name, Type: c.Type}
+		t.Columns[i] = tabular.Column{Name: c.Name, Type: c.Type}
 	}
 	values := make([]any, len(cols))
-	table := tabular.Table{RID: job.ResourceID, Columns: tcols, Profile: profile, URL: job.ResourceURL, DatasetID: job.DatasetID}
-	n, err := p.opts.Tabular.LoadTable(ctx, table, func() ([]any, error) {
+	n, err := store.LoadTable(ctx, t, func() ([]any, error) {
 		row, err := it.Next()
 		if err != nil {
 			return nil, err
@@ -143,9 +164,17 @@ func (p *Pipeline) loadTable(ctx context.Context, job Job, path string, prof *an
 		return values, nil
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("load table: %w", err)
+		return 0, fmt.Errorf("load table: %w", err)
 	}
-	return header, n, nil
+	return n, nil
+}
+
+func columnNames(cols []analysis.Column) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
 }
 
 // rowIter is analysis.RowIter's shape.

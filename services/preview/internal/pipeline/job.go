@@ -3,6 +3,8 @@ package pipeline
 import (
 	"path"
 	"strings"
+
+	"github.com/relais-data/relais/services/preview/internal/tabular"
 )
 
 // Job is one resource to analyze.
@@ -51,4 +53,9 @@ func (j Job) fileName() string {
 		u = u[:i]
 	}
 	return path.Base(u)
+}
+
+// table is the tabular table of the job's resource, before its columns.
+func (j Job) table() tabular.Table {
+	return tabular.Table{RID: j.ResourceID, URL: j.ResourceURL, DatasetID: j.DatasetID}
 }

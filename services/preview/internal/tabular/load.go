@@ -21,6 +21,11 @@ type Table struct {
 	Profile   json.RawMessage // csv-detective's profile, served by /profile/
 	URL       string          // the resource's URL, served by /api/resources/{rid}/
 	DatasetID string          // served by /profile/ as dataset_id
+	// Finish, when set, is called after the last row and before the swap:
+	// its profile replaces Profile, and an error abandons the table. A
+	// loader whose analysis ends with its rows (one pass) says there
+	// whether the rows were stored as the right types.
+	Finish func() (json.RawMessage, error)
 }
 
 // Load replaces the table of resource rid with the rows next returns (io.EOF
@@ -69,6 +74,14 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 	}
 	if err != nil {
 		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+	}
+	if t.Finish != nil {
+		if t.Profile, err = t.Finish(); err != nil {
+			return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+		}
+		if len(t.Profile) > 0 && !json.Valid(t.Profile) {
+			return 0, fmt.Errorf("load table of resource %s: profile is not valid JSON", t.RID)
+		}
 	}
 	if s.db.Driver() == sqldb.Postgres {
 		// Unsorted pages walk __id: needed from the first query.
