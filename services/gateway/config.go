@@ -1,5 +1,11 @@
 package gateway
 
+import (
+	"fmt"
+
+	"github.com/relais-data/relais/services/gateway/internal/portal"
+)
+
 // Config is the gateway's configuration.
 type Config struct {
 	// Addr is where the HTTP server listens, e.g. ":8080".
@@ -53,4 +59,23 @@ type Config struct {
 	// Locale is the portal's language: fr (complete) or en (the public
 	// pages; the agents' pages stay French).
 	Locale string `yaml:"locale" usage:"the portal's language: fr (default) or en"`
+	// SessionKey seals the portal's session cookies: base64 of 32 random
+	// bytes (`openssl rand -base64 32`), the same for every gateway
+	// replica, so that any replica, or a restarted one, opens any session.
+	// A comma-separated list rotates keys: the first seals, all open.
+	// Empty: -target=all makes one in the data directory; a gateway alone
+	// uses a random key of its process (its sessions end with it).
+	SessionKey string `yaml:"session_key" secret:"true" usage:"base64 key(s) of 32 bytes sealing the portal's session cookies, shared by every gateway replica; comma-separated to rotate (the first seals)"`
+}
+
+// SessionKeySize is the length of a session key (AES-256).
+const SessionKeySize = portal.SessionKeySize
+
+// SessionKeys reads SessionKey (nil when empty).
+func (c Config) SessionKeys() ([][]byte, error) {
+	keys, err := portal.ParseSessionKeys(c.SessionKey)
+	if err != nil {
+		return nil, fmt.Errorf("gateway.session_key: %w", err)
+	}
+	return keys, nil
 }

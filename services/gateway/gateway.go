@@ -80,11 +80,19 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		Views:     api.ViewOptions{Bus: deps.Events, MaxPerClientPerMinute: cfg.MaxViewsPerClientPerMinute},
 		Analytics: deps.Analytics,
 	})
+	keys, err := cfg.SessionKeys()
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if keys == nil {
+		log.Warn("gateway: no gateway.session_key: portal sessions end when this process does and other replicas refuse them")
+	}
 	web, err := portal.New(portal.Options{
 		Catalog: deps.Catalog, Search: deps.Search, Analytics: deps.Analytics, Views: srv, Log: log,
 		Brand: portal.Brand{Name: cfg.SiteTitle, LogoURL: cfg.LogoURL, PrimaryColor: cfg.PrimaryColor},
 		Map:   portal.MapOptions{TileURL: cfg.MapTileURL, Attribution: cfg.MapAttribution},
 		API:   srv, PublicURL: cfg.PublicURL, Locale: cfg.Locale,
+		Sessions: portal.SessionOptions{Keys: keys},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

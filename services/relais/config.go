@@ -207,6 +207,9 @@ func (c *Config) Validate() error {
 			setting("storage.service_token"), c.Target))
 	}
 	if runs("all", "gateway") {
+		if _, err := c.Gateway.SessionKeys(); err != nil {
+			errs = append(errs, fmt.Errorf("%w (RELAIS_GATEWAY_SESSION_KEY)", err))
+		}
 		switch c.Gateway.S3Downloads {
 		case "", "redirect", "proxy":
 		default:

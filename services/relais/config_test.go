@@ -50,6 +50,9 @@ func TestConfigChecksWhatTheTargetNeeds(t *testing.T) {
 			"gateway.catalog_addr (RELAIS_GATEWAY_CATALOG_ADDR) is required with -target=gateway",
 			"gateway.storage_addr (RELAIS_GATEWAY_STORAGE_ADDR) is required with -target=gateway",
 		}},
+		{"session key not 32 bytes", []string{"-target=gateway", "-storage.service_token=t", "-gateway.session_key=c2hvcnQ="}, []string{
+			"gateway.session_key: session key 1: 5 bytes, want 32", "(RELAIS_GATEWAY_SESSION_KEY)",
+		}},
 		{"demo apart", []string{"-target=catalog", "-demo.load"}, []string{"demo.load needs -target=all"}},
 		{"unknown target", []string{"-target=nope"}, []string{`unknown target "nope"`}},
 		{"search alone", []string{"-target=search"}, []string{"search.catalog_addr", "search.service_token", "events.url"}},

@@ -121,6 +121,9 @@ func New(cfg Config, logger *slog.Logger) (*Relais, error) {
 	if err := cfg.ensureServiceToken(); err != nil {
 		return nil, err
 	}
+	if err := cfg.ensureSessionKey(); err != nil {
+		return nil, err
+	}
 	r := &Relais{cfg: cfg, log: logger}
 	r.app = app.New(logger, app.Options{AdminAddr: cfg.AdminAddr})
 	// Profiles on the admin address (loopback by default), next to /metrics.

@@ -63,8 +63,7 @@ func (p *Portal) accountHome(w http.ResponseWriter, r *http.Request, sess *sessi
 func (p *Portal) failAgent(w http.ResponseWriter, r *http.Request, sess *session, err error) {
 	switch status.Code(err) {
 	case codes.Unauthenticated:
-		p.sessions.remove(sess.id)
-		http.SetCookie(w, p.cookie(sessionCookie, "", -1))
+		p.endSession(w, sess)
 		p.errorPage(w, r, http.StatusUnauthorized, p.loc.t("error.session"), p.loc.t("error.session.message"))
 	case codes.PermissionDenied:
 		p.errorPage(w, r, http.StatusForbidden, p.loc.t("error.forbidden"), p.loc.t("error.forbidden.message"))

@@ -84,7 +84,8 @@ type Portal struct {
 	theme      theme
 	references references
 	homeData   ttlCache[homePage]
-	sessions   *sessions
+	sealer     *sealer
+	checks     *tokenChecks
 	attempts   *attempts
 	secure     bool
 }
@@ -127,7 +128,10 @@ func New(opts Options) (*Portal, error) {
 	p := &Portal{opts: opts, pages: pages, loc: loc, mux: http.NewServeMux(), theme: newTheme(opts.Brand.PrimaryColor)}
 	p.homeData.ttl = homeTTL
 	p.opts.Sessions.setDefaults()
-	p.sessions = newSessions(p.opts.Sessions.Now)
+	if p.sealer, err = newSealer(p.opts.Sessions.Keys); err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	p.checks = newTokenChecks(opts.Catalog, p.opts.Sessions.Now, p.opts.Sessions.CheckTTL)
 	p.attempts = newAttempts(p.opts.Sessions.Now, p.opts.Sessions.AttemptWindow)
 	p.secure = strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://")
 	static, err := fs.Sub(staticFiles, "static")

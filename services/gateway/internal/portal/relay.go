@@ -18,7 +18,12 @@ func (p *Portal) relayAPI(w http.ResponseWriter, r *http.Request) {
 		p.notFoundPage(w, r)
 		return
 	}
-	sess := p.session(r)
+	sess, err := p.session(w, r)
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, `{"message": "Service momentanément indisponible."}`, http.StatusServiceUnavailable)
+		return
+	}
 	if sess == nil {
 		http.Error(w, `{"message": "Session expirée : reconnectez-vous."}`, http.StatusUnauthorized)
 		return

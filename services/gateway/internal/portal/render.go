@@ -53,7 +53,7 @@ type page struct {
 // buffer keeps a half-written page from reaching the visitor).
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, pg page) {
 	pg.Site, pg.Theme = p.opts.Brand, p.theme
-	if sess := p.session(r); sess != nil {
+	if sess, _ := p.session(w, r); sess != nil { // a catalog that cannot say shows a visitor
 		pg.Agent, pg.CSRF = sess.name, sess.csrf
 	}
 	var buf bytes.Buffer

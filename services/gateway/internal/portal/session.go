@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/relais-data/relais/pkg/grpcx"
@@ -16,17 +15,31 @@ import (
 //
 // At sign-in the catalog checks the password and issues the user a
 // session API token (named "Session du portail", expiring with the
-// session); at sign-out the portal revokes it. The portal keeps the token
-// server-side, in memory, under a random session id that is all the
-// browser's cookie holds, and calls the catalog with it exactly as the API
-// does with X-API-KEY. So the catalog needs no second way to trust the
-// gateway: permissions are the user's own, checked where they always are;
-// the token is never in the browser (not even for the chunked upload,
-// which goes through the portal's /espace/api/ relay); and a session is
-// revoked twice over at sign-out — forgotten here, and its token revoked
-// in the catalog, so a stolen cookie or token is dead. The price of
-// keeping sessions in memory: a gateway restart signs everyone out, and
-// gateway replicas need sticky sessions.
+// session); at sign-out the portal revokes it. The portal calls the
+// catalog with that token exactly as the API does with X-API-KEY, so the
+// catalog needs no second way to trust the gateway: permissions are the
+// user's own, checked where they always are.
+//
+// The session lives in the browser's cookie, sealed (session_seal.go:
+// AES-256-GCM under gateway.session_key, which every gateway replica
+// shares): the user's id and name, the sysadmin flag, the catalog token
+// and its id, the CSRF token and the expiry. The browser holds the token
+// but cannot read it (encrypted, HttpOnly) nor forge or alter a session
+// (authenticated); the agents' scripts still never see it (the chunked
+// upload goes through the portal's /espace/api/ relay). So no gateway
+// keeps sessions: a restart or a rolling upgrade signs nobody out, and any
+// replica serves any agent without sticky sessions.
+//
+// Revocation stays the catalog's: a cookie counts only while the catalog
+// accepts its token (session_check.go). Sign-out revokes the token, which
+// kills every copy of the cookie on every replica; so do the token's
+// expiry, its revocation from the tokens page and the user's deletion.
+// The catalog's answer is kept a few seconds per token, the one window in
+// which another replica may still honour a revoked session.
+//
+// The failed sign-in limits (ratelimit.go) stay per replica: with n
+// replicas behind a balancer an attacker gets up to n times the attempts
+// per window, still a handful per account.
 
 const (
 	sessionCookie = "relais_session"
@@ -40,9 +53,18 @@ const (
 
 // SessionOptions tune sign-in and sessions.
 type SessionOptions struct {
+	// Keys seal the session cookies: 32 bytes each (AES-256). The first
+	// seals new sessions; every one opens, so a key can be rotated in by
+	// putting the new one first and dropped once the sessions it sealed
+	// have expired. Replicas must share them. None: a random key of this
+	// process, whose sessions end with it.
+	Keys [][]byte
 	// TTL is how long a session lasts after sign-in (default 8 hours: a
 	// working day; the catalog's token expires with it).
 	TTL time.Duration
+	// CheckTTL is how long the catalog's acceptance of a session token is
+	// trusted without asking again (default 5 seconds).
+	CheckTTL time.Duration
 	// MaxAttemptsPerAccount and MaxAttemptsPerClient bound failed sign-ins
 	// in AttemptWindow (defaults 5 and 20 in 15 minutes).
 	MaxAttemptsPerAccount int
@@ -55,6 +77,9 @@ type SessionOptions struct {
 func (o *SessionOptions) setDefaults() {
 	if o.TTL <= 0 {
 		o.TTL = 8 * time.Hour
+	}
+	if o.CheckTTL <= 0 {
+		o.CheckTTL = 5 * time.Second
 	}
 	if o.MaxAttemptsPerAccount <= 0 {
 		o.MaxAttemptsPerAccount = 5
@@ -70,28 +95,16 @@ func (o *SessionOptions) setDefaults() {
 	}
 }
 
-// session is a signed-in agent.
+// session is a signed-in agent, as its cookie holds it.
 type session struct {
-	id     string
 	userID string
 	name   string
 	// sysadmin: the catalog lets them manage any organization.
 	sysadmin bool
-	token    string // the catalog's session token (plaintext), never sent to the browser
+	token    string // the catalog's session token (plaintext), never readable by the browser
 	tokenID  string
 	csrf     string
 	expires  time.Time
-}
-
-// sessions are kept in memory by id.
-type sessions struct {
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]*session
-}
-
-func newSessions(now func() time.Time) *sessions {
-	return &sessions{now: now, m: map[string]*session{}}
 }
 
 func randomToken() string {
@@ -100,54 +113,50 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (s *sessions) add(sess *session) {
-	sess.id, sess.csrf = randomToken(), randomToken()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	for id, o := range s.m { // expired ones go as new ones come
-		if !now.Before(o.expires) {
-			delete(s.m, id)
-		}
-	}
-	s.m[sess.id] = sess
-}
-
-// get returns the live session of this id, or nil.
-func (s *sessions) get(id string) *session {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.m[id]
-	if sess == nil {
-		return nil
-	}
-	if !s.now().Before(sess.expires) {
-		delete(s.m, id)
-		return nil
-	}
-	return sess
-}
-
-func (s *sessions) remove(id string) {
-	s.mu.Lock()
-	delete(s.m, id)
-	s.mu.Unlock()
-}
-
-// secureCookies says whether cookies get the Secure attribute: when the
-// public URL is https.
+// cookie makes a cookie of the portal: HttpOnly, SameSite=Lax, and Secure
+// when the public URL is https.
 func (p *Portal) cookie(name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: p.secure}
 }
 
-// session returns the request's live session, or nil.
-func (p *Portal) session(r *http.Request) *session {
+// cookieSession is the session the request's cookie holds, sealed by one
+// of the keys and not expired, or nil. It does not ask the catalog: see
+// session.
+func (p *Portal) cookieSession(r *http.Request) *session {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil
 	}
-	return p.sessions.get(c.Value)
+	return p.sealer.open(c.Value, p.opts.Sessions.Now())
+}
+
+// session returns the request's live session: its cookie's, if the
+// catalog still accepts the token. A session the catalog refuses is
+// signed out (its cookie cleared, nil returned); err is a catalog that
+// could not answer.
+func (p *Portal) session(w http.ResponseWriter, r *http.Request) (*session, error) {
+	sess := p.cookieSession(r)
+	if sess == nil {
+		return nil, nil
+	}
+	live, err := p.checks.live(r.Context(), sess)
+	if err != nil {
+		return nil, err
+	}
+	if !live {
+		http.SetCookie(w, p.cookie(sessionCookie, "", -1))
+		return nil, nil
+	}
+	return sess, nil
+}
+
+// endSession signs the request's session out on this replica at once
+// (other replicas follow within CheckTTL, once the catalog refuses the
+// token) and clears its cookie.
+func (p *Portal) endSession(w http.ResponseWriter, sess *session) {
+	p.checks.refused(sess)
+	http.SetCookie(w, p.cookie(sessionCookie, "", -1))
 }
 
 // asUser is ctx carrying the session's token to the catalog.
@@ -165,12 +174,16 @@ func validCSRF(r *http.Request, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// signedIn wraps the pages of agents: without a session they go to the
-// sign-in page (and come back after); a form or script call must carry
-// the session's CSRF token.
+// signedIn wraps the pages of agents: without a live session they go to
+// the sign-in page (and come back after); a form or script call must
+// carry the session's CSRF token.
 func (p *Portal) signedIn(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sess := p.session(r)
+		sess, err := p.session(w, r)
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
 		if sess == nil {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				http.Redirect(w, r, "/connexion/?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

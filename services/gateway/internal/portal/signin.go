@@ -27,7 +27,7 @@ type signInPage struct {
 // signInForm is GET /connexion/. It sets the pre-session CSRF cookie the
 // form must echo.
 func (p *Portal) signInForm(w http.ResponseWriter, r *http.Request) {
-	if p.session(r) != nil {
+	if sess, _ := p.session(w, r); sess != nil {
 		http.Redirect(w, r, "/espace/", http.StatusSeeOther)
 		return
 	}
@@ -88,15 +88,19 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 	p.attempts.forget(account)
 	u := resp.GetUser()
 	sess := &session{
-		userID: u.GetId(), name: strings.TrimSpace(u.GetFirstName() + " " + u.GetLastName()),
-		token: resp.GetToken(), tokenID: resp.GetTokenId(), expires: resp.GetExpiresAt().AsTime(),
+		userID: u.GetId(), name: clipName(strings.TrimSpace(u.GetFirstName() + " " + u.GetLastName())),
+		token: resp.GetToken(), tokenID: resp.GetTokenId(), csrf: randomToken(), expires: resp.GetExpiresAt().AsTime(),
 		sysadmin: slices.Contains(u.GetRoles(), "admin"),
 	}
 	if sess.name == "" {
-		sess.name = email
+		sess.name = clipName(email)
 	}
-	p.sessions.add(sess)
-	http.SetCookie(w, p.cookie(sessionCookie, sess.id, int(time.Until(sess.expires).Seconds())))
+	sealed, err := p.sealer.seal(sess)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, p.cookie(sessionCookie, sealed, int(sess.expires.Sub(o.Now()).Seconds())))
 	http.SetCookie(w, p.cookie(preCookie, "", -1))
 	next := data.Next
 	if next == "" {
@@ -115,17 +119,16 @@ func (p *Portal) tooManyAttempts(w http.ResponseWriter, r *http.Request, data si
 	p.showSignIn(w, r, http.StatusTooManyRequests, data)
 }
 
-// signOut is POST /deconnexion/: the session is forgotten and its token
-// revoked in the catalog.
+// signOut is POST /deconnexion/: the session's token is revoked in the
+// catalog, which ends every copy of the cookie on every replica.
 func (p *Portal) signOut(w http.ResponseWriter, r *http.Request, sess *session) {
-	p.sessions.remove(sess.id)
+	p.endSession(w, sess)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
 	if _, err := p.opts.Catalog.RevokeApiToken(sess.asUser(ctx), &catalogv1.RevokeApiTokenRequest{Id: sess.tokenID}); err != nil &&
 		status.Code(err) != codes.Unauthenticated {
 		p.opts.Log.WarnContext(r.Context(), "portal: session token not revoked", "token_id", sess.tokenID, "err", err)
 	}
-	http.SetCookie(w, p.cookie(sessionCookie, "", -1))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
