@@ -1,6 +1,7 @@
 package chartcheck
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -139,6 +140,9 @@ func TestAllInOne(t *testing.T) {
 	if _, ok := envOf(ofKind[*appsv1.Deployment](defaults)[0].Spec.Template.Spec.Containers[0])["RELAIS_STORAGE_SERVICE_TOKEN"]; ok {
 		t.Error("allInOne without storageToken: the pod makes its token on its volume")
 	}
+	if _, ok := envOf(ofKind[*appsv1.Deployment](defaults)[0].Spec.Template.Spec.Containers[0])["RELAIS_GATEWAY_SESSION_KEY"]; ok {
+		t.Error("allInOne without sessionKey: the pod makes its key on its volume")
+	}
 	if n := len(ofKind[*corev1.Secret](defaults)); n != 0 {
 		t.Errorf("allInOne defaults: %d Secrets, want none", n)
 	}
@@ -226,6 +230,7 @@ func TestDistributed(t *testing.T) {
 		"RELAIS_GATEWAY_PREVIEW_ADDR":   "dns:///r-relais-preview-headless:9096",
 		"RELAIS_GATEWAY_ANALYTICS_ADDR": "dns:///r-relais-analytics-headless:9095",
 		"RELAIS_EVENTS_URL":             "nats://r-nats:4222",
+		"RELAIS_GATEWAY_SESSION_KEY":    "secret:r-relais-secrets/session-key",
 	} {
 		if genv[k] != want {
 			t.Errorf("gateway env %s = %q, want %q", k, genv[k], want)
@@ -258,6 +263,9 @@ func TestDistributed(t *testing.T) {
 	secret := mustFind(t, ofKind[*corev1.Secret](ms), "r-relais-secrets")
 	if len(secret.Data["storage-token"]) < 32 {
 		t.Errorf("the chart's Secret holds no generated storage token: %q", secret.Data["storage-token"])
+	}
+	if key, err := base64.StdEncoding.DecodeString(string(secret.Data["session-key"])); err != nil || len(key) != 32 {
+		t.Errorf("the chart's Secret holds no generated session key of 32 bytes: %q (%v)", secret.Data["session-key"], err)
 	}
 	sums := map[string]bool{}
 	for _, d := range deps {
@@ -388,6 +396,9 @@ func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
 	if henv["RELAIS_HARVEST_FETCH_ALLOW"] != "opendata.region.internal" || henv["RELAIS_HARVEST_FETCH_MAX_BYTES"] != "536870912" ||
 		henv["RELAIS_HARVEST_CATALOG_API_KEY"] != "secret:relais-tokens/service-user" {
 		t.Errorf("harvest settings: %v", henv)
+	}
+	if genv := envOf(mustFind(t, ofKind[*appsv1.Deployment](ext), "r-relais-gateway").Spec.Template.Spec.Containers[0]); genv["RELAIS_GATEWAY_SESSION_KEY"] != "secret:relais-tokens/session-key" {
+		t.Errorf("gateway session key from the existing Secret: %q", genv["RELAIS_GATEWAY_SESSION_KEY"])
 	}
 }
 

@@ -187,7 +187,7 @@ func checkReferences(t *testing.T, ms []manifest, vals map[string]any) {
 	external := map[string]bool{}
 	for _, path := range [][]string{
 		{"database", "existingSecret"}, {"tokenSecret", "existingSecret"}, {"storageDatabase", "existingSecret"},
-		{"storageToken", "existingSecret"}, {"objectStorage", "existingSecret"},
+		{"storageToken", "existingSecret"}, {"sessionKey", "existingSecret"}, {"objectStorage", "existingSecret"},
 		{"serviceUser", "existingSecret"}, {"meilisearch", "existingSecret"},
 	} {
 		if name, _ := dig(vals, path...).(string); name != "" {

@@ -61,6 +61,10 @@ and makes its service token there unless one is given. */}}
 {{- if or .root.Values.storageToken.existingSecret .root.Values.storageToken.value }}
 {{ include "relais.env.storageToken" .root }}
 {{- end }}
+{{- /* So does the portal's session key. */}}
+{{- if or .root.Values.sessionKey.existingSecret .root.Values.sessionKey.value }}
+{{ include "relais.env.sessionKey" .root }}
+{{- end }}
 {{- end -}}
 
 {{- define "relais.env.catalog" -}}
@@ -105,6 +109,7 @@ analytics service counts. */}}
 {{ include "relais.env.events" .root }}
 {{- end }}
 {{ include "relais.env.storageToken" .root }}
+{{ include "relais.env.sessionKey" .root }}
 {{- /* RELAIS_GATEWAY_GRPC_ADDR stays on loopback: the probes are HTTP on the
 admin port, and nothing calls the gateway over gRPC. */}}
 {{- end -}}
@@ -310,6 +315,17 @@ gateway and the storage service: from an existing Secret, else from the
 chart's Secret (storageToken.value, or one the chart generates). */}}
 {{- define "relais.env.storageToken" -}}
 {{ include "relais.env.serviceToken" (dict "root" . "name" "RELAIS_STORAGE_SERVICE_TOKEN") }}
+{{- end -}}
+
+{{/* The key sealing the portal's session cookies (gateway.session_key),
+shared by every gateway pod: from an existing Secret, else from the chart's
+Secret (sessionKey.value, or one the chart generates). */}}
+{{- define "relais.env.sessionKey" -}}
+- name: RELAIS_GATEWAY_SESSION_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.sessionKey.existingSecret | default (include "relais.secretName" .) }}
+      key: {{ ternary .Values.sessionKey.existingSecretKey "session-key" (not (empty .Values.sessionKey.existingSecret)) }}
 {{- end -}}
 
 {{/* The storage service's blobs on S3 / MinIO (objectStorage.*): the keys

@@ -119,7 +119,7 @@ this, so both modes share one Deployment, Service, … template. */}}
 
 {{- define "relais.makesSecret" -}}
 {{- $v := .Values -}}
-{{- if or $v.tokenSecret.value $v.database.dsn $v.storageDatabase.dsn $v.objectStorage.accessKey $v.objectStorage.secretKey (include "relais.storageTokenInSecret" .) $v.serviceUser.value $v.meilisearch.apiKey -}}true{{- end -}}
+{{- if or $v.tokenSecret.value $v.database.dsn $v.storageDatabase.dsn $v.objectStorage.accessKey $v.objectStorage.secretKey (include "relais.storageTokenInSecret" .) (include "relais.sessionKeyInSecret" .) $v.serviceUser.value $v.meilisearch.apiKey -}}true{{- end -}}
 {{- end -}}
 
 {{/* Whether the storage token goes into the chart's Secret: given as a
@@ -142,6 +142,31 @@ that the Secret and the pods' checksum/secret agree. */}}
 {{- $existing := lookup "v1" "Secret" .Release.Namespace (include "relais.secretName" .) | default dict -}}
 {{- $old := dig "data" "storage-token" "" $existing -}}
 {{- $_ := set $memo "_rendered" (ternary ($old | b64dec) (randAlphaNum 48) (not (empty $old))) -}}
+{{- end -}}
+{{- get $memo "_rendered" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the portal's session key goes into the chart's Secret: given
+as a value, or generated in distributed mode when no existing Secret holds
+it (allInOne makes one on its volume). */}}
+{{- define "relais.sessionKeyInSecret" -}}
+{{- if or .Values.sessionKey.value (and (eq .Values.mode "distributed") (not .Values.sessionKey.existingSecret)) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The session key of the chart's Secret: sessionKey.value, else the one
+of the Secret already in the cluster (kept by upgrades, so that no agent is
+signed out), else 32 new random bytes in base64. Made once per rendering,
+as the storage token is. */}}
+{{- define "relais.sessionKey" -}}
+{{- if .Values.sessionKey.value -}}
+{{- .Values.sessionKey.value -}}
+{{- else -}}
+{{- $memo := .Values.sessionKey -}}
+{{- if not (hasKey $memo "_rendered") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "relais.secretName" .) | default dict -}}
+{{- $old := dig "data" "session-key" "" $existing -}}
+{{- $_ := set $memo "_rendered" (ternary ($old | b64dec) (randBytes 32) (not (empty $old))) -}}
 {{- end -}}
 {{- get $memo "_rendered" -}}
 {{- end -}}
@@ -269,6 +294,9 @@ storage-database-dsn: {{ . | b64enc | quote }}
 {{- end }}
 {{- if include "relais.storageTokenInSecret" . }}
 storage-token: {{ include "relais.storageToken" . | b64enc | quote }}
+{{- end }}
+{{- if include "relais.sessionKeyInSecret" . }}
+session-key: {{ include "relais.sessionKey" . | b64enc | quote }}
 {{- end }}
 {{- with .Values.objectStorage.accessKey }}
 s3-access-key: {{ . | b64enc | quote }}

@@ -36,6 +36,10 @@ type tokenCheck struct {
 	until time.Time
 }
 
+// checkTimeout bounds a check: a public page does not wait longer on it
+// (it then shows a visitor), an agent's page answers 503.
+const checkTimeout = 5 * time.Second
+
 // maxTokenChecks bounds the table; past it, answers already stale go.
 const maxTokenChecks = 100_000
 
@@ -52,6 +56,8 @@ func (c *tokenChecks) live(ctx context.Context, sess *session) (bool, error) {
 	if ok && c.now().Before(got.until) {
 		return got.live, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
 	_, err := c.catalog.GetMe(sess.asUser(ctx), &catalogv1.GetMeRequest{})
 	switch status.Code(err) {
 	case codes.OK:
