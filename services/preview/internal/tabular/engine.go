@@ -96,9 +96,14 @@ func (s *Store) dropData(ctx context.Context, tx *sqldb.Tx, name string) error {
 	return err
 }
 
-// Close closes the DuckDB database of the DuckDB engine (the sqldb
-// database is the caller's).
+// Close stops the index builds still running (their tables stay
+// queryable, unindexed) and closes the DuckDB database of the DuckDB
+// engine (the sqldb database is the caller's).
 func (s *Store) Close() error {
+	s.closeMu.Lock()
+	s.close()
+	s.closeMu.Unlock()
+	s.indexing.Wait()
 	if s.duck == nil {
 		return nil
 	}

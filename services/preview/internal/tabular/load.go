@@ -31,10 +31,11 @@ type Table struct {
 // Load replaces the table of resource rid with the rows next returns (io.EOF
 // after the last), values as analysis.Parse returns them: int64, float64,
 // bool, string (dates "2006-01-02", datetimes RFC 3339, JSON as text) or nil.
-// The table is built aside and swapped in one step, then indexed: it is
-// queryable before Load returns, and fast once Load has returned. It returns
-// the number of rows loaded; an error with rows > 0 came from indexing, and
-// left the new table queryable.
+// The table is built aside and swapped in one step: it is queryable when
+// Load returns. Its indexes are built then, in the background (more than
+// half of the work on SQLite: a preview should not wait for them), so that
+// its filters and sorts become fast a little later; WaitIndexing waits for
+// them. It returns the number of rows loaded.
 func (s *Store) Load(ctx context.Context, rid string, cols []Column, profile json.RawMessage, next func() ([]any, error)) (int64, error) {
 	return s.LoadTable(ctx, Table{RID: rid, Columns: cols, Profile: profile}, next)
 }
@@ -93,12 +94,31 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
 	}
 	swapped = true
-	// The table is queryable; its indexes make filters and sorts fast.
-	if err := s.index(ctx, name, t.Columns); err != nil {
-		return rows, fmt.Errorf("load table of resource %s (loaded and queryable, but not indexed): %w", t.RID, err)
-	}
+	s.indexLater(t.RID, name, t.Columns)
 	return rows, nil
 }
+
+// indexLater builds the indexes of a loaded table in the background (none
+// once the store is closing: the table stays queryable, by scans).
+func (s *Store) indexLater(rid, name string, cols []Column) {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closing.Err() != nil {
+		return
+	}
+	s.indexing.Add(1)
+	go func() {
+		defer s.indexing.Done()
+		if err := s.index(s.closing, name, cols); err != nil && s.closing.Err() == nil {
+			s.opt.Log.Warn("tabular table loaded, but not indexed: its filters and sorts scan it (or it was replaced meanwhile)",
+				"resource_id", rid, "table", name, "err", err)
+		}
+	}()
+}
+
+// WaitIndexing waits for the index builds of the tables loaded so far
+// (not to be called concurrently with a load: tests and benchmarks).
+func (s *Store) WaitIndexing() { s.indexing.Wait() }
 
 // createTable is the DDL of a data table. PostgreSQL's primary key is added
 // after the load (cheaper than maintaining it during COPY); DuckDB's tables

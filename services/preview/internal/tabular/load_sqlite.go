@@ -18,7 +18,10 @@ const (
 	sqliteLoadCacheKiB = 64 << 10
 )
 
-// insertRows loads src into table name on SQLite.
+// insertRows loads src into table name on SQLite. The rows are read and
+// converted (src.next, storeValue) in a goroutine while the statements run
+// in this one: SQLite's work is one core's, and the conversions, a third
+// as much, then take the other.
 func insertRows(ctx context.Context, db *sqldb.DB, name string, src *rowSource) (int64, error) {
 	perStmt := min(sqliteRowsPerStmt, sqliteMaxVars/(len(src.cols)+1))
 	restore, err := sqliteBulkPragmas(ctx, db)
@@ -32,29 +35,23 @@ func insertRows(ctx context.Context, db *sqldb.DB, name string, src *rowSource) 
 			return fmt.Errorf("prepare insert: %w", err)
 		}
 		defer full.Close()
-		args := make([]any, 0, perStmt*(len(src.cols)+1))
-		n := 0
-		for {
-			ok, err := src.read()
-			if err != nil {
-				return err
+		rb := readBatches(src, perStmt)
+		defer rb.stop()
+		for b := range rb.full {
+			if b.err != nil {
+				return b.err
 			}
-			if !ok {
-				break
-			}
-			args = append(args, src.row...)
-			n++
-			if n == perStmt {
-				if _, err := full.ExecContext(ctx, args...); err != nil {
-					return fmt.Errorf("insert rows up to %d: %w", src.n, err)
+			stmt := full
+			if b.rows < perStmt {
+				if stmt, err = tx.SQL().PrepareContext(ctx, insertStmt(name, len(src.cols), b.rows)); err != nil {
+					return fmt.Errorf("prepare insert: %w", err)
 				}
-				args, n = args[:0], 0
+				defer stmt.Close()
 			}
-		}
-		if n > 0 {
-			if _, err := tx.SQL().ExecContext(ctx, insertStmt(name, len(src.cols), n), args...); err != nil {
-				return fmt.Errorf("insert rows up to %d: %w", src.n, err)
+			if _, err := stmt.ExecContext(ctx, b.args...); err != nil {
+				return fmt.Errorf("insert rows up to %d: %w", b.last, err)
 			}
+			rb.free <- b
 		}
 		return nil
 	})
@@ -62,6 +59,82 @@ func insertRows(ctx context.Context, db *sqldb.DB, name string, src *rowSource) 
 		return 0, err
 	}
 	return src.n, nil
+}
+
+// rowBatch is the arguments of one multi-row INSERT: rows rows of __id and
+// the columns, the last numbered last; or the error that ended the rows.
+type rowBatch struct {
+	args []any
+	rows int
+	last int64
+	err  error
+}
+
+// batchReader reads src into batches of rows in its own goroutine, two
+// batches ahead at most.
+type batchReader struct {
+	full chan *rowBatch // closed after the last batch (or an error)
+	free chan *rowBatch
+	done chan struct{} // closed by stop
+	quit chan struct{} // closed when the goroutine has returned
+}
+
+func readBatches(src *rowSource, perStmt int) *batchReader {
+	const ahead = 2
+	rb := &batchReader{
+		full: make(chan *rowBatch, ahead),
+		free: make(chan *rowBatch, ahead+1),
+		done: make(chan struct{}),
+		quit: make(chan struct{}),
+	}
+	for range ahead + 1 {
+		rb.free <- &rowBatch{args: make([]any, 0, perStmt*(len(src.cols)+1))}
+	}
+	go func() {
+		defer close(rb.quit)
+		defer close(rb.full)
+		for {
+			var b *rowBatch
+			select {
+			case b = <-rb.free:
+			case <-rb.done:
+				return
+			}
+			b.args, b.rows = b.args[:0], 0
+			for b.rows < perStmt {
+				ok, err := src.read()
+				if err != nil {
+					b.err = err
+					break
+				}
+				if !ok {
+					break
+				}
+				b.args = append(b.args, src.row...)
+				b.rows++
+			}
+			b.last = src.n
+			if b.rows == 0 && b.err == nil {
+				return
+			}
+			select {
+			case rb.full <- b:
+			case <-rb.done:
+				return
+			}
+			if b.rows < perStmt || b.err != nil {
+				return
+			}
+		}
+	}()
+	return rb
+}
+
+// stop ends the reading and waits for it: src is not read once insertRows
+// has returned.
+func (rb *batchReader) stop() {
+	close(rb.done)
+	<-rb.quit
 }
 
 // insertStmt is INSERT INTO name VALUES (?, …), … for rows rows of cols

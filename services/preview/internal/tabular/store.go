@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/relais-data/relais/pkg/sqldb"
@@ -32,6 +34,12 @@ type Store struct {
 	// counts memoizes the totals of filtered queries: paging through one
 	// filter counts its rows once.
 	counts *memo[int64]
+	// indexing counts the index builds running after loads; Close cancels
+	// them through closing and waits for them.
+	indexing sync.WaitGroup
+	closeMu  sync.Mutex
+	closing  context.Context
+	close    context.CancelFunc
 }
 
 // Options tune a Store; the zero value means the defaults.
@@ -50,6 +58,9 @@ type Options struct {
 	// EngineDuckDB, configured by DuckDB. Open and Close go together then.
 	Engine string
 	DuckDB DuckDBOptions
+	// Log receives the failures of the index builds that run after loads
+	// (default slog.Default()).
+	Log *slog.Logger
 }
 
 // Defaults of Options.
@@ -76,6 +87,9 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 	if opt.RetiredGrace == 0 {
 		opt.RetiredGrace = DefaultRetiredGrace
 	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("migrate tabular store: %w", err)
@@ -88,6 +102,7 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, duck: duck, opt: opt, counts: newMemo[int64](10_000)}
+	s.closing, s.close = context.WithCancel(context.Background())
 	if err := s.dropStaleBuilds(ctx, time.Now().Add(-staleBuild)); err != nil {
 		s.Close()
 		return nil, err
