@@ -33,7 +33,8 @@ func TestSessionCatalogDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := p.sealer.seal(testSession(time.Now()))
+	sess := testSession(time.Now())
+	sealed, err := p.sealer.seal(sess)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,5 +57,21 @@ func TestSessionCatalogDown(t *testing.T) {
 	w := get("/connexion/")
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "Se déconnecter") {
 		t.Errorf("sign-in page: %d, shows an agent: %v", w.Code, strings.Contains(w.Body.String(), "Se déconnecter"))
+	}
+
+	// Signing out while the catalog cannot revoke the token (its answer
+	// of a moment ago still fresh): the agent is told, and stays signed
+	// in to try again, since a copy of the cookie would still work.
+	p.checks.remember(sess.tokenID, tokenCheck{live: true, until: time.Now().Add(time.Minute)})
+	r := httptest.NewRequest(http.MethodPost, "/deconnexion/", strings.NewReader("csrf="+sess.csrf))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: sealed})
+	w = httptest.NewRecorder()
+	p.ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable || strings.Contains(w.Header().Get("Set-Cookie"), sessionCookie) {
+		t.Errorf("sign-out without the catalog: %d, Set-Cookie %q", w.Code, w.Header().Get("Set-Cookie"))
+	}
+	if live, err := p.checks.live(r.Context(), sess); !live || err != nil {
+		t.Errorf("the session ended without its token revoked: %v %v", live, err)
 	}
 }

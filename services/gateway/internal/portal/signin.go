@@ -120,15 +120,19 @@ func (p *Portal) tooManyAttempts(w http.ResponseWriter, r *http.Request, data si
 }
 
 // signOut is POST /deconnexion/: the session's token is revoked in the
-// catalog, which ends every copy of the cookie on every replica.
+// catalog, which ends every copy of the cookie on every replica. If the
+// catalog cannot revoke it, the agent is told and stays signed in to try
+// again: clearing the cookie alone would leave any copy of it alive.
 func (p *Portal) signOut(w http.ResponseWriter, r *http.Request, sess *session) {
-	p.endSession(w, sess)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
 	if _, err := p.opts.Catalog.RevokeApiToken(sess.asUser(ctx), &catalogv1.RevokeApiTokenRequest{Id: sess.tokenID}); err != nil &&
 		status.Code(err) != codes.Unauthenticated {
 		p.opts.Log.WarnContext(r.Context(), "portal: session token not revoked", "token_id", sess.tokenID, "err", err)
+		p.fail(w, r, err)
+		return
 	}
+	p.endSession(w, sess)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
