@@ -53,6 +53,13 @@ func TestSessionAcrossReplicas(t *testing.T) {
 
 	status, loc := a.signIn(t, c, "agent@mairie.example", agentPassword)
 	require.Equal(t, http.StatusSeeOther, status, loc)
+	u, _ := url.Parse(s.url)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "relais_session" {
+			t.Logf("session cookie with a catalog token: %d bytes", len(ck.String()))
+			require.Less(t, len(ck.String()), 1024, "far below browsers' 4 KB")
+		}
+	}
 	status, body, csrf := b.page(t, c, "/espace/")
 	require.Equal(t, http.StatusOK, status, "replica b accepts a's session")
 	require.Contains(t, body, "Se déconnecter")
@@ -88,7 +95,6 @@ func TestSessionAcrossReplicas(t *testing.T) {
 
 	// Sign out on a: a forgets at once; b, which asked the catalog
 	// moments ago, follows within CheckTTL.
-	u, _ := url.Parse(s.url)
 	saved := c.Jar.Cookies(u)
 	copyOf := func() *http.Client { // another browser with the cookie as it was
 		cc := s.browser(t)
