@@ -62,8 +62,9 @@ read -r RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_
 export RELAIS_TEST_S3_ENDPOINT RELAIS_TEST_S3_ACCESS_KEY RELAIS_TEST_S3_SECRET_KEY RELAIS_TEST_REQUIRE_S3=1
 echo "minio at $RELAIS_TEST_S3_ENDPOINT"
 
-# The distributed end-to-end test (every target a process, a 3-node NATS
-# cluster, kills): services/relais/e2e TestDistributedKills, about 1.5 min.
+# The distributed end-to-end tests (every target a process, a 3-node NATS
+# cluster): services/relais/e2e's suite in its third mode, "distributed"
+# (about 1 min), and the kills, TestDistributedKills (about 1.5 min).
 export RELAIS_TEST_DISTRIBUTED=1
 # The rolling-upgrade test (the previous release beside this one):
 # services/relais/e2e TestRollingUpgrade, about 15 s once the old binary is cached.

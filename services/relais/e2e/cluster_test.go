@@ -2,29 +2,37 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
 )
 
-// A cluster of processes on loopback for the distributed test: three
+// A cluster of processes on loopback for the distributed mode: three
 // nats-server nodes clustered with JetStream, and every relais target as a
-// process of the built binary, each of which the test may SIGKILL and
-// start again with the same configuration.
+// process of the built binary, each of which a test may stop or SIGKILL
+// and start again with the same configuration.
 
 // proc is one process of the cluster.
 type proc struct {
-	t     testing.TB
 	name  string
 	bin   string
 	args  []string
@@ -38,16 +46,35 @@ type proc struct {
 
 // start runs the process and waits until it is ready; it returns how long
 // that took.
-func (p *proc) start() time.Duration {
-	p.t.Helper()
+func (p *proc) start(t testing.TB) time.Duration {
+	t.Helper()
+	d, err := p.launch()
+	require.NoError(t, err)
+	return d
+}
+
+// launch is start reporting an error instead of failing a test, for the
+// NATS nodes that start together.
+func (p *proc) launch() (time.Duration, error) {
+	if p.running() {
+		return 0, fmt.Errorf("%s is already running", p.name)
+	}
 	began := time.Now()
 	logf, err := os.OpenFile(p.logs, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	require.NoError(p.t, err)
+	if err != nil {
+		return 0, err
+	}
 	fmt.Fprintf(logf, "\n==== start %s\n", began.Format(time.RFC3339Nano))
 	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	require.NoError(p.t, cmd.Start(), "start %s", p.name)
+	// Its own process group, and SIGKILL when the test binary dies (a
+	// panic, -timeout): no process outlives the test run.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return 0, fmt.Errorf("start %s: %w", p.name, err)
+	}
 	p.cmd, p.exited = cmd, make(chan struct{})
 	exited := p.exited
 	go func() { _ = cmd.Wait(); logf.Close(); close(exited) }()
@@ -55,44 +82,68 @@ func (p *proc) start() time.Duration {
 	for {
 		select {
 		case <-exited:
-			p.t.Fatalf("%s exited before it was ready:\n%s", p.name, tail(p.logs, 30))
+			return 0, fmt.Errorf("%s exited before it was ready:\n%s", p.name, tail(p.logs, 30))
 		default:
 		}
 		if res, err := client.Get(p.ready); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return time.Since(began)
+				return time.Since(began), nil
 			}
 		}
 		if time.Since(began) > 2*time.Minute {
-			p.t.Fatalf("%s not ready after 2 minutes:\n%s", p.name, tail(p.logs, 30))
+			p.signal(syscall.SIGKILL)
+			<-exited
+			return 0, fmt.Errorf("%s not ready after 2 minutes:\n%s", p.name, tail(p.logs, 30))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
+// running says whether the process was started and has not ended.
+func (p *proc) running() bool {
+	if p.cmd == nil {
+		return false
+	}
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// signal sends sig to the process's group.
+func (p *proc) signal(sig syscall.Signal) {
+	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
 // kill ends the process with SIGKILL, as a node failure or the OOM killer
 // would: no shutdown code runs.
-func (p *proc) kill() {
-	p.t.Helper()
-	require.NoError(p.t, p.cmd.Process.Signal(syscall.SIGKILL))
+func (p *proc) kill(t testing.TB) {
+	t.Helper()
+	require.True(t, p.running(), "%s is not running", p.name)
+	p.signal(syscall.SIGKILL)
 	<-p.exited
 }
 
 // stop ends the process with SIGTERM (a graceful stop), or SIGKILL after
-// 20 seconds.
+// 20 seconds. It does nothing when the process is not running.
 func (p *proc) stop() {
-	if p.cmd == nil {
+	if !p.running() {
 		return
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	p.signal(syscall.SIGTERM)
 	select {
 	case <-p.exited:
 	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
+		p.signal(syscall.SIGKILL)
 		<-p.exited
 	}
 }
+
+// restart starts the process again after stop (a portal's search target).
+func (p *proc) restart(t testing.TB) { p.start(t) }
 
 // tail returns the last n lines of a log file.
 func tail(path string, n int) string {
@@ -105,13 +156,13 @@ func tail(path string, n int) string {
 }
 
 // natsServerBinary is nats-server from PATH (scripts/tools.sh installs
-// v2.15.2), else built from the version this module depends on.
-func natsServerBinary(t *testing.T) string {
+// v2.15.2), else built from the version this module depends on into dir.
+func natsServerBinary(t testing.TB, dir string) string {
 	t.Helper()
 	if p, err := exec.LookPath("nats-server"); err == nil {
 		return p
 	}
-	bin := filepath.Join(t.TempDir(), "nats-server")
+	bin := filepath.Join(dir, "nats-server")
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/nats-io/nats-server/v2").CombinedOutput()
 	require.NoError(t, err, "nats-server is not on PATH (scripts/tools.sh installs it) and go build failed: %s", out)
 	return bin
@@ -120,7 +171,7 @@ func natsServerBinary(t *testing.T) string {
 // natsCluster writes the configuration of three clustered JetStream nodes
 // on loopback and returns their processes (not started) and the client
 // URL listing all three.
-func natsCluster(t *testing.T, bin, dir string) ([]*proc, string) {
+func natsCluster(t testing.TB, bin, dir string) ([]*proc, string) {
 	t.Helper()
 	const n = 3
 	client, route, monitor := make([]int, n), make([]int, n), make([]int, n)
@@ -151,7 +202,7 @@ cluster {
 }
 `, name, client[i], monitor[i], filepath.Join(dir, name), route[i], strings.Join(routes, ", "))), 0o644))
 		nodes = append(nodes, &proc{
-			t: t, name: name, bin: bin, args: []string{"-c", conf},
+			name: name, bin: bin, args: []string{"-c", conf},
 			// Ready: JetStream up and the node caught up with the meta group.
 			ready: fmt.Sprintf("http://127.0.0.1:%d/healthz", monitor[i]),
 			logs:  filepath.Join(dir, name+".log"),
@@ -160,9 +211,23 @@ cluster {
 	return nodes, strings.Join(urls, ",")
 }
 
+// startNATS starts the nodes together (each waits for the others to form
+// the cluster) and waits until every one is healthy.
+func startNATS(t testing.TB, nodes []*proc) {
+	t.Helper()
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = n.launch() }()
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+}
+
 // createUser runs `relais admin create-user --sysadmin` with env (the
 // catalog's database and token secret) and returns the API token.
-func createUser(t *testing.T, bin string, env []string, email string) string {
+func createUser(t testing.TB, bin string, env []string, email string) string {
 	t.Helper()
 	cmd := exec.Command(bin, "admin", "create-user", "--email", email, "--sysadmin", "--first-name", "Admin", "--last-name", "Relais")
 	cmd.Env = append(os.Environ(), env...)
@@ -174,8 +239,39 @@ func createUser(t *testing.T, bin string, env []string, email string) string {
 	return m[1]
 }
 
+// createDatabase creates a database on the PostgreSQL server of
+// RELAIS_TEST_POSTGRES_URL and returns its URL; drop removes it. (sqldbtest
+// ties a database to one test; the distributed mode's outlives its tests.)
+func createDatabase(t testing.TB, prefix string) (dsn string, drop func()) {
+	t.Helper()
+	server := os.Getenv(sqldbtest.EnvPostgresURL)
+	ctx := context.Background()
+	admin, err := sqldb.Open(ctx, sqldb.Config{Driver: string(sqldb.Postgres), DSN: server, MaxOpenConns: 1})
+	require.NoError(t, err)
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := prefix + "_" + hex.EncodeToString(b)
+	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	u, err := url.Parse(server)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin, err := sqldb.Open(ctx, sqldb.Config{Driver: string(sqldb.Postgres), DSN: server, MaxOpenConns: 1})
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
+		}
+	}
+}
+
 // loopback is 127.0.0.1 and a free port.
-func loopback(t *testing.T) string { return "127.0.0.1:" + strconv.Itoa(freePort(t)) }
+func loopback(t testing.TB) string { return "127.0.0.1:" + strconv.Itoa(freePort(t)) }
 
 // waitUntil polls cond every 100 ms until it holds or timeout passes, and
 // says whether it held.
@@ -190,4 +286,15 @@ func waitUntil(timeout time.Duration, cond func() bool) bool {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// healthy says whether u answers 200.
+func healthy(u string) bool {
+	client := &http.Client{Timeout: time.Second}
+	res, err := client.Get(u)
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
 }

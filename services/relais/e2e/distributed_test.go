@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,16 +20,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/relais-data/relais/pkg/blob"
-	"github.com/relais-data/relais/pkg/blob/blobtest"
-	"github.com/relais-data/relais/pkg/sqldb"
-	"github.com/relais-data/relais/pkg/sqldb/sqldbtest"
+	"github.com/relais-data/relais/services/relais"
 )
 
 // TestDistributedKills runs Relais distributed as on Kubernetes, every
 // part a process of its own on loopback: a 3-node NATS JetStream cluster
 // (stream replicas 3), PostgreSQL (a database per service), MinIO, and
-// `relais -target=catalog|storage|search|preview|analytics|gateway`. A
+// `relais -target=catalog|storage|search|preview|analytics|harvest|gateway`. A
 // write load goes through the gateway (dataset creations, uploads,
 // updates, views) while the test kills with SIGKILL, one at a time, each
 // target and one NATS node, and starts it again. Then: every acknowledged
@@ -47,7 +43,7 @@ func TestDistributedKills(t *testing.T) {
 	}
 	began := time.Now()
 	c := startDistributed(t)
-	t.Logf("cluster ready in %v (3 NATS nodes, 6 targets)", time.Since(began).Round(time.Millisecond))
+	t.Logf("cluster ready in %v (3 NATS nodes, %d targets)", time.Since(began).Round(time.Millisecond), len(clusterTargets))
 
 	load := newWriteLoad(c)
 	load.run(2)
@@ -65,9 +61,9 @@ func TestDistributedKills(t *testing.T) {
 			load.views.Store(false)
 			time.Sleep(time.Second)
 		}
-		p.kill()
+		p.kill(t)
 		time.Sleep(time.Second) // down, under load
-		ready[name] = p.start()
+		ready[name] = p.start(t)
 		load.views.Store(true)
 		t.Logf("killed %s (SIGKILL), ready again %v after its start", name, ready[name].Round(time.Millisecond))
 	}
@@ -91,97 +87,33 @@ func readyTimes(order []string, ready map[string]time.Duration) string {
 	return strings.Join(parts, ", ")
 }
 
-// distributed is the running cluster.
+// distributed is the kill test's cluster.
 type distributed struct {
-	t     *testing.T
-	procs map[string]*proc
-	base  string // the gateway's URL
-	token string // a sysadmin's API token
+	*cluster
+	t *testing.T
 }
 
+// startDistributed starts a cluster of the test's own, tuned for kills: a
+// killed process's events come back after a few seconds (not the
+// default minutes), the audience figures reach the catalog every second,
+// and one client may send every view of the load.
 func startDistributed(t *testing.T) *distributed {
 	t.Helper()
-	if os.Getenv(sqldbtest.EnvPostgresURL) == "" || os.Getenv(blobtest.EnvS3Endpoint) == "" {
-		t.Fatalf("RELAIS_TEST_DISTRIBUTED=1 needs %s (scripts/pg.sh) and %s (scripts/minio.sh)", sqldbtest.EnvPostgresURL, blobtest.EnvS3Endpoint)
-	}
-	bin := buildRelais(t)
-	dir := t.TempDir()
-	c := &distributed{t: t, procs: map[string]*proc{}}
+	c := newCluster(t, t)
 	t.Cleanup(func() {
-		// Targets first, NATS last; the logs of a failed run stay readable.
-		for _, name := range []string{"gateway", "analytics", "preview", "search", "storage", "catalog", "nats-1", "nats-2", "nats-3"} {
-			if p := c.procs[name]; p != nil {
-				p.stop()
-			}
-		}
 		if t.Failed() {
-			for name, p := range c.procs {
-				t.Logf("---- %s log (tail)\n%s", name, tail(p.logs, 15))
-			}
+			t.Log(c.logs(15))
 		}
 	})
-
-	nodes, natsURL := natsCluster(t, natsServerBinary(t), dir)
-	for _, n := range nodes {
-		c.procs[n.name] = n
-		go n.start() // they wait for each other to form the cluster
-	}
-	for _, n := range nodes {
-		require.True(t, waitUntil(time.Minute, func() bool { return healthy(n.ready) }), "%s healthy:\n%s", n.name, tail(n.logs, 20))
-	}
-
-	db := func(service string) []string {
-		cfg := sqldbtest.Config(t, sqldb.Postgres)
-		key := "RELAIS_" + strings.ToUpper(service) + "_DB_"
-		return []string{key + "DRIVER=postgres", key + "DSN=" + cfg.DSN, key + "MAX_OPEN_CONNS=4"}
-	}
-	s3 := blobtest.Config(t, blob.BackendS3).S3
-	addr := map[string]string{}
-	for _, name := range []string{"catalog", "storage", "search", "preview", "analytics", "gateway"} {
-		addr[name] = loopback(t)
-	}
-	c.base = "http://" + addr["gateway"]
-	const tokenSecret, serviceToken = "distributed-token-secret", "distributed-service-token"
-	common := func(target string) []string {
-		return []string{"RELAIS_TARGET=" + target, "RELAIS_DATA_DIR=" + filepath.Join(dir, target),
-			"RELAIS_EVENTS_URL=" + natsURL, "RELAIS_EVENTS_REPLICAS=3", "RELAIS_LOG_LEVEL=warn", "RELAIS_LOG_FORMAT=text"}
-	}
-	catalogEnv := append(db("catalog"), "RELAIS_CATALOG_GRPC_ADDR="+addr["catalog"], "RELAIS_CATALOG_TOKEN_SECRET="+tokenSecret)
-	env := map[string][]string{
-		"catalog": catalogEnv,
-		"storage": append(db("storage"), "RELAIS_STORAGE_GRPC_ADDR="+addr["storage"], "RELAIS_STORAGE_SERVICE_TOKEN="+serviceToken,
-			"RELAIS_STORAGE_BLOB_BACKEND=s3", "RELAIS_STORAGE_BLOB_S3_ENDPOINT="+s3.Endpoint, "RELAIS_STORAGE_BLOB_S3_BUCKET="+s3.Bucket,
-			"RELAIS_STORAGE_BLOB_S3_ACCESS_KEY="+s3.AccessKey, "RELAIS_STORAGE_BLOB_S3_SECRET_KEY="+s3.SecretKey, "RELAIS_STORAGE_BLOB_S3_CREATE_BUCKET=true"),
-		"search": append(db("search"), "RELAIS_SEARCH_GRPC_ADDR="+addr["search"], "RELAIS_SEARCH_CATALOG_ADDR="+addr["catalog"],
-			"RELAIS_SEARCH_SERVICE_TOKEN="+serviceToken, "RELAIS_SEARCH_INDEX_BACKEND=embedded"),
-		"gateway": {"RELAIS_GATEWAY_ADDR=" + addr["gateway"], "RELAIS_GATEWAY_PUBLIC_URL=" + c.base, "RELAIS_GATEWAY_GRPC_ADDR=127.0.0.1:0",
-			"RELAIS_GATEWAY_CATALOG_ADDR=" + addr["catalog"], "RELAIS_GATEWAY_STORAGE_ADDR=" + addr["storage"], "RELAIS_SEARCH_ADDR=" + addr["search"],
-			"RELAIS_GATEWAY_PREVIEW_ADDR=" + addr["preview"], "RELAIS_GATEWAY_ANALYTICS_ADDR=" + addr["analytics"],
-			"RELAIS_STORAGE_SERVICE_TOKEN=" + serviceToken, "RELAIS_GATEWAY_S3_DOWNLOADS=proxy",
-			"RELAIS_GATEWAY_MAX_VIEWS_PER_CLIENT_PER_MINUTE=1000000"},
-	}
-	add := func(name string) {
-		c.procs[name] = &proc{t: t, name: name, bin: bin,
-			env:  append(append(common(name), env[name]...), "RELAIS_ADMIN_ADDR="+loopback(t)),
-			logs: filepath.Join(dir, name+".log")}
-		c.procs[name].ready = "http://" + adminOf(c.procs[name].env) + "/readyz"
-	}
-	add("catalog")
-	c.procs["catalog"].start()
-	c.token = createUser(t, bin, append(common("catalog"), catalogEnv...), "admin@relais.localhost")
-	env["preview"] = append(db("preview"), "RELAIS_PREVIEW_GRPC_ADDR="+addr["preview"], "RELAIS_PREVIEW_CATALOG_ADDR="+addr["catalog"],
-		"RELAIS_PREVIEW_STORAGE_ADDR="+addr["storage"], "RELAIS_STORAGE_SERVICE_TOKEN="+serviceToken,
-		"RELAIS_PREVIEW_CATALOG_API_KEY="+c.token, "RELAIS_PREVIEW_PUBLIC_URL="+c.base,
-		// An analysis in flight in a killed process is redelivered after
-		// ack_wait (default 10 minutes, for long analyses).
-		"RELAIS_PREVIEW_ACK_WAIT=10s")
-	env["analytics"] = append(db("analytics"), "RELAIS_ANALYTICS_GRPC_ADDR="+addr["analytics"], "RELAIS_ANALYTICS_CATALOG_ADDR="+addr["catalog"],
-		"RELAIS_ANALYTICS_CATALOG_API_KEY="+c.token, "RELAIS_ANALYTICS_ACK_WAIT=3s", "RELAIS_ANALYTICS_PUSH_INTERVAL=1s")
-	for _, name := range []string{"storage", "search", "preview", "analytics", "gateway"} {
-		add(name)
-		c.procs[name].start()
-	}
-	return c
+	cfg := relais.DefaultConfig()
+	// An analysis in flight in a killed process is redelivered after
+	// ack_wait (default 10 minutes, for long analyses).
+	cfg.Preview.AckWait = 10 * time.Second
+	cfg.Analytics.AckWait = 3 * time.Second
+	cfg.Analytics.PushInterval = time.Second
+	cfg.Gateway.MaxViewsPerClientPerMinute = 1_000_000
+	c.startTargets(t, cfg)
+	return &distributed{cluster: c, t: t}
 }
 
 // adminOf finds RELAIS_ADMIN_ADDR in env.
@@ -192,16 +124,6 @@ func adminOf(env []string) string {
 		}
 	}
 	return ""
-}
-
-func healthy(u string) bool {
-	client := &http.Client{Timeout: time.Second}
-	res, err := client.Get(u)
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusOK
 }
 
 // A human's user agent: the audience counts it (robots apart).

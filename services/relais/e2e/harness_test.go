@@ -24,6 +24,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/events"
 	"github.com/relais-data/relais/pkg/grpcx"
+	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/services/relais"
 	"github.com/relais-data/relais/services/relais/internal/demo"
 )
@@ -39,25 +40,39 @@ type portal struct {
 	catalogGRPC string
 	grpcAddrs   []string
 	// searchGRPC is the search service's address, searchToken its admin
-	// token, for `relais search`; search is the split mode's search
-	// target (nil in all-in-one mode).
+	// token, for `relais search`; search is the split or distributed
+	// mode's search target (nil in all-in-one mode), searchDB its
+	// database.
 	searchGRPC, searchToken string
-	search                  *target
+	search                  restartable
+	searchDB                sqldb.Config
 }
 
 // target is one running `relais -target=…` of the split mode, which a
 // test may stop and start again.
 type target struct {
-	cfg  relais.Config
-	r    *relais.Relais
-	stop func()
+	cfg relais.Config
+	r   *relais.Relais
+	end func()
+}
+
+// stop stops the target (once).
+func (tg *target) stop() { tg.end() }
+
+// restart starts the target again after stop, on the same data and
+// address.
+func (tg *target) restart(t testing.TB) {
+	t.Helper()
+	tg.r, tg.end = runTarget(t, tg.cfg)
 }
 
 // siteTitle is the operator's brand the portals run with.
 const siteTitle = "Open Data Sud"
 
-// modes are the two ways Relais runs; every end-to-end test runs in both.
-var modes = []string{"all-in-one", "split"}
+// modes are the ways Relais runs; every end-to-end test runs in each:
+// "all-in-one", "split" and, with RELAIS_TEST_DISTRIBUTED=1,
+// "distributed" (distributed_portal_test.go).
+var modes = suiteModes()
 
 // startPortal starts Relais on dataDir with free ports, with the demo data
 // loaded, and waits until it is ready. In "all-in-one" mode it is
@@ -65,7 +80,9 @@ var modes = []string{"all-in-one", "split"}
 // `relais -target=catalog`, `-target=storage` and `-target=gateway` apart
 // (sharing a storage token), creates the
 // admin with `relais admin create-user` and imports the demo data over
-// gRPC. Everything stops when the test ends or when stop is called.
+// gRPC. In "distributed" mode every target is a process of its own on a
+// NATS cluster, PostgreSQL and MinIO (startDistributedPortal). Everything
+// stops when the test ends or when stop is called.
 func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 	t.Helper()
 	return startPortalWith(t, mode, dataDir, nil)
@@ -75,6 +92,9 @@ func startPortal(t testing.TB, mode, dataDir string) (*portal, func()) {
 // configuration of every target.
 func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.Config)) (*portal, func()) {
 	t.Helper()
+	if mode == "distributed" {
+		return startDistributedPortal(t, dataDir, configure)
+	}
 	port := freePort(t)
 	cfg := relais.DefaultConfig()
 	cfg.DataDir = dataDir
@@ -140,12 +160,14 @@ func startPortalWith(t testing.TB, mode, dataDir string, configure func(*relais.
 	cfg.Search.CatalogAddr = cat.GRPCAddr().String()
 	cfg.Search.ServiceToken = "e2e-search-token"
 	se, s := runTarget(t, cfg)
-	p.search = &target{cfg: cfg, r: se, stop: s}
-	stops = append(stops, func() { p.search.stop() })
+	searchTarget := &target{cfg: cfg, r: se, end: s}
+	p.search = searchTarget
+	p.searchDB = sqldb.Config{Driver: string(sqldb.SQLite), DSN: filepath.Join(dataDir, "search.db")}
+	stops = append(stops, func() { searchTarget.stop() })
 	p.searchGRPC, p.searchToken = se.SearchGRPCAddr().String(), cfg.Search.ServiceToken
 	// The gateway reaches it at a fixed address: a restarted search
 	// target listens there again.
-	p.search.cfg.Search.GRPCAddr = p.searchGRPC
+	searchTarget.cfg.Search.GRPCAddr = p.searchGRPC
 
 	cfg.Target = "analytics"
 	cfg.Analytics.CatalogAddr = cat.GRPCAddr().String()

@@ -32,7 +32,7 @@ var built struct {
 }
 
 // buildRelais builds the relais binary once per test run.
-func buildRelais(t *testing.T) string {
+func buildRelais(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
 		if built.dir, built.err = os.MkdirTemp("", "relais-e2e-bin-"); built.err != nil {
@@ -50,6 +50,7 @@ func buildRelais(t *testing.T) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	suite.end()
 	if built.dir != "" {
 		_ = os.RemoveAll(built.dir)
 	}

@@ -139,21 +139,18 @@ func startScaling(t *testing.T) *scaling {
 		}
 	})
 
-	nodes, natsURL := natsCluster(t, natsServerBinary(t), dir)
+	nodes, natsURL := natsCluster(t, natsServerBinary(t, dir), dir)
 	for _, n := range nodes {
 		s.procs[n.name] = n
-		go n.start() // they wait for each other to form the cluster
 	}
-	for _, n := range nodes {
-		require.True(t, waitUntil(time.Minute, func() bool { return healthy(n.ready) }), "%s healthy:\n%s", n.name, tail(n.logs, 20))
-	}
+	startNATS(t, nodes)
 
 	common := func(name, target string) []string {
 		return []string{"RELAIS_TARGET=" + target, "RELAIS_DATA_DIR=" + filepath.Join(dir, name),
 			"RELAIS_EVENTS_URL=" + natsURL, "RELAIS_EVENTS_REPLICAS=3", "RELAIS_LOG_LEVEL=warn", "RELAIS_LOG_FORMAT=text"}
 	}
 	add := func(name, target string, env ...string) *proc {
-		p := &proc{t: t, name: name, bin: bin, logs: filepath.Join(dir, name+".log"),
+		p := &proc{name: name, bin: bin, logs: filepath.Join(dir, name+".log"),
 			env: append(append(common(name, target), env...), "RELAIS_ADMIN_ADDR="+loopback(t))}
 		p.ready = "http://" + adminOf(p.env) + "/readyz"
 		s.procs[name] = p
@@ -161,15 +158,15 @@ func startScaling(t *testing.T) *scaling {
 	}
 	catalogAddr, storageAddr := loopback(t), loopback(t)
 	catalogEnv := []string{"RELAIS_CATALOG_GRPC_ADDR=" + catalogAddr, "RELAIS_CATALOG_TOKEN_SECRET=scaling-token-secret"}
-	add("catalog", "catalog", catalogEnv...).start()
+	add("catalog", "catalog", catalogEnv...).start(t)
 	s.token = createUser(t, bin, append(common("catalog", "catalog"), catalogEnv...), "admin@relais.localhost")
-	add("storage", "storage", "RELAIS_STORAGE_GRPC_ADDR="+storageAddr, "RELAIS_STORAGE_SERVICE_TOKEN="+scalingServiceToken).start()
+	add("storage", "storage", "RELAIS_STORAGE_GRPC_ADDR="+storageAddr, "RELAIS_STORAGE_SERVICE_TOKEN="+scalingServiceToken).start(t)
 	searchTarget := func(name string) *proc {
 		s.searchAddr[name] = loopback(t)
 		return add(name, "search", "RELAIS_SEARCH_GRPC_ADDR="+s.searchAddr[name], "RELAIS_SEARCH_CATALOG_ADDR="+catalogAddr,
 			"RELAIS_SEARCH_SERVICE_TOKEN="+scalingServiceToken, "RELAIS_SEARCH_INDEX_BACKEND=embedded")
 	}
-	searchTarget("search-1").start()
+	searchTarget("search-1").start(t)
 	// Gateways a and b reach search-1 only, c and d both replicas (a
 	// list of addresses, balanced round robin).
 	gateway := func(name, searchAddr string) {
@@ -177,7 +174,7 @@ func startScaling(t *testing.T) *scaling {
 		s.base[name] = "http://" + addr
 		add(name, "gateway", "RELAIS_GATEWAY_ADDR="+addr, "RELAIS_GATEWAY_PUBLIC_URL="+s.base[name], "RELAIS_GATEWAY_GRPC_ADDR=127.0.0.1:0",
 			"RELAIS_GATEWAY_CATALOG_ADDR="+catalogAddr, "RELAIS_GATEWAY_STORAGE_ADDR="+storageAddr, "RELAIS_SEARCH_ADDR="+searchAddr,
-			"RELAIS_STORAGE_SERVICE_TOKEN="+scalingServiceToken, "RELAIS_GATEWAY_MAX_VIEWS_PER_CLIENT_PER_MINUTE=1000000").start()
+			"RELAIS_STORAGE_SERVICE_TOKEN="+scalingServiceToken, "RELAIS_GATEWAY_MAX_VIEWS_PER_CLIENT_PER_MINUTE=1000000").start(t)
 	}
 	gateway("gateway-a", s.searchAddr["search-1"])
 
@@ -191,7 +188,7 @@ func startScaling(t *testing.T) *scaling {
 
 	// The second replica joins the durable consumer once the first has
 	// every event: it gets its index from the catalog.
-	searchTarget("search-2").start()
+	searchTarget("search-2").start(t)
 	began := time.Now()
 	require.NoError(t, relais.Reindex(s.adminContext(), s.searchClient(t, "search-2"), io.Discard, io.Discard))
 	t.Logf("search-2 reindexed from the catalog in %v", time.Since(began).Round(time.Millisecond))
@@ -206,9 +203,13 @@ func startScaling(t *testing.T) *scaling {
 // total is the "total" of a list answered by a gateway.
 func (s *scaling) total(t *testing.T, gateway, path string) float64 {
 	t.Helper()
-	obj := (&distributed{t: t, base: s.base[gateway]}).get(t, path, robotUA)
-	n, _ := obj["total"].(float64)
+	n, _ := s.portal(t, gateway).do("GET", path, "", nil).Object()["total"].(float64)
 	return n
+}
+
+// portal is an HTTP client of one gateway.
+func (s *scaling) portal(t *testing.T, gateway string) *portal {
+	return &portal{t: t, base: s.base[gateway], token: s.token}
 }
 
 func (s *scaling) adminContext() context.Context {
@@ -249,11 +250,12 @@ func (s *scaling) checkReplicas(t *testing.T) {
 // search queries of one or two words of their titles.
 func (s *scaling) corpus(t *testing.T) (queries, slugs []string) {
 	t.Helper()
-	c := &distributed{t: t, base: s.base["gateway-a"]}
+	p := s.portal(t, "gateway-a")
 	seen := map[string]bool{}
 	for page := 1; page <= 10; page++ {
-		obj := c.get(t, fmt.Sprintf("/api/1/datasets/?page_size=100&page=%d", page), robotUA)
-		data, _ := obj["data"].([]any)
+		res := p.do("GET", fmt.Sprintf("/api/1/datasets/?page_size=100&page=%d", page), "", nil)
+		require.Equal(t, http.StatusOK, res.Status, string(res.Raw))
+		data, _ := res.Object()["data"].([]any)
 		for i, d := range data {
 			d := d.(map[string]any)
 			slugs = append(slugs, d["slug"].(string))
@@ -282,13 +284,11 @@ func (s *scaling) corpus(t *testing.T) (queries, slugs []string) {
 // durable consumer, so each sees a share of the events.
 func (s *scaling) showSharedDurable(t *testing.T) {
 	t.Helper()
-	c := &distributed{t: t, base: s.base["gateway-a"], token: s.token}
-	load := &writeLoad{c: c, http: &http.Client{Timeout: 15 * time.Second}, quit: make(chan struct{}),
-		datasets: map[string]*written{}, sent: map[string]int{}, failed: map[string]int{}, ops: map[string]int{}}
+	p := s.portal(t, "gateway-a")
 	const n = 10
-	for range n {
-		id, _ := load.create()
-		require.NotEmpty(t, id, "create a dataset through the gateway: %s", load.lastError)
+	for i := range n {
+		res := p.do("POST", "/api/1/datasets/", s.token, map[string]any{"title": fmt.Sprintf("Relevé de mesure %d", i), "description": "Créé avec deux réplicas de search."})
+		require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
 		time.Sleep(300 * time.Millisecond)
 	}
 	var missing [2]int

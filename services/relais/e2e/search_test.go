@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -24,8 +23,8 @@ import (
 // TestSearch: the demo catalog is searchable as data.gouv.fr's; a change
 // made through the API is visible in search within a second (p99 logged);
 // reindex swaps a new index in while searches keep answering; verify
-// finds no drift. In split mode, a stopped search target catches up on
-// restart, and verify --repair fixes drift.
+// finds no drift. In split and distributed modes, a stopped search target
+// catches up on restart, and verify --repair fixes drift.
 func TestSearch(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) { testSearch(t, mode) })
@@ -148,14 +147,14 @@ func testSearch(t *testing.T, mode string) {
 		require.Equal(t, http.StatusServiceUnavailable, r.Status, "search down: %s", r.Raw)
 		// v1's q falls back to the catalog meanwhile.
 		require.Equal(t, 1.0, p.do("GET", "/api/1/datasets/?q=zorglubpanne", "", nil).Object()["total"])
-		p.restartSearch(t)
+		p.search.restart(t)
 		untilSearch(t, p, "zorglubpanne", 1)
 	})
 
 	t.Run("verify --repair", func(t *testing.T) {
 		ids := p.datasetIDs(t, 3)
 		p.search.stop()
-		db, err := sqldb.Open(context.Background(), sqldb.Config{Driver: "sqlite", DSN: filepath.Join(dataDir, "search.db")})
+		db, err := sqldb.Open(context.Background(), p.searchDB)
 		require.NoError(t, err)
 		_, err = db.ExecContext(context.Background(), "DELETE FROM search_versions WHERE kind = 'dataset' AND id IN (?, ?)", ids[0], ids[1])
 		require.NoError(t, err)
@@ -164,7 +163,7 @@ func testSearch(t *testing.T, mode string) {
 		_, err = db.ExecContext(context.Background(), "INSERT INTO search_versions (kind, id, version, indexed) VALUES ('dataset', '5f0000000000000000000001', 1, 1)")
 		require.NoError(t, err)
 		require.NoError(t, db.Close())
-		p.restartSearch(t)
+		p.search.restart(t)
 
 		out := p.searchCommand(t, dataDir, "verify")
 		assert.Contains(t, out, "missing: 2\n")
@@ -193,14 +192,6 @@ func (p *portal) searchCommand(t *testing.T, dataDir string, args ...string) str
 	err := relais.Main(context.Background(), append(append([]string{"search"}, args...), p.searchFlags(dataDir)...), &out, &out)
 	require.NoError(t, err, out.String())
 	return out.String()
-}
-
-// restartSearch starts the split mode's search target again, on the same
-// data and address.
-func (p *portal) restartSearch(t *testing.T) {
-	t.Helper()
-	r, s := runTarget(t, p.search.cfg)
-	p.search.r, p.search.stop = r, s
 }
 
 // datasetIDs returns the ids of n public datasets.

@@ -73,11 +73,11 @@ func TestRollingUpgrade(t *testing.T) {
 	run := func(name, bin, target string, env ...string) *proc {
 		t.Helper()
 		admin := loopback(t)
-		p := &proc{t: t, name: name, bin: bin, logs: filepath.Join(dir, name+".log"),
+		p := &proc{name: name, bin: bin, logs: filepath.Join(dir, name+".log"),
 			env:   append(append([]string{"RELAIS_TARGET=" + target, "RELAIS_ADMIN_ADDR=" + admin}, common...), env...),
 			ready: "http://" + admin + "/readyz"}
 		procs = append(procs, p)
-		p.start()
+		p.start(t)
 		return p
 	}
 	gatewayEnv := func(name, storage string) []string {
