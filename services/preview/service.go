@@ -62,7 +62,9 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	if err := records.Migrate(ctx, deps.DB); err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	tab, err := tabular.OpenWith(ctx, deps.DB, cfg.Tabular.options())
+	topt := cfg.Tabular.options()
+	topt.Log = log
+	tab, err := tabular.OpenWith(ctx, deps.DB, topt)
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}

@@ -11,13 +11,15 @@
 // A data table has a generated name (tabular_<hex>) and generated column names
 // (__id, c0, c1, …): no text from a file ever reaches SQL as an identifier,
 // and every value is bound. [Store.Load] fills a new table aside (COPY on
-// PostgreSQL, prepared multi-row INSERTs in one transaction on SQLite), swaps
-// the registry row in one transaction, so that a reader sees either the old
-// table or the new complete one, never a half-loaded one, and then indexes
-// the first columns and runs ANALYZE: the table is queryable as soon as its
-// rows are in, and fast once Load returns. The replaced table is dropped a
-// minute later, by the next swap or Drop, so that queries that looked it up
-// just before the swap still find it.
+// PostgreSQL, prepared multi-row INSERTs in one transaction on SQLite, the
+// rows converted in a goroutine beside them), swaps the registry row in one
+// transaction, so that a reader sees either the old table or the new
+// complete one, never a half-loaded one, and returns: the table is
+// queryable. Its indexes (the first columns; and ANALYZE on PostgreSQL)
+// follow in the background, more than half of the work on SQLite, after
+// which its filters and sorts are fast. The replaced table is dropped a minute later, by the
+// next swap or Drop, so that queries that looked it up just before the swap
+// still find it.
 //
 // # Engines
 //
