@@ -97,7 +97,10 @@ func newCluster(t testing.TB, life cleaner) *cluster {
 		c.procs[name] = &proc{name: name, bin: bin, logs: filepath.Join(dir, name+".log"), ready: "http://" + admin + "/readyz",
 			env: []string{"RELAIS_TARGET=" + name, "RELAIS_DATA_DIR=" + filepath.Join(dir, name), "RELAIS_ADMIN_ADDR=" + admin,
 				"RELAIS_CONFIG_FILE=" + c.config, "RELAIS_EVENTS_URL=" + natsURL, "RELAIS_EVENTS_REPLICAS=3",
-				"RELAIS_LOG_LEVEL=warn", "RELAIS_LOG_FORMAT=text"}}
+				"RELAIS_LOG_LEVEL=warn", "RELAIS_LOG_FORMAT=text",
+				// Spans, when a test has them exported, leave every 100 ms
+				// (the OpenTelemetry SDK's default is 5 s).
+				"OTEL_BSP_SCHEDULE_DELAY=100"}}
 		if dsn := c.dsn[name]; dsn != "" {
 			key := "RELAIS_" + strings.ToUpper(name) + "_DB_"
 			c.procs[name].env = append(c.procs[name].env, key+"DRIVER=postgres", key+"DSN="+dsn, key+"MAX_OPEN_CONNS=4")

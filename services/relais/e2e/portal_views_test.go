@@ -21,9 +21,10 @@ func TestPortalWebViews(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			switch mode {
 			case "split":
-				t.Skip("not run in split mode: there the organization's own page visit is now and then left uncounted " +
-					"(its usage table shows 0 page visits instead of 1, 3 runs in 7 on 2026-11-27), a bug of the split " +
-					"mode's view path still to find; all-in-one and distributed count it every time")
+				t.Skip("not run in split mode, where the organization's figures disagree now and then (5 runs in 20 " +
+					"on 2026-11-27): its page shows 0 page visits and 2 dataset visits while the metrics API has 1 and 0, " +
+					"a race in the analytics figures to find and fix there (not in this test); all-in-one and " +
+					"distributed agree every time")
 			case "all-in-one":
 				testPortalWebViews(t, startBarePortal(t, configure)) // without the demo data: quicker
 				return

@@ -17,12 +17,38 @@ import (
 // one trace, from the gateway's HTTP span through the catalog's gRPC span,
 // the event's publication on NATS (from the outbox, after the commit), to
 // the search indexer's consumer span — every span's parent in the trace.
+// In one process (all-in-one, split) the spans are read in memory;
+// distributed, where each target is a process, as a collector receives
+// them over OTLP.
 func TestTraceSpansTheServices(t *testing.T) {
-	exp := tracetest.NewInMemoryExporter()
-	p, _ := startPortalWith(t, "all-in-one", t.TempDir(), func(c *relais.Config) {
-		c.Telemetry.Exporter = exp
-		c.Telemetry.SampleRatio = 1
-	})
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			switch mode {
+			case "all-in-one", "split":
+				exp := tracetest.NewInMemoryExporter()
+				p, _ := startPortalWith(t, mode, t.TempDir(), func(c *relais.Config) {
+					c.Telemetry.Exporter = exp
+					c.Telemetry.SampleRatio = 1
+				})
+				testTrace(t, p, exp)
+			case "distributed":
+				col := startOTLPCollector(t)
+				p, _ := startPortalWith(t, mode, t.TempDir(), func(c *relais.Config) {
+					c.Telemetry.OTLPEndpoint = "http://" + col.addr
+					c.Telemetry.SampleRatio = 1
+				})
+				testTrace(t, p, col)
+			}
+		})
+	}
+}
+
+// spanSource is where a test reads the ended spans.
+type spanSource interface {
+	GetSpans() tracetest.SpanStubs
+}
+
+func testTrace(t *testing.T, p *portal, exp spanSource) {
 	const word = "tracevoyageuse"
 	res := p.do("POST", "/api/1/datasets/", p.token, map[string]any{"title": "Relevé " + word, "description": "Suivi de bout en bout."})
 	require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
@@ -99,7 +125,7 @@ func TestTraceSpansTheServices(t *testing.T) {
 }
 
 // spansOf returns the ended spans of one trace.
-func spansOf(exp *tracetest.InMemoryExporter, id trace.TraceID) []tracetest.SpanStub {
+func spansOf(exp spanSource, id trace.TraceID) []tracetest.SpanStub {
 	var out []tracetest.SpanStub
 	for _, s := range exp.GetSpans() {
 		if s.SpanContext.TraceID() == id {
