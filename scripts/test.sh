@@ -40,7 +40,7 @@ if [[ -n "$unformatted" ]]; then
 fi
 go vet "${pkgs[@]}"
 
-step "chart, image and Tiltfile checks (offline: Helm SDK, k8s.io/api, kubeconform)"
+step "chart, image and Tiltfile checks (Helm SDK, k8s.io/api, kubeconform; helm install --dry-run=server on a loopback kube-apiserver)"
 scripts/chart-check.sh
 
 pgdir="$(mktemp -d /tmp/relais-pg.XXXXXX)"
