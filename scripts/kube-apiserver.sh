@@ -138,6 +138,7 @@ start_apiserver() {
 		stop_one kube-apiserver
 		log "kube-apiserver on port $port failed (attempt $attempt), see $DIR/kube-apiserver.log"
 	done
+	stop_one etcd
 	die "could not start kube-apiserver, see $DIR/kube-apiserver.log"
 }
 
