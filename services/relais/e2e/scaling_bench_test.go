@@ -87,7 +87,7 @@ func TestScalingReplicas(t *testing.T) {
 	fmt.Fprintf(&table, "%d CPUs (GOMAXPROCS %d of the load generator), %d clients, %v per run after 2s of warm-up, %d queries, %d slugs\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), clients, duration, len(queries), len(slugs))
 	fmt.Fprintf(&table, "%-5s %-30s %8s %8s %8s %6s %13s   %s\n", "round", "setup", "req/s", "p50 ms", "p99 ms", "errors",
-		"search-1/2 %", "CPU cores used: gateways / search / catalog / nats / load generator")
+		"search-1/2 %", "CPU cores used: gateways / search / catalog / nats / load generator; whole machine")
 	for round := 1; round <= rounds; round++ {
 		for _, run := range runs {
 			var bases []string
@@ -407,7 +407,7 @@ type cpuTimes map[string]time.Duration
 var cpuGroups = []string{"gateway", "search", "catalog", "nats", "load"}
 
 func (s *scaling) cpuTime() cpuTimes {
-	c := cpuTimes{"load": processCPU("self")}
+	c := cpuTimes{"load": processCPU("self"), "machine": machineCPU()}
 	for name, p := range s.procs {
 		group, _, _ := strings.Cut(name, "-")
 		if p.cmd != nil {
@@ -417,13 +417,37 @@ func (s *scaling) cpuTime() cpuTimes {
 	return c
 }
 
-// since says how many cores each group kept busy on average over elapsed.
+// since says how many cores each group kept busy on average over elapsed,
+// and how many the whole machine did (other work included).
 func (c cpuTimes) since(before cpuTimes, elapsed time.Duration) string {
 	var parts []string
 	for _, g := range cpuGroups {
 		parts = append(parts, fmt.Sprintf("%.2f", (c[g]-before[g]).Seconds()/elapsed.Seconds()))
 	}
-	return strings.Join(parts, " / ")
+	return strings.Join(parts, " / ") + fmt.Sprintf("; machine %.2f", (c["machine"]-before["machine"]).Seconds()/elapsed.Seconds())
+}
+
+// machineCPU reads the busy time of every core from /proc/stat (all but
+// idle and iowait); 0 where /proc is not there.
+func machineCPU() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for i, v := range f[1:9] {
+		if i == 3 || i == 4 {
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		busy += n
+	}
+	return time.Duration(busy) * 10 * time.Millisecond
 }
 
 // processCPU reads utime and stime of /proc/<pid>/stat (clock ticks of
