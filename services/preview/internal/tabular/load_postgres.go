@@ -24,14 +24,19 @@ func copyRows(ctx context.Context, db *sqldb.DB, name string, src *rowSource) (i
 		cols = append(cols, physical(i))
 	}
 	var n int64
+	cs := &copySource{src: src}
 	err = conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("copy: driver connection is %T, not pgx", driverConn)
 		}
-		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{name}, cols, &copySource{src: src})
+		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{name}, cols, cs)
 		return err
 	})
+	if cs.err != nil {
+		// The rows' own error, which pgx passes to the server as text.
+		return 0, cs.err
+	}
 	if err != nil {
 		return 0, fmt.Errorf("copy: %w", err)
 	}
