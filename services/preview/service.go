@@ -96,10 +96,11 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 	if err := records.Migrate(ctx, db); err != nil {
 		return fmt.Errorf("preview: %w", err)
 	}
-	if _, err := tabular.Open(ctx, db); err != nil {
+	tab, err := tabular.Open(ctx, db)
+	if err != nil {
 		return fmt.Errorf("preview: %w", err)
 	}
-	return nil
+	return tab.Close()
 }
 
 // Close releases what New opened beside deps: the DuckDB file of the

@@ -167,7 +167,7 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 			// (whose index entries end with the rowid).
 			col += " NULLS FIRST, " + quote(idColumn)
 		}
-		stmts = append(stmts, "CREATE INDEX "+quote(name+"_"+physical(i))+" ON "+quote(name)+" ("+col+")")
+		stmts = append(stmts, "CREATE INDEX IF NOT EXISTS "+quote(name+"_"+physical(i))+" ON "+quote(name)+" ("+col+")")
 	}
 	if pg {
 		// VACUUM also sets the visibility map, without which the
@@ -184,7 +184,36 @@ func (s *Store) index(ctx context.Context, name string, cols []Column) error {
 			return fmt.Errorf("index: %w", err)
 		}
 	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE tabular_tables SET indexed = ? WHERE table_name = ?`, true, name); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
 	return nil
+}
+
+// indexUnfinished builds, in the background, the missing indexes of the
+// tables whose index build a stop interrupted.
+func (s *Store) indexUnfinished(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT rid, table_name, columns FROM tabular_tables WHERE indexed = ?`, false)
+	if err != nil {
+		return fmt.Errorf("list tables to index: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid, name, cols string
+		if err := rows.Scan(&rid, &name, &cols); err != nil {
+			return fmt.Errorf("list tables to index: %w", err)
+		}
+		var rcols []registryColumn
+		if err := json.Unmarshal([]byte(cols), &rcols); err != nil {
+			return fmt.Errorf("list tables to index: %s: %w", name, err)
+		}
+		tcols := make([]Column, len(rcols))
+		for i, c := range rcols {
+			tcols[i] = Column{Name: c.Name, Type: c.Type}
+		}
+		s.indexLater(rid, name, tcols)
+	}
+	return rows.Err()
 }
 
 // swap makes name the table of t.RID and retires the previous one, in one
@@ -204,9 +233,9 @@ func (s *Store) swap(ctx context.Context, t Table, rcols []registryColumn, name 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tabular_tables
-			(rid, table_name, columns, profile, url, dataset_id, row_count, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.RID, name, string(cols), profile, t.URL, t.DatasetID, rows, time.Now().UnixMicro()); err != nil {
+			(rid, table_name, columns, profile, url, dataset_id, row_count, created_at, indexed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.RID, name, string(cols), profile, t.URL, t.DatasetID, rows, time.Now().UnixMicro(), s.duck != nil); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tabular_building WHERE table_name = ?`, name); err != nil {

@@ -71,7 +71,8 @@ const (
 	DefaultRetiredGrace   = time.Minute
 )
 
-// Open migrates the store's tables on db and drops what crashed loads left.
+// Open migrates the store's tables on db, drops what crashed loads left and
+// resumes the index builds a stop interrupted.
 func Open(ctx context.Context, db *sqldb.DB) (*Store, error) {
 	return OpenWith(ctx, db, Options{})
 }
@@ -104,6 +105,10 @@ func OpenWith(ctx context.Context, db *sqldb.DB, opt Options) (*Store, error) {
 	s := &Store{db: db, duck: duck, opt: opt, counts: newMemo[int64](10_000)}
 	s.closing, s.close = context.WithCancel(context.Background())
 	if err := s.dropStaleBuilds(ctx, time.Now().Add(-staleBuild)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.indexUnfinished(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
