@@ -62,13 +62,17 @@ func newCluster(t testing.TB, life cleaner) *cluster {
 	life.Cleanup(func() { _ = os.RemoveAll(dir) })
 	c := &cluster{bin: bin, dir: dir, procs: map[string]*proc{}, addr: map[string]string{}, dsn: map[string]string{},
 		config: filepath.Join(dir, "relais.yaml")}
+	var drops []func()
 	life.Cleanup(func() {
-		// Targets first, NATS last.
+		// Targets first, then NATS, then the databases.
 		c.stopTargets()
 		for _, name := range []string{"nats-1", "nats-2", "nats-3"} {
 			if p := c.procs[name]; p != nil {
 				p.stop()
 			}
+		}
+		for _, drop := range drops {
+			drop()
 		}
 	})
 
@@ -82,7 +86,7 @@ func newCluster(t testing.TB, life cleaner) *cluster {
 		c.addr[name] = loopback(t)
 		if name != "gateway" {
 			dsn, drop := createDatabase(t, "relais_distributed_"+name)
-			life.Cleanup(drop)
+			drops = append(drops, drop)
 			c.dsn[name] = dsn
 		}
 	}

@@ -36,11 +36,12 @@ type restartable interface {
 }
 
 // sharedCluster is the distributed mode's cluster, which the suite's tests
-// share: its startup (three NATS nodes, seven databases and their
-// migrations, the demo import) takes about 30 s, which a run pays once.
-// Each test starts the targets with its own configuration and stops them
-// when it ends (a start takes about 2 s); the datasets it created are
-// deleted then, so that the next test finds the demo's figures.
+// share: its startup (three NATS nodes, six databases, the targets' first
+// start with their migrations, the demo import) takes 10 to 20 s, which a
+// run pays once. Each test starts the targets with its own configuration
+// and stops them when it ends (a start takes 1 to 3 s); the datasets it
+// created are deleted then, so that the next test finds the demo's
+// figures.
 type sharedCluster struct {
 	mu sync.Mutex
 	c  *cluster
