@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -66,15 +68,26 @@ func TestScalingReplicas(t *testing.T) {
 	t.Logf("cluster ready and loaded in %v", time.Since(began).Round(time.Millisecond))
 	queries, slugs := s.corpus(t)
 	s.checkReplicas(t)
+	// Before the loads: the writes of the last runs leave each replica
+	// missing half of what they created.
+	s.showSharedDurable(t)
 
-	search := func(r *rand.Rand) string {
-		return "/api/2/datasets/search/?q=" + url.QueryEscape(queries[r.IntN(len(queries))])
+	search := func(r *rand.Rand) call {
+		return call{path: "/api/2/datasets/search/?q=" + url.QueryEscape(queries[r.IntN(len(queries))])}
 	}
-	get := func(r *rand.Rand) string { return "/api/1/datasets/" + url.PathEscape(slugs[r.IntN(len(slugs))]) + "/" }
+	get := func(r *rand.Rand) call {
+		return call{path: "/api/1/datasets/" + url.PathEscape(slugs[r.IntN(len(slugs))]) + "/"}
+	}
+	var created atomic.Int64
+	create := func(r *rand.Rand) call {
+		n := created.Add(1)
+		body := fmt.Sprintf(`{"title":"Jeu de données de charge %d","description":"Créé par le banc de mesure des réplicas (%d).","license":"lov2","frequency":"monthly","tags":["charge"]}`, n, r.IntN(1000))
+		return call{method: "POST", path: "/api/1/datasets/", body: body, key: s.token}
+	}
 	runs := []struct {
 		name     string
 		gateways []string
-		path     func(*rand.Rand) string
+		call     func(*rand.Rand) call
 	}{
 		{"search, 1 gateway, 1 search", []string{"gateway-a"}, search},
 		{"search, 2 gateways, 1 search", []string{"gateway-a", "gateway-b"}, search},
@@ -82,6 +95,9 @@ func TestScalingReplicas(t *testing.T) {
 		{"search, 2 gateways, 2 search", []string{"gateway-c", "gateway-d"}, search},
 		{"get by slug, 1 gateway", []string{"gateway-a"}, get},
 		{"get by slug, 2 gateways", []string{"gateway-a", "gateway-b"}, get},
+		// Writes: every gateway hands them to the one catalog.
+		{"create dataset, 1 gateway", []string{"gateway-a"}, create},
+		{"create dataset, 2 gateways", []string{"gateway-a", "gateway-b"}, create},
 	}
 	var table strings.Builder
 	fmt.Fprintf(&table, "%d CPUs (GOMAXPROCS %d of the load generator), %d clients, %v per run after 2s of warm-up, %d queries, %d slugs\n",
@@ -94,9 +110,9 @@ func TestScalingReplicas(t *testing.T) {
 			for _, g := range run.gateways {
 				bases = append(bases, s.base[g])
 			}
-			closedLoop(bases, run.path, clients, 2*time.Second) // warm-up: connections, caches
+			closedLoop(bases, run.call, clients, 2*time.Second) // warm-up: connections, caches
 			cpu, calls := s.cpuTime(), s.searchCalls(t)
-			res := closedLoop(bases, run.path, clients, duration)
+			res := closedLoop(bases, run.call, clients, duration)
 			used, share := s.cpuTime().since(cpu, res.elapsed), s.searchCalls(t).share(calls)
 			fmt.Fprintf(&table, "%-5d %-30s %8.0f %8.2f %8.2f %6d %13s   %s\n", round, run.name, res.rps(), ms(res.p50), ms(res.p99), res.errors, share, used)
 			if res.errors > 0 {
@@ -105,7 +121,6 @@ func TestScalingReplicas(t *testing.T) {
 		}
 	}
 	t.Logf("load average before and after: %s\n%s", s.loadBefore+" / "+loadAverage(), table.String())
-	s.showSharedDurable(t)
 }
 
 // scaling is the running cluster of TestScalingReplicas.
@@ -345,10 +360,14 @@ type loadResult struct {
 
 func (r loadResult) rps() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
 
-// closedLoop runs clients that each send a GET of path (drawn at random)
-// to their base (client i to bases[i%len(bases)]) as soon as the previous
-// one is answered, for d.
-func closedLoop(bases []string, path func(*rand.Rand) string, clients int, d time.Duration) loadResult {
+// call is one request of a load: GET path unless method says otherwise,
+// with a JSON body and an API key when set.
+type call struct{ method, path, body, key string }
+
+// closedLoop runs clients that each send a request (drawn at random) to
+// their base (client i to bases[i%len(bases)]) as soon as the previous
+// one is answered, for d. A 2xx answer counts; anything else is an error.
+func closedLoop(bases []string, next func(*rand.Rand) call, clients int, d time.Duration) loadResult {
 	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: 15 * time.Second}
@@ -367,8 +386,19 @@ func closedLoop(bases []string, path func(*rand.Rand) string, clients int, d tim
 			bad, last := 0, ""
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				req, _ := http.NewRequest("GET", base+path(r), nil)
+				c := next(r)
+				var body io.Reader
+				if c.body != "" {
+					body = strings.NewReader(c.body)
+				}
+				req, _ := http.NewRequest(cmp.Or(c.method, "GET"), base+c.path, body)
 				req.Header.Set("User-Agent", humanUA)
+				if c.body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				if c.key != "" {
+					req.Header.Set("X-API-KEY", c.key)
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					bad, last = bad+1, err.Error()
@@ -376,7 +406,7 @@ func closedLoop(bases []string, path func(*rand.Rand) string, clients int, d tim
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
+				if resp.StatusCode/100 != 2 {
 					bad, last = bad+1, req.URL.String()+": "+resp.Status
 					continue
 				}
