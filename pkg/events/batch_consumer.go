@@ -48,6 +48,7 @@ type BatchConsumer struct {
 	opt      BatchOptions
 	b        *Bus
 	h        BatchHandler
+	jc       jetstream.Consumer
 	cc       jetstream.ConsumeContext
 	msgs     chan jetstream.Msg
 	stop     chan struct{}
@@ -68,19 +69,20 @@ func (b *Bus) ConsumeBatches(ctx context.Context, c ConsumerConfig, o BatchOptio
 	}
 	c = c.withDefaults()
 	jc, err := b.js.CreateOrUpdateConsumer(ctx, b.cfg.Stream, jetstream.ConsumerConfig{
-		Durable:        c.Durable,
-		FilterSubjects: c.FilterSubjects,
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        c.AckWait,
-		MaxDeliver:     c.MaxDeliver,
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-		MaxAckPending:  max(1000, 2*c.MaxBuffered),
+		Durable:           c.Durable,
+		FilterSubjects:    c.FilterSubjects,
+		AckPolicy:         jetstream.AckExplicitPolicy,
+		AckWait:           c.AckWait,
+		MaxDeliver:        c.MaxDeliver,
+		DeliverPolicy:     jetstream.DeliverAllPolicy,
+		MaxAckPending:     max(1000, 2*c.MaxBuffered),
+		InactiveThreshold: c.InactiveThreshold,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create consumer %s on %s: %w", c.Durable, b.cfg.Stream, err)
 	}
 	bc := &BatchConsumer{
-		cfg: c, opt: o, b: b, h: h,
+		cfg: c, opt: o, b: b, h: h, jc: jc,
 		msgs: make(chan jetstream.Msg, c.MaxBuffered),
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
@@ -103,6 +105,18 @@ func (b *Bus) ConsumeBatches(ctx context.Context, c ConsumerConfig, o BatchOptio
 	go bc.run(context.WithoutCancel(ctx))
 	bc.unwatch = context.AfterFunc(ctx, bc.Stop)
 	return bc, nil
+}
+
+// Backlog is how many events of the consumer's subjects are not yet
+// handled, as JetStream counts them now: those not yet delivered plus
+// those delivered and not yet acked. 0 means the consumer has caught up
+// with the stream.
+func (bc *BatchConsumer) Backlog(ctx context.Context) (uint64, error) {
+	info, err := bc.jc.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("consumer %s: %w", bc.cfg.Durable, err)
+	}
+	return info.NumPending + uint64(info.NumAckPending), nil
 }
 
 // Stop stops fetching, lets the running batch finish, and naks the events

@@ -41,6 +41,11 @@ type ConsumerConfig struct {
 	MaxRetryDelay time.Duration
 	// MaxBuffered is how many events the client fetches ahead; default 64.
 	MaxBuffered int
+	// InactiveThreshold, when set, lets JetStream delete the durable once
+	// no client has pulled from it for that long: the durable of a replica
+	// that is gone (one per pod) does not hold the stream's position, and
+	// its growing backlog, for ever. 0 keeps the durable until deleted.
+	InactiveThreshold time.Duration
 }
 
 func (c ConsumerConfig) withDefaults() ConsumerConfig {
@@ -105,12 +110,13 @@ func (b *Bus) Consume(ctx context.Context, c ConsumerConfig, h Handler) (*Consum
 	}
 	c = c.withDefaults()
 	jc, err := b.js.CreateOrUpdateConsumer(ctx, b.cfg.Stream, jetstream.ConsumerConfig{
-		Durable:        c.Durable,
-		FilterSubjects: c.FilterSubjects,
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        c.AckWait,
-		MaxDeliver:     c.MaxDeliver,
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		Durable:           c.Durable,
+		FilterSubjects:    c.FilterSubjects,
+		AckPolicy:         jetstream.AckExplicitPolicy,
+		AckWait:           c.AckWait,
+		MaxDeliver:        c.MaxDeliver,
+		DeliverPolicy:     jetstream.DeliverAllPolicy,
+		InactiveThreshold: c.InactiveThreshold,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create consumer %s on %s: %w", c.Durable, b.cfg.Stream, err)
