@@ -107,16 +107,17 @@ func (b *Bus) ConsumeBatches(ctx context.Context, c ConsumerConfig, o BatchOptio
 	return bc, nil
 }
 
-// Backlog is how many events of the consumer's subjects are not yet
-// handled, as JetStream counts them now: those not yet delivered plus
-// those delivered and not yet acked. 0 means the consumer has caught up
-// with the stream.
-func (bc *BatchConsumer) Backlog(ctx context.Context) (uint64, error) {
+// CaughtUp reports whether the consumer has handled every event of its
+// subjects up to stream sequence seq (a StreamBounds.Last read before):
+// nothing is left to deliver or ack, or its ack floor has reached seq.
+// The second holds under a steady flow of new events, which keeps the
+// first from ever being seen.
+func (bc *BatchConsumer) CaughtUp(ctx context.Context, seq uint64) (bool, error) {
 	info, err := bc.jc.Info(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("consumer %s: %w", bc.cfg.Durable, err)
+		return false, fmt.Errorf("consumer %s: %w", bc.cfg.Durable, err)
 	}
-	return info.NumPending + uint64(info.NumAckPending), nil
+	return info.NumPending == 0 && info.NumAckPending == 0 || info.AckFloor.Stream >= seq, nil
 }
 
 // Stop stops fetching, lets the running batch finish, and naks the events

@@ -9,21 +9,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A consumer's backlog counts the events not yet handled, delivered or
-// not, and falls to 0 once it has caught up.
-func TestBatchConsumerBacklog(t *testing.T) {
+// A consumer has caught up with a sequence once it has handled every
+// event up to it, even while later events keep it busy.
+func TestBatchConsumerCaughtUp(t *testing.T) {
 	ctx := context.Background()
 	b := newBus(t)
 	const n = 20
 	for i := range n {
 		require.NoError(t, b.Publish(ctx, testMsg(i)))
 	}
-	has, err := b.HasDurable(ctx, "test-backlog")
+	has, err := b.HasDurable(ctx, "test-caught-up")
 	require.NoError(t, err)
 	assert.False(t, has, "no durable before the first consumer")
+	bounds, err := b.StreamBounds(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, StreamBounds{First: 1, Last: n}, bounds)
 
-	release := make(chan struct{})
-	bc, err := b.ConsumeBatches(ctx, ConsumerConfig{Durable: "test-backlog"}, BatchOptions{MaxBatch: 5},
+	release := make(chan struct{}, 2*n)
+	bc, err := b.ConsumeBatches(ctx, ConsumerConfig{Durable: "test-caught-up"}, BatchOptions{MaxBatch: n},
 		func(ctx context.Context, _ []Message) error {
 			select {
 			case <-release:
@@ -34,23 +37,32 @@ func TestBatchConsumerBacklog(t *testing.T) {
 		})
 	require.NoError(t, err)
 	defer bc.Stop()
-	has, err = b.HasDurable(ctx, "test-backlog")
+	has, err = b.HasDurable(ctx, "test-caught-up")
 	require.NoError(t, err)
 	assert.True(t, has)
 
-	backlog, err := bc.Backlog(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, uint64(n), backlog, "nothing handled while the handler blocks")
-	close(release)
-	require.Eventually(t, func() bool {
-		backlog, err := bc.Backlog(ctx)
-		return err == nil && backlog == 0
-	}, 10*time.Second, 10*time.Millisecond)
+	caughtUp := func(seq uint64) bool {
+		ok, err := bc.CaughtUp(ctx, seq)
+		require.NoError(t, err)
+		return ok
+	}
+	assert.False(t, caughtUp(bounds.Last), "nothing handled while the handler blocks")
+	for range n {
+		release <- struct{}{} // one batch or several: each takes one
+	}
+	require.Eventually(t, func() bool { return caughtUp(bounds.Last) }, 10*time.Second, 10*time.Millisecond)
+
+	// Later events waiting in a blocked handler do not undo it.
 	require.NoError(t, b.Publish(ctx, testMsg(n)))
 	require.Eventually(t, func() bool {
-		backlog, err := bc.Backlog(ctx)
-		return err == nil && backlog == 0
-	}, 10*time.Second, 10*time.Millisecond, "a later event is handled too")
+		later, err := b.StreamBounds(ctx)
+		require.NoError(t, err)
+		return later.Last == n+1
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.True(t, caughtUp(bounds.Last))
+	assert.False(t, caughtUp(n+1), "the later event waits")
+	release <- struct{}{}
+	require.Eventually(t, func() bool { return caughtUp(n + 1) }, 10*time.Second, 10*time.Millisecond)
 }
 
 // A durable with an InactiveThreshold is deleted once no client pulls
@@ -81,27 +93,24 @@ func TestInactiveThreshold(t *testing.T) {
 }
 
 // The stream is complete until events are dropped from its start.
-func TestStreamComplete(t *testing.T) {
+func TestStreamBoundsComplete(t *testing.T) {
 	ctx := context.Background()
 	b := newBus(t)
-	complete, err := b.StreamComplete(ctx)
-	require.NoError(t, err)
-	assert.True(t, complete, "empty stream")
+	complete := func() bool {
+		bounds, err := b.StreamBounds(ctx)
+		require.NoError(t, err)
+		return bounds.Complete()
+	}
+	assert.True(t, complete(), "empty stream")
 	for i := range 3 {
 		require.NoError(t, b.Publish(ctx, testMsg(i)))
 	}
-	complete, err = b.StreamComplete(ctx)
-	require.NoError(t, err)
-	assert.True(t, complete, "nothing dropped")
+	assert.True(t, complete(), "nothing dropped")
 
 	s, err := b.js.Stream(ctx, b.cfg.Stream)
 	require.NoError(t, err)
 	require.NoError(t, s.Purge(ctx))
-	complete, err = b.StreamComplete(ctx)
-	require.NoError(t, err)
-	assert.False(t, complete, "purged")
+	assert.False(t, complete(), "purged")
 	require.NoError(t, b.Publish(ctx, testMsg(3)))
-	complete, err = b.StreamComplete(ctx)
-	require.NoError(t, err)
-	assert.False(t, complete, "purged, then published to")
+	assert.False(t, complete(), "purged, then published to")
 }
