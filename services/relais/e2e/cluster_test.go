@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,9 +54,13 @@ func (p *proc) start(t testing.TB) time.Duration {
 	return d
 }
 
-// launch is start reporting an error instead of failing a test, for the
-// NATS nodes that start together.
-func (p *proc) launch() (time.Duration, error) {
+// launch is start reporting an error instead of failing a test.
+func (p *proc) launch() (time.Duration, error) { return p.launchUntil(nil) }
+
+// launchUntil is launch given up, the process killed, when abort closes
+// (the NATS nodes that start together: one failed, the others wait for it
+// in vain).
+func (p *proc) launchUntil(abort <-chan struct{}) (time.Duration, error) {
 	if p.running() {
 		return 0, fmt.Errorf("%s is already running", p.name)
 	}
@@ -83,6 +88,10 @@ func (p *proc) launch() (time.Duration, error) {
 		select {
 		case <-exited:
 			return 0, fmt.Errorf("%s exited before it was ready:\n%s", p.name, tail(p.logs, 30))
+		case <-abort:
+			p.signal(syscall.SIGKILL)
+			<-exited
+			return 0, fmt.Errorf("%s: start given up", p.name)
 		default:
 		}
 		if res, err := client.Get(p.ready); err == nil {
@@ -174,10 +183,8 @@ func natsServerBinary(t testing.TB, dir string) string {
 func natsCluster(t testing.TB, bin, dir string) ([]*proc, string) {
 	t.Helper()
 	const n = 3
-	client, route, monitor := make([]int, n), make([]int, n), make([]int, n)
-	for i := range n {
-		client[i], route[i], monitor[i] = freePort(t), freePort(t), freePort(t)
-	}
+	ports := freePorts(t, 3*n)
+	client, route, monitor := ports[:n], ports[n:2*n], ports[2*n:]
 	var routes, urls []string
 	for i := range n {
 		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", route[i]))
@@ -215,14 +222,49 @@ cluster {
 // the cluster) and waits until every one is healthy.
 func startNATS(t testing.TB, nodes []*proc) {
 	t.Helper()
+	require.NoError(t, tryStartNATS(nodes))
+}
+
+// tryStartNATS is startNATS reporting an error; when a node fails, the
+// others are stopped at once.
+func tryStartNATS(nodes []*proc) error {
 	errs := make([]error, len(nodes))
+	abort := make(chan struct{})
+	var once sync.Once
 	var wg sync.WaitGroup
 	for i, n := range nodes {
 		wg.Add(1)
-		go func() { defer wg.Done(); _, errs[i] = n.launch() }()
+		go func() {
+			defer wg.Done()
+			if _, errs[i] = n.launchUntil(abort); errs[i] != nil {
+				once.Do(func() { close(abort) })
+			}
+		}()
 	}
 	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
+	return errors.Join(errs...)
+}
+
+// startNATSCluster starts three clustered nodes (natsCluster) and returns
+// them and their client URL. A port chosen free may be taken by another
+// process before a node binds it: then it starts again on other ports, up
+// to three times.
+func startNATSCluster(t testing.TB, bin, dir string) ([]*proc, string) {
+	t.Helper()
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		nodes, url := natsCluster(t, bin, dir)
+		if err = tryStartNATS(nodes); err == nil {
+			return nodes, url
+		}
+		for _, n := range nodes {
+			n.stop()
+			require.NoError(t, os.RemoveAll(filepath.Join(dir, n.name)))
+		}
+		t.Logf("NATS cluster, attempt %d of 3: %v", attempt, err)
+	}
+	require.NoError(t, err)
+	return nil, ""
 }
 
 // createUser runs `relais admin create-user --sysadmin` with env (the
@@ -268,6 +310,21 @@ func createDatabase(t testing.TB, prefix string) (dsn string, drop func()) {
 			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
 		}
 	}
+}
+
+// freePorts returns n distinct free ports of 127.0.0.1: each is held until
+// all are chosen (one at a time, the kernel may give a port just closed
+// again).
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+	}
+	return ports
 }
 
 // loopback is 127.0.0.1 and a free port.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,28 +77,31 @@ func newCluster(t testing.TB, life cleaner) *cluster {
 		}
 	})
 
-	nodes, natsURL := natsCluster(t, natsServerBinary(t, dir), dir)
+	nodes, natsURL := startNATSCluster(t, natsServerBinary(t, dir), dir)
 	for _, n := range nodes {
 		c.procs[n.name] = n
 	}
-	startNATS(t, nodes)
 
+	// Distinct ports: a target's gRPC and admin addresses, the gateway's
+	// HTTP one.
+	ports := freePorts(t, 2*len(clusterTargets)+1)
+	port := func() string { p := ports[0]; ports = ports[1:]; return "127.0.0.1:" + strconv.Itoa(p) }
 	for _, name := range clusterTargets {
-		c.addr[name] = loopback(t)
+		c.addr[name] = port()
 		if name != "gateway" {
 			dsn, drop := createDatabase(t, "relais_distributed_"+name)
 			drops = append(drops, drop)
 			c.dsn[name] = dsn
 		}
 	}
-	gatewayHTTP := loopback(t)
+	gatewayHTTP := port()
 	c.base = "http://" + gatewayHTTP
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	bucket := "relais-distributed-" + hex.EncodeToString(b)
 
 	for _, name := range clusterTargets {
-		admin := loopback(t)
+		admin := port()
 		c.procs[name] = &proc{name: name, bin: bin, logs: filepath.Join(dir, name+".log"), ready: "http://" + admin + "/readyz",
 			env: []string{"RELAIS_TARGET=" + name, "RELAIS_DATA_DIR=" + filepath.Join(dir, name), "RELAIS_ADMIN_ADDR=" + admin,
 				"RELAIS_CONFIG_FILE=" + c.config, "RELAIS_EVENTS_URL=" + natsURL, "RELAIS_EVENTS_REPLICAS=3",
