@@ -236,6 +236,7 @@ func (r *Relais) modules() map[string]app.Module {
 			Deps:  append([]string{modTelemetry, modBus, modSearchDB}, r.optional(modCatalog)...),
 			Start: r.startSearch,
 			Stop:  r.stopSearch,
+			Ready: r.searchReady,
 		},
 		modAnalyticsDB: {
 			Start: r.startAnalyticsDB,

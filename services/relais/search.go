@@ -100,7 +100,7 @@ func (r *Relais) startSearch(ctx context.Context) error {
 	r.se.stop = cancel
 	r.se.done = make(chan error, 1)
 	go func() { r.se.done <- svc.Run(runCtx) }()
-	log.Info("search listening", "grpc_addr", r.se.addr.String(), "backend", searchBackend(cfg.Index.Backend))
+	log.Info("search listening", "grpc_addr", r.se.addr.String(), "backend", searchBackend(cfg.Index.Backend), "durable", cfg.Durable)
 	return nil
 }
 
@@ -118,6 +118,11 @@ func (r *Relais) stopSearch(ctx context.Context) error {
 	}
 	return errors.Join(err, r.se.svc.Close(), r.se.catalog.Close())
 }
+
+// searchReady is the search module's readiness: its consumer has caught
+// up with the stream (search.Service.Ready), so that a new replica of the
+// embedded backend answers no search from a partial index.
+func (r *Relais) searchReady() bool { return r.se.svc != nil && r.se.svc.Ready() }
 
 // dialSearch connects the gateway to the search service: the one of this
 // process when it runs one, else search.addr; nil (search disabled) when
@@ -161,6 +166,9 @@ func (c *Config) finishSearch() {
 	if c.Search.DB.Driver == "sqlite" && c.Search.DB.DSN == "" {
 		c.Search.DB.DSN = filepath.Join(c.DataDir, "search.db")
 	}
+	if c.Search.Durable == "" {
+		c.Search.Durable = search.DefaultDurable
+	}
 	c.Search.Index.Backend = searchBackend(c.Search.Index.Backend)
 	if c.Search.Index.Backend == searchindex.BackendEmbedded && c.Search.Index.Dir == "" {
 		c.Search.Index.Dir = filepath.Join(c.DataDir, "search")
@@ -170,6 +178,9 @@ func (c *Config) finishSearch() {
 // checkSearch checks the search settings of the targets that run it.
 func (c *Config) checkSearch() []error {
 	errs := []error{checkDB("search.db", c.Search.DB)}
+	if err := search.CheckDurable(c.Search.Durable); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", setting("search.durable"), err))
+	}
 	switch c.Search.Index.Backend {
 	case searchindex.BackendEmbedded:
 	case searchindex.BackendMeilisearch:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -57,6 +58,7 @@ type Service struct {
 	reuses        searchindex.Index
 	indexer       *indexer.Indexer
 	grpc          *grpcapi.Server
+	ready         atomic.Bool
 }
 
 // New migrates the ledger, opens the indexes and returns the service.
@@ -107,32 +109,6 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 
 // Register registers relais.search.v1.SearchService on r.
 func (s *Service) Register(r grpc.ServiceRegistrar) { s.grpc.Register(r) }
-
-// Run indexes catalog events until ctx ends. Events are acked once the
-// index has them: a crash or restart replays the unacked ones.
-func (s *Service) Run(ctx context.Context) error {
-	if s.bus == nil {
-		<-ctx.Done()
-		return nil
-	}
-	cons, err := s.bus.ConsumeBatches(ctx, events.ConsumerConfig{
-		Durable:        indexer.Durable,
-		FilterSubjects: []string{indexer.SubjectDatasets, indexer.SubjectOrganizations, indexer.SubjectReuses},
-	}, events.BatchOptions{MaxBatch: s.cfg.MaxBatch, MaxWait: s.cfg.BatchWait},
-		func(ctx context.Context, ms []events.Message) error {
-			if err := s.indexer.HandleEvents(ctx, ms); err != nil {
-				return err
-			}
-			s.grpc.TagsChanged()
-			return nil
-		})
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	<-ctx.Done()
-	cons.Stop()
-	return nil
-}
 
 // Close closes the indexes; call it after Run has returned.
 func (s *Service) Close() error {

@@ -18,12 +18,11 @@ import (
 	"github.com/relais-data/relais/services/search/internal/ledger"
 )
 
-// Catalog events the indexer consumes, and its durable consumer.
+// Catalog events the indexer consumes.
 const (
 	SubjectDatasets      = "relais.catalog.dataset.*"
 	SubjectOrganizations = "relais.catalog.organization.*"
 	SubjectReuses        = "relais.catalog.reuse.*"
-	Durable              = "search-index"
 
 	datasetPrefix      = "relais.catalog.dataset."
 	organizationPrefix = "relais.catalog.organization."
