@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -30,8 +31,8 @@ import (
 // consumer (search.durable), its own ledger and its own index, as the
 // chart's StatefulSet runs them: every replica indexes every event, so
 // each holds exactly the catalog; a stopped replica catches up on restart
-// before it is ready; a new replica on a stream that dropped its first
-// events starts from the catalog. Real parts: an embedded NATS, the
+// before it is ready; a replica back on a new volume, or new on a stream
+// that dropped its first events, starts from the catalog. Real parts: an embedded NATS, the
 // catalog and the search targets in this process on loopback gRPC.
 func TestSearchReplicasOwnDurables(t *testing.T) {
 	ctx := context.Background()
@@ -132,6 +133,15 @@ func TestSearchReplicasOwnDurables(t *testing.T) {
 	holdsCatalog(t, "search-2", r2, searchable+15-5)
 	holdsCatalog(t, "search-1", r1, searchable+15-5)
 
+	// search-1 comes back on a new volume while its durable lives on: it
+	// starts from the catalog, not from where its durable stood.
+	r1.stop(t)
+	require.NoError(t, os.RemoveAll(filepath.Join(dir, "search-1")))
+	create(3)
+	r1 = runTarget(t, replica("search-1"), log)
+	assert.True(t, r1.ready(t))
+	holdsCatalog(t, "search-1", r1, searchable+15-5+3)
+
 	// A stream that dropped its first events: a new replica indexes the
 	// catalog, then the stream's later events.
 	stream, err := js.Stream(ctx, "RELAIS")
@@ -140,8 +150,8 @@ func TestSearchReplicasOwnDurables(t *testing.T) {
 	create(5)
 	r3 := runTarget(t, replica("search-3"), log)
 	assert.True(t, r3.ready(t))
-	holdsCatalog(t, "search-3", r3, searchable+15-5+5)
-	holdsCatalog(t, "search-1", r1, searchable+15-5+5)
+	holdsCatalog(t, "search-3", r3, searchable+15-5+3+5)
+	holdsCatalog(t, "search-1", r1, searchable+15-5+3+5)
 }
 
 // running is a Relais running one target until stop.

@@ -18,10 +18,13 @@ const catchUpPoll = 200 * time.Millisecond
 //
 // A durable that does not exist yet (a new replica, or one whose durable
 // expired) reads the stream from its start. When the stream has dropped
-// events since (events.max_age, a purge), that start misses records: the
+// events since (events.max_age, a purge), that start misses records; so
+// does a replica's own durable that exists while its ledger is empty (a
+// pod back on a new volume resumes where its old one stopped). Then the
 // indexes are first repaired from the catalog, as `relais search verify
-// --repair` does, and the stream's events then apply over it (the ledger
-// keeps the newest version of each record).
+// --repair` does, and the stream's events apply over them (the ledger
+// keeps the newest version of each record). The shared durable is left
+// alone: its replicas share one ledger and index.
 //
 // The service is Ready once its consumer has handled every event the
 // stream held when Run started: a replica does not answer searches from a
@@ -41,12 +44,20 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	if !existed && !bounds.Complete() {
-		log.Info("new durable on a stream that dropped its first events: repairing the indexes from the catalog", "stream_first_seq", bounds.First)
+	repair, why := !existed && !bounds.Complete(), "a new durable on a stream that dropped its first events"
+	if existed && s.cfg.Durable != DefaultDurable {
+		empty, err := s.ledger.Empty(ctx)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		repair, why = empty, "a replica's durable that exists with an empty ledger (a new volume): it resumes past events the index never had"
+	}
+	if repair {
+		log.Info("repairing the indexes from the catalog before consuming", "why", why, "stream_first_seq", bounds.First)
 		began := time.Now()
 		rep, err := s.indexer.Verify(ctx, true)
 		if err != nil {
-			return fmt.Errorf("search: repair the indexes of a new durable: %w", err)
+			return fmt.Errorf("search: repair the indexes from the catalog: %w", err)
 		}
 		log.Info("indexes repaired from the catalog", "checked", rep.Checked, "repaired", rep.Repaired, "took", time.Since(began).Round(time.Millisecond))
 	}

@@ -56,6 +56,7 @@ type Service struct {
 	datasets      searchindex.Index
 	organizations searchindex.Index
 	reuses        searchindex.Index
+	ledger        *ledger.Ledger
 	indexer       *indexer.Indexer
 	grpc          *grpcapi.Server
 	ready         atomic.Bool
@@ -90,7 +91,8 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 		_ = s.organizations.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	s.indexer = indexer.New(ledger.New(deps.DB), s.datasets, s.organizations, s.reuses, deps.Catalog, log)
+	s.ledger = ledger.New(deps.DB)
+	s.indexer = indexer.New(s.ledger, s.datasets, s.organizations, s.reuses, deps.Catalog, log)
 	if s.grpc, err = grpcapi.NewServer(s.datasets, s.organizations, s.reuses, s.indexer, cfg.ServiceToken, log); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("search: %w", err)

@@ -6,7 +6,9 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -93,6 +95,20 @@ func (l *Ledger) All(ctx context.Context, kind string) (map[string]Entry, error)
 		return nil, err
 	}
 	return out, nil
+}
+
+// Empty reports whether the ledger records nothing: a replica on a new
+// volume, whose index is empty too.
+func (l *Ledger) Empty(ctx context.Context) (bool, error) {
+	var one int
+	err := l.db.QueryRowContext(ctx, "SELECT 1 FROM search_versions LIMIT 1").Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("read search versions: %w", err)
+	}
+	return false, nil
 }
 
 func (l *Ledger) scan(ctx context.Context, kind string, out map[string]Entry, q string, args ...any) error {

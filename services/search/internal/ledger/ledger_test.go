@@ -18,11 +18,17 @@ func TestLedger(t *testing.T) {
 		require.NoError(t, ledger.Migrate(ctx, db))
 		require.NoError(t, ledger.Migrate(ctx, db), "migrating twice")
 		l := ledger.New(db)
+		empty, err := l.Empty(ctx)
+		require.NoError(t, err)
+		assert.True(t, empty, "new ledger")
 		require.NoError(t, l.Put(ctx, []ledger.Entry{
 			{Kind: ledger.Dataset, ID: "a", Version: 10, Indexed: true},
 			{Kind: ledger.Dataset, ID: "b", Version: 20, Indexed: false},
 			{Kind: ledger.Organization, ID: "a", Version: 5, Indexed: true},
 		}))
+		empty, err = l.Empty(ctx)
+		require.NoError(t, err)
+		assert.False(t, empty)
 		require.NoError(t, l.Put(ctx, []ledger.Entry{{Kind: ledger.Dataset, ID: "a", Version: 11, Indexed: true}}))
 		got, err := l.Get(ctx, ledger.Dataset, []string{"a", "b", "c"})
 		require.NoError(t, err)
