@@ -45,9 +45,7 @@ func TestBadValuesAreRefused(t *testing.T) {
 		{"distributed without PostgreSQL", distributed, []string{"postgresql.enabled=false"}, "database.existingSecret"},
 		{"distributed without token secret", distributed, []string{"tokenSecret.value="}, "tokenSecret.existingSecret"},
 		{"a call to no target", distributed, []string{"targets.gateway.calls={mailer}"}, `no target "mailer"`},
-		{"embedded search index with replicas", distributed, []string{"targets.search.replicas=2"}, "/targets/search/replicas"},
-		{"embedded search index autoscaled", distributed, []string{"targets.search.autoscaling.enabled=true"}, "/targets/search/autoscaling/enabled"},
-		{"embedded search index, replicas by default", distributed, []string{"defaults.replicas=2"}, "need meilisearch.url"},
+		{"embedded search index on an existing claim", distributed, []string{"targets.search.persistence.existingClaim=search"}, "volume per search pod"},
 		{"preview and analytics without a service user", distributed, []string{"serviceUser.value="}, "serviceUser.existingSecret"},
 		{"harvest alone without a service user", distributed, []string{"serviceUser.value=", "targets.preview.enabled=false", "targets.analytics.enabled=false"}, "targets.harvest write to the catalog"},
 		{"a harvest allow-list entry with a space", nil, []string{"harvest.fetch.allow={a b}"}, "/harvest/fetch/allow"},
@@ -163,8 +161,8 @@ func TestAllInOne(t *testing.T) {
 func TestDistributed(t *testing.T) {
 	ms := renderStrict(t, []string{scenarioFile(t, "distributed.yaml")})
 	deps := ofKind[*appsv1.Deployment](ms)
-	if got := names(deps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-harvest", "r-relais-preview", "r-relais-search", "r-relais-storage"}) {
-		t.Fatalf("Deployments %v", got)
+	if got := names(deps); !slices.Equal(got, []string{"r-relais-analytics", "r-relais-catalog", "r-relais-gateway", "r-relais-harvest", "r-relais-preview", "r-relais-storage"}) {
+		t.Fatalf("Deployments %v (search, embedded, is a StatefulSet)", got)
 	}
 	catalog := mustFind(t, deps, "r-relais-catalog")
 	gateway := mustFind(t, deps, "r-relais-gateway")
@@ -278,6 +276,65 @@ func TestDistributed(t *testing.T) {
 	mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-postgresql")
 }
 
+// checkEmbeddedSearch checks the search StatefulSet of the embedded index:
+// replicas, a volume per pod from its claim template, and per pod a
+// durable consumer named after it and a SQLite ledger on that volume.
+func checkEmbeddedSearch(t *testing.T, ms []manifest, replicas int32) {
+	t.Helper()
+	search := mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-relais-search")
+	if *search.Spec.Replicas != replicas || search.Spec.ServiceName != "r-relais-search-headless" ||
+		search.Spec.PodManagementPolicy != appsv1.ParallelPodManagement {
+		t.Errorf("embedded search index: replicas %d (want %d), serviceName %q, podManagementPolicy %s",
+			*search.Spec.Replicas, replicas, search.Spec.ServiceName, search.Spec.PodManagementPolicy)
+	}
+	for _, v := range search.Spec.Template.Spec.Volumes {
+		if v.Name == "data" {
+			t.Errorf("search data volume must come from the claim template, got %+v", v)
+		}
+	}
+	if n := len(search.Spec.VolumeClaimTemplates); n != 1 || search.Spec.VolumeClaimTemplates[0].Name != "data" {
+		t.Errorf("search volumeClaimTemplates: %d", n)
+	}
+	if n := len(ofKind[*corev1.PersistentVolumeClaim](ms)); n != 0 {
+		t.Errorf("embedded search: %d stand-alone PVCs, want none (one per pod from the template)", n)
+	}
+	c := search.Spec.Template.Spec.Containers[0]
+	env := envOf(c)
+	for k, v := range map[string]string{
+		"RELAIS_SEARCH_GRPC_ADDR": ":9094", "RELAIS_SEARCH_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
+		"RELAIS_SEARCH_DURABLE": "search-index-$(POD_NAME)", "RELAIS_SEARCH_DB_DRIVER": "sqlite", "RELAIS_SEARCH_DB_DSN": "/data/search.db",
+		"RELAIS_SEARCH_INDEX_BACKEND": "embedded", "RELAIS_SEARCH_INDEX_DIR": "/data/search",
+		"RELAIS_SEARCH_SERVICE_TOKEN": "secret:r-relais-secrets/storage-token",
+	} {
+		if env[k] != v {
+			t.Errorf("r-relais-search env %s = %q, want %q", k, env[k], v)
+		}
+	}
+	pod := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "POD_NAME" })
+	durable := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "RELAIS_SEARCH_DURABLE" })
+	if pod < 0 || c.Env[pod].ValueFrom == nil || c.Env[pod].ValueFrom.FieldRef == nil || c.Env[pod].ValueFrom.FieldRef.FieldPath != "metadata.name" || pod > durable {
+		t.Error("POD_NAME must come from metadata.name, before RELAIS_SEARCH_DURABLE uses it")
+	}
+}
+
+// Two replicas of the embedded search index: each pod its own durable,
+// ledger and volume, behind a disruption budget.
+func TestEmbeddedSearchReplicas(t *testing.T) {
+	ms := renderStrict(t, []string{scenarioFile(t, "distributed-search-replicas.yaml")})
+	checkEmbeddedSearch(t, ms, 2)
+	search := mustFind(t, ofKind[*appsv1.StatefulSet](ms), "r-relais-search")
+	if got := search.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().String(); got != "3Gi" {
+		t.Errorf("search volume size %s", got)
+	}
+	mustFind(t, ofKind[*policyv1.PodDisruptionBudget](ms), "r-relais-search")
+	// Autoscaled, the HPA scales the StatefulSet.
+	auto := renderStrict(t, []string{scenarioFile(t, "distributed-search-replicas.yaml")}, "targets.search.autoscaling.enabled=true")
+	hpa := mustFind(t, ofKind[*autoscalingv2.HorizontalPodAutoscaler](auto), "r-relais-search")
+	if hpa.Spec.ScaleTargetRef.Kind != "StatefulSet" || hpa.Spec.ScaleTargetRef.Name != "r-relais-search" {
+		t.Errorf("search HPA targets %s %s", hpa.Spec.ScaleTargetRef.Kind, hpa.Spec.ScaleTargetRef.Name)
+	}
+}
+
 // The migration Job is a Helm hook that runs `relais migrate` before the
 // new pods: pre-install with an external database, post-install with the
 // bundled one (it is part of the release); always pre-upgrade.
@@ -318,30 +375,13 @@ func TestMigrationJobIsAHook(t *testing.T) {
 
 // checkNewTargets checks the search, preview, analytics and harvest pods of the
 // distributed scenario: their addresses, database, secrets; the embedded
-// search index on a volume of its own, one replica, Recreate.
+// search index a StatefulSet whose pods each have a volume, a SQLite
+// ledger and a durable consumer of their own.
 func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
 	t.Helper()
-	search := mustFind(t, deps, "r-relais-search")
-	if *search.Spec.Replicas != 1 || search.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
-		t.Errorf("embedded search index: want 1 replica and Recreate, got %d, %s", *search.Spec.Replicas, search.Spec.Strategy.Type)
-	}
-	var claim string
-	for _, v := range search.Spec.Template.Spec.Volumes {
-		if v.Name == "data" && v.PersistentVolumeClaim != nil {
-			claim = v.PersistentVolumeClaim.ClaimName
-		}
-	}
-	pvc := mustFind(t, ofKind[*corev1.PersistentVolumeClaim](ms), "r-relais-search")
-	if claim != pvc.Name || pvc.Spec.Resources.Requests.Storage().String() != "2Gi" {
-		t.Errorf("search data volume: claim %q, PVC %s of %s", claim, pvc.Name, pvc.Spec.Resources.Requests.Storage())
-	}
+	checkEmbeddedSearch(t, ms, 1)
 	dsn := "postgres://relais:$(PG_PASSWORD)@r-postgresql:5432/relais?sslmode=disable"
 	for pod, want := range map[string]map[string]string{
-		"r-relais-search": {
-			"RELAIS_SEARCH_GRPC_ADDR": ":9094", "RELAIS_SEARCH_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
-			"RELAIS_SEARCH_DB_DSN": dsn, "RELAIS_SEARCH_INDEX_BACKEND": "embedded", "RELAIS_SEARCH_INDEX_DIR": "/data/search",
-			"RELAIS_SEARCH_SERVICE_TOKEN": "secret:r-relais-secrets/storage-token",
-		},
 		"r-relais-preview": {
 			"RELAIS_PREVIEW_GRPC_ADDR": ":9096", "RELAIS_PREVIEW_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
 			"RELAIS_PREVIEW_STORAGE_ADDR": "dns:///r-relais-storage-headless:9092", "RELAIS_PREVIEW_DB_DSN": dsn,

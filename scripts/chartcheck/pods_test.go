@@ -46,9 +46,9 @@ func podTemplates(ms []manifest) []podTemplate {
 
 // checkPods asserts what every pod of the chart promises: not root, no
 // privilege escalation, read-only root file system, every capability
-// dropped, no service links, no API token; and for relais' Deployments,
-// liveness and readiness probes on /healthz and /readyz, resources, and
-// environment variables named once.
+// dropped, no service links, no API token; and for relais' Deployments
+// and StatefulSets, liveness and readiness probes on /healthz and
+// /readyz, resources, and environment variables named once.
 func checkPods(t *testing.T, ms []manifest) {
 	t.Helper()
 	pods := podTemplates(ms)
@@ -96,7 +96,7 @@ func checkPods(t *testing.T, ms []manifest) {
 				}
 				seen[e.Name] = true
 			}
-			if !p.Relais || !strings.HasPrefix(p.Owner, "Deployment") {
+			if !p.Relais || !strings.HasPrefix(p.Owner, "Deployment") && !strings.HasPrefix(p.Owner, "StatefulSet") {
 				continue
 			}
 			checkProbe(t, where+" liveness", c.LivenessProbe, "/healthz")

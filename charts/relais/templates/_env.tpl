@@ -114,10 +114,13 @@ analytics service counts. */}}
 admin port, and nothing calls the gateway over gRPC. */}}
 {{- end -}}
 
-{{/* The search target: its ledger in the catalog's PostgreSQL (tables
-search_*), its index on the pod's volume (embedded) or in Meilisearch
-(meilisearch.url; the key from a Secret). The admin RPCs take the shared
-service token. */}}
+{{/* The search target. With Meilisearch (meilisearch.url; the key from
+a Secret) its replicas share one index there, one ledger in the catalog's
+PostgreSQL (tables search_*) and one durable consumer (search-index).
+Embedded, each pod of the StatefulSet keeps its index and its SQLite ledger
+on its own volume and reads the events with its own durable
+(search-index-<pod name>), so that it indexes every event. The admin RPCs
+take the shared service token. */}}
 {{- define "relais.env.search" -}}
 {{- $v := .root.Values -}}
 - name: RELAIS_SEARCH_GRPC_ADDR
@@ -125,7 +128,20 @@ service token. */}}
 - name: RELAIS_SEARCH_CATALOG_ADDR
   value: {{ include "relais.targetAddr" (dict "root" .root "target" "catalog") | quote }}
 {{ include "relais.env.events" .root }}
+{{- if $v.meilisearch.url }}
 {{ include "relais.env.db" (dict "root" .root "service" "search" "password" true) }}
+{{- else }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: RELAIS_SEARCH_DURABLE
+  value: search-index-$(POD_NAME)
+- name: RELAIS_SEARCH_DB_DRIVER
+  value: sqlite
+- name: RELAIS_SEARCH_DB_DSN
+  value: /data/search.db
+{{- end }}
 {{ include "relais.env.serviceToken" (dict "root" .root "name" "RELAIS_SEARCH_SERVICE_TOKEN") }}
 {{- if $v.meilisearch.url }}
 - name: RELAIS_SEARCH_INDEX_BACKEND

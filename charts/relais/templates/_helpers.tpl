@@ -205,9 +205,10 @@ NAME); empty when the target is not enabled. */}}
 {{- end -}}
 {{- end -}}
 
-{{/* Whether the search target keeps an embedded index on a volume of its
-own (no meilisearch.url): one replica then, since each replica would index
-half of the events (they share one durable consumer). */}}
+{{/* Whether the search target keeps an embedded index (no
+meilisearch.url): it is then a StatefulSet whose every pod has its own
+volume (index and SQLite ledger) and its own durable consumer
+(search-index-<pod>), so that each replica indexes every event. */}}
 {{- define "relais.searchEmbedded" -}}
 {{- if and (eq .Values.mode "distributed") .Values.targets.search.enabled (not .Values.meilisearch.url) -}}true{{- end -}}
 {{- end -}}
@@ -255,11 +256,8 @@ http://localhost:8080
 {{- if and .Values.targets.preview.enabled (not .Values.targets.storage.enabled) -}}
 {{- fail "targets.preview reads the files of the storage target: enable targets.storage" -}}
 {{- end -}}
-{{- if include "relais.searchEmbedded" . -}}
-{{- $s := include "relais.deepMerge" (dict "base" .Values.defaults "over" .Values.targets.search) | fromYaml -}}
-{{- if or (gt (int $s.replicas) 1) $s.autoscaling.enabled -}}
-{{- fail "targets.search: the embedded index lives on one pod's volume; more replicas (or autoscaling) need meilisearch.url" -}}
-{{- end -}}
+{{- if and (include "relais.searchEmbedded" .) .Values.targets.search.persistence.existingClaim -}}
+{{- fail "targets.search.persistence.existingClaim: the embedded index is on a volume per search pod, from the StatefulSet's volumeClaimTemplate; an existing claim cannot serve every replica" -}}
 {{- end -}}
 {{- range $name, $t := .Values.targets -}}
 {{- range $t.calls -}}
