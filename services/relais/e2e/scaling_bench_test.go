@@ -49,10 +49,12 @@ import (
 // a second replica adds throughput only while the first one leaves cores
 // idle. The load generator is this test process and shares the cores.
 //
-// The second search replica gets its index from a reindex: the search
-// target's consumer has one durable name (search-index) for every
-// replica, so two replicas of the embedded backend share the events
-// instead of each seeing all of them; the test shows it at the end.
+// Each search replica reads the events with its own durable consumer
+// (search.durable = search-index-<name>, as the chart's StatefulSet
+// names them) and keeps its own ledger and index, so the second one,
+// started once the first has indexed the demo data, indexes it from the
+// stream and is ready (/readyz) once caught up; the test then shows that
+// both index every dataset created while they run.
 //
 // It runs with RELAIS_BENCH_SCALING=1 (scripts/bench-scaling.sh).
 func TestScalingReplicas(t *testing.T) {
@@ -68,9 +70,7 @@ func TestScalingReplicas(t *testing.T) {
 	t.Logf("cluster ready and loaded in %v", time.Since(began).Round(time.Millisecond))
 	queries, slugs := s.corpus(t)
 	s.checkReplicas(t)
-	// Before the loads: the writes of the last runs leave each replica
-	// missing half of what they created.
-	s.showSharedDurable(t)
+	s.showOwnDurables(t)
 
 	search := func(r *rand.Rand) call {
 		return call{path: "/api/2/datasets/search/?q=" + url.QueryEscape(queries[r.IntN(len(queries))])}
@@ -179,7 +179,7 @@ func startScaling(t *testing.T) *scaling {
 	searchTarget := func(name string) *proc {
 		s.searchAddr[name] = loopback(t)
 		return add(name, "search", "RELAIS_SEARCH_GRPC_ADDR="+s.searchAddr[name], "RELAIS_SEARCH_CATALOG_ADDR="+catalogAddr,
-			"RELAIS_SEARCH_SERVICE_TOKEN="+scalingServiceToken, "RELAIS_SEARCH_INDEX_BACKEND=embedded")
+			"RELAIS_SEARCH_SERVICE_TOKEN="+scalingServiceToken, "RELAIS_SEARCH_INDEX_BACKEND=embedded", "RELAIS_SEARCH_DURABLE=search-index-"+name)
 	}
 	searchTarget("search-1").start(t)
 	// Gateways a and b reach search-1 only, c and d both replicas (a
@@ -201,12 +201,10 @@ func startScaling(t *testing.T) *scaling {
 		return s.total(t, "gateway-a", "/api/2/datasets/search/?page_size=1") == listed
 	}), "search-1 indexes the %v listed datasets", listed)
 
-	// The second replica joins the durable consumer once the first has
-	// every event: it gets its index from the catalog.
-	searchTarget("search-2").start(t)
-	began := time.Now()
-	require.NoError(t, relais.Reindex(s.adminContext(), s.searchClient(t, "search-2"), io.Discard, io.Discard))
-	t.Logf("search-2 reindexed from the catalog in %v", time.Since(began).Round(time.Millisecond))
+	// The second replica starts once the first has every event: on its
+	// own durable it reads them all from the stream, and is ready once
+	// caught up.
+	t.Logf("search-2 indexed the stream and was ready in %v", searchTarget("search-2").start(t).Round(time.Millisecond))
 
 	gateway("gateway-b", s.searchAddr["search-1"])
 	both := s.searchAddr["search-1"] + "," + s.searchAddr["search-2"]
@@ -294,10 +292,10 @@ func (s *scaling) corpus(t *testing.T) (queries, slugs []string) {
 	return queries, slugs
 }
 
-// showSharedDurable creates datasets one at a time while both search
-// replicas run, and logs how many each indexed: they pull from one
-// durable consumer, so each sees a share of the events.
-func (s *scaling) showSharedDurable(t *testing.T) {
+// showOwnDurables creates datasets one at a time while both search
+// replicas run, and requires each replica to index every one: each reads
+// the events with its own durable consumer.
+func (s *scaling) showOwnDurables(t *testing.T) {
 	t.Helper()
 	p := s.portal(t, "gateway-a")
 	const n = 10
@@ -309,10 +307,9 @@ func (s *scaling) showSharedDurable(t *testing.T) {
 	var missing [2]int
 	require.True(t, waitUntil(time.Minute, func() bool {
 		missing[0], missing[1] = len(s.verify(t, "search-1").GetMissing()), len(s.verify(t, "search-2").GetMissing())
-		return missing[0]+missing[1] <= n // every event taken by one replica or the other
-	}))
-	t.Logf("shared durable consumer (search-index): of %d datasets created with both replicas running, search-1 indexed %d and search-2 %d; "+
-		"a replica of the embedded backend needs its own durable name and ledger to see every event", n, n-missing[0], n-missing[1])
+		return missing[0]+missing[1] == 0
+	}), "missing after a minute: search-1 %d, search-2 %d", missing[0], missing[1])
+	t.Logf("own durable consumers (search-index-search-1, search-index-search-2): both replicas indexed the %d datasets created while they ran", n)
 }
 
 // searchCalls is how many searches of datasets each replica has
