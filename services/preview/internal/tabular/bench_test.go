@@ -332,3 +332,70 @@ func peakRSSMiB() float64 {
 	}
 	return 0
 }
+
+// BenchmarkQueryWhileIndexing times a filtered, sorted page (a commune
+// and the latest dates first, BenchmarkQuery's first shape) on the
+// 1 000 000-row table from the moment Load returns, while its indexes are
+// built in the background (until its columns' indexes exist such a query
+// scans the table), and after: p50 and p99 of each phase, the number of
+// pages timed during the build, and how long the build took. Run it once
+// (DuckDB builds no index):
+//
+//	go test ./services/preview/internal/tabular -run '^$' -bench 'QueryWhileIndexing/sqlite' -benchtime 1x
+func BenchmarkQueryWhileIndexing(b *testing.B) {
+	n := benchRows(b)
+	for _, e := range benchEngines() {
+		if e.name == EngineDuckDB {
+			continue
+		}
+		b.Run(e.name, func(b *testing.B) {
+			ctx := context.Background()
+			rng := rand.New(rand.NewPCG(3, 4))
+			pool := newRowPool(n)
+			for b.Loop() {
+				s := e.open(b, Options{})
+				page := func() time.Duration {
+					args := url.Values{"code_commune__exact": {fmt.Sprintf("%05d", 1000+rng.IntN(35000))}, "date__sort": {"desc"}}
+					start := time.Now()
+					if _, err := s.Data(ctx, "bench", args, base); err != nil {
+						b.Fatal(err)
+					}
+					return time.Since(start)
+				}
+				if _, err := s.Load(ctx, "bench", mixedColumns, nil, pool.rows(n)); err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				indexed := make(chan struct{})
+				go func() { s.WaitIndexing(); close(indexed) }()
+				var during, after []time.Duration
+			building:
+				for {
+					select {
+					case <-indexed:
+						break building
+					default:
+						during = append(during, page())
+					}
+				}
+				build := time.Since(start)
+				for range 200 {
+					after = append(after, page())
+				}
+				b.ReportMetric(build.Seconds(), "index-build-s")
+				b.ReportMetric(float64(len(during)), "pages-during")
+				for _, phase := range []struct {
+					name string
+					lat  []time.Duration
+				}{{"during", during}, {"after", after}} {
+					if len(phase.lat) == 0 {
+						continue // indexed before the first page
+					}
+					slices.Sort(phase.lat)
+					b.ReportMetric(ms(phase.lat[len(phase.lat)/2]), phase.name+"-p50-ms")
+					b.ReportMetric(ms(phase.lat[min(len(phase.lat)-1, len(phase.lat)*99/100)]), phase.name+"-p99-ms")
+				}
+			}
+		})
+	}
+}

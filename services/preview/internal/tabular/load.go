@@ -65,6 +65,13 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 		return 0, fmt.Errorf("load table of resource %s: create: %w", t.RID, err)
 	}
 	src := &rowSource{cols: t.Columns, next: next}
+	bulkDone := func() {}
+	if s.dialect() == sqldb.SQLite {
+		if bulkDone, err = s.bulkLoad(ctx); err != nil {
+			return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
+		}
+		defer bulkDone()
+	}
 	switch s.dialect() {
 	case duckDB:
 		rows, err = appendRows(ctx, s.duck, name, src)
@@ -94,6 +101,7 @@ func (s *Store) LoadTable(ctx context.Context, t Table, next func() ([]any, erro
 		return 0, fmt.Errorf("load table of resource %s: %w", t.RID, err)
 	}
 	swapped = true
+	bulkDone() // before the indexes, whose first commit checkpoints
 	s.indexLater(t.RID, name, t.Columns)
 	return rows, nil
 }

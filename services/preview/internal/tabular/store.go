@@ -40,6 +40,11 @@ type Store struct {
 	closeMu  sync.Mutex
 	closing  context.Context
 	close    context.CancelFunc
+	// bulkLoads counts the SQLite loads running, bulkRestore restores the
+	// writer's settings after the last (see bulkLoad).
+	bulkMu      sync.Mutex
+	bulkLoads   int
+	bulkRestore func()
 }
 
 // Options tune a Store; the zero value means the defaults.
