@@ -104,6 +104,9 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-prune.C:
+			if err := s.store.AttributePending(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("attribute pending counts to organizations", "err", err)
+			}
 			s.prune(ctx)
 		case <-push.C:
 			if s.catalog == nil {
@@ -148,8 +151,8 @@ func (s *Service) handle(ctx context.Context, ms []events.Message) error {
 		}
 		items = append(items, it)
 	}
-	// In stream order: a dataset's organization is known before the views
-	// that follow its creation.
+	// Before the batch's counts: a dataset's organization is known before
+	// the views that follow its creation in the stream.
 	if err := s.store.SetDatasetOrganizations(ctx, orgs); err != nil {
 		return err
 	}
@@ -163,10 +166,18 @@ func (s *Service) handle(ctx context.Context, ms []events.Message) error {
 			continue
 		}
 		// An organization's figures add up its datasets' at the time of
-		// each event.
-		if org := orgOf[it.OfDataset]; org != "" {
+		// each event. A dataset no catalog event made known yet (its
+		// creation still in the catalog's outbox) has its organization's
+		// counts wait for it.
+		if it.OfDataset != "" {
+			org, known := orgOf[it.OfDataset]
 			for _, metric := range it.OrganizationMetrics {
-				it.Count.Increments = append(it.Count.Increments, store.Increment{ObjectType: "organization", ObjectID: org, Metric: metric})
+				switch {
+				case !known:
+					it.Count.Pending = append(it.Count.Pending, store.Pending{DatasetID: it.OfDataset, Metric: metric})
+				case org != "":
+					it.Count.Increments = append(it.Count.Increments, store.Increment{ObjectType: "organization", ObjectID: org, Metric: metric})
+				}
 			}
 		}
 		counts = append(counts, *it.Count)

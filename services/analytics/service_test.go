@@ -134,3 +134,29 @@ func TestRestartMidStream(t *testing.T) {
 		assert.Equal(t, int64(total), siteTotal(t, svc.client, "datasets_views"))
 	})
 }
+
+// Views of a new dataset that reach the stream before its creation (the
+// catalog's event still in its outbox) count for its organization once
+// the creation arrives.
+func TestViewsBeforeTheDatasetEvent(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		bus := startBus(t)
+		svc := start(t, db, bus)
+		ds, org := objectID(1), objectID(2)
+		nov := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+		for _, m := range []events.Message{viewed("v1", "dataset", ds, web, false, nov), viewed("v2", "dataset", ds, web, false, nov)} {
+			require.NoError(t, bus.Publish(ctx, m))
+		}
+		require.Eventually(t, func() bool { return siteTotal(t, svc.client, "datasets_views") == 2 }, 10*time.Second, 20*time.Millisecond)
+		created, err := proto.Marshal(&eventsv1.DatasetChanged{EventId: "c1", Dataset: &catalogv1.Dataset{Id: ds, Organization: &catalogv1.OrganizationRef{Id: org}}})
+		require.NoError(t, err)
+		require.NoError(t, bus.Publish(ctx, events.Message{ID: "c1", Subject: "relais.catalog.dataset.created", Type: "relais.events.v1.DatasetChanged", Data: created}))
+		require.Eventually(t, func() bool {
+			months, err := svc.client.ListMonthly(ctx, &analyticsv1.ListMonthlyRequest{ObjectType: "organization", ObjectIds: []string{org}})
+			require.NoError(t, err)
+			return len(months.GetCounts()) == 1 && proto.Equal(months.GetCounts()[0],
+				&analyticsv1.MonthCount{ObjectId: org, Metric: "datasets_views", Month: "2026-11", Count: 2})
+		}, 10*time.Second, 20*time.Millisecond, "the organization gets its dataset's earlier views")
+	})
+}

@@ -19,13 +19,15 @@ func TestPortalWebViews(t *testing.T) {
 	configure := func(c *relais.Config) { c.Analytics.PushInterval = 200 * time.Millisecond }
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
-			if mode != "all-in-one" {
-				t.Skip("not run where the targets are apart (split, distributed): there the organization's page " +
-					"visit is lost now and then (on 2026-11-27: 4 runs in 10 in split mode, 1 in 9 distributed; " +
-					"the usage table still shows 0 page visits and 2 dataset visits after 90 s, while the metrics " +
-					"API counted the visit), a bug of the audience figures to find and fix there, not in this test")
+			if mode == "all-in-one" {
+				testPortalWebViews(t, startBarePortal(t, configure)) // without the demo data: quicker
+				return
 			}
-			testPortalWebViews(t, startBarePortal(t, configure)) // without the demo data: quicker
+			// With the demo data: its import fills the catalog's outbox,
+			// so the dataset's creation often reaches the analytics
+			// consumer after the dataset's views (which wait for it).
+			p, _ := startPortalWith(t, mode, t.TempDir(), configure)
+			testPortalWebViews(t, p)
 		})
 	}
 }

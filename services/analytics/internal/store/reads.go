@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/relais-data/relais/pkg/sqldb"
@@ -107,13 +109,14 @@ func (s *Store) Monthly(ctx context.Context, q MonthlyQuery) ([]MonthCount, erro
 	return out, nil
 }
 
-// OrganizationsOf returns the organization of each dataset of ids that has
-// one.
+// OrganizationsOf returns the organization of each dataset of ids that a
+// catalog event made known ("" for a user's dataset); unknown datasets
+// are not in the map.
 func (s *Store) OrganizationsOf(ctx context.Context, ids []string) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
 	for start := 0; start < len(ids); start += rowsPerStatement {
 		chunk := ids[start:min(start+rowsPerStatement, len(ids))]
-		rows, err := s.db.QueryContext(ctx, "SELECT dataset_id, organization_id FROM analytics_datasets WHERE organization_id <> '' AND dataset_id IN ("+
+		rows, err := s.db.QueryContext(ctx, "SELECT dataset_id, organization_id FROM analytics_datasets WHERE dataset_id IN ("+
 			sqldb.Placeholders(len(chunk))+")", sqldb.StringArgs(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("read organizations of datasets: %w", err)
@@ -141,7 +144,7 @@ func (s *Store) SetDatasetOrganization(ctx context.Context, datasetID, organizat
 }
 
 // SetDatasetOrganizations records, in one transaction, the organization of
-// each dataset of byDataset.
+// each dataset of byDataset, which gets the counts pending for it.
 func (s *Store) SetDatasetOrganizations(ctx context.Context, byDataset map[string]string) error {
 	if len(byDataset) == 0 {
 		return nil
@@ -153,7 +156,7 @@ func (s *Store) SetDatasetOrganizations(ctx context.Context, byDataset map[strin
 				return err
 			}
 		}
-		return nil
+		return attributePending(ctx, tx, slices.Sorted(maps.Keys(byDataset)))
 	})
 	if err != nil {
 		return fmt.Errorf("record the organizations of %d datasets: %w", len(byDataset), err)

@@ -8,6 +8,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -52,6 +54,9 @@ type Event struct {
 	ID         string
 	At         time.Time
 	Increments []Increment
+	// Pending are the organization's metrics of a dataset whose
+	// organization is not known yet: they go to it once it is.
+	Pending []Pending
 }
 
 // rowsPerStatement bounds multi-row statements (5 parameters a row stays far
@@ -74,6 +79,8 @@ func (s *Store) Record(ctx context.Context, events []Event) (int, error) {
 		daily := map[key]int64{}
 		monthly := map[key]int64{}
 		changed := map[Increment]bool{}
+		pending := map[pendingKey]int64{}
+		waiting := map[string]bool{}
 		for _, e := range events {
 			if !isNew[e.ID] {
 				continue
@@ -86,6 +93,10 @@ func (s *Store) Record(ctx context.Context, events []Event) (int, error) {
 				monthly[key{inc, day[:7]}]++
 				changed[inc] = true
 			}
+			for _, p := range e.Pending {
+				pending[pendingKey{p, day}]++
+				waiting[p.DatasetID] = true
+			}
 		}
 		if err := markDirty(ctx, tx, changed, time.Now().UnixMicro()); err != nil {
 			return err
@@ -93,7 +104,15 @@ func (s *Store) Record(ctx context.Context, events []Event) (int, error) {
 		if err := upsertCounts(ctx, tx, "analytics_daily", "day", daily); err != nil {
 			return err
 		}
-		return upsertCounts(ctx, tx, "analytics_monthly", "month", monthly)
+		if err := upsertCounts(ctx, tx, "analytics_monthly", "month", monthly); err != nil {
+			return err
+		}
+		if err := addPending(ctx, tx, pending); err != nil {
+			return err
+		}
+		// The organization may have become known since the caller
+		// looked it up.
+		return attributePending(ctx, tx, slices.Sorted(maps.Keys(waiting)))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record %d events: %w", len(events), err)
@@ -186,9 +205,14 @@ func (k key) less(o key) bool {
 	return k.period < o.period
 }
 
-// Prune forgets the ids of events counted before t: a redelivery older than
-// the stream keeps messages cannot happen.
+// Prune forgets the ids of events counted before t (a redelivery older than
+// the stream keeps messages cannot happen) and returns how many; it drops
+// the pending counts of days before t's too (a dataset whose organization
+// no catalog event said by then is not waited for any longer).
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM analytics_pending WHERE day < ?", before.UTC().Format(time.DateOnly)); err != nil {
+		return 0, fmt.Errorf("prune pending counts: %w", err)
+	}
 	res, err := s.db.ExecContext(ctx, "DELETE FROM analytics_seen WHERE seen_at < ?", before.UnixMicro())
 	if err != nil {
 		return 0, fmt.Errorf("prune seen events: %w", err)

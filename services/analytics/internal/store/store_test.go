@@ -130,3 +130,88 @@ func TestPrune(t *testing.T) {
 		assert.Equal(t, int64(1), totals["d1"]["views"], "pruning forgets ids, not counts")
 	})
 }
+
+func pendingView(id, dataset string, at time.Time) store.Event {
+	e := view(id, dataset, at)
+	e.Pending = []store.Pending{{DatasetID: dataset, Metric: "datasets_views"}}
+	return e
+}
+
+// A dataset's views counted before its organization is known go to the
+// organization when it is, on their own days; a user's dataset drops them.
+func TestPendingOrganizationCounts(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := open(t, db)
+		_, err := s.Record(ctx, []store.Event{pendingView("a", "d1", nov), pendingView("b", "d1", dec), pendingView("c", "d3", nov)})
+		require.NoError(t, err)
+		orgs, err := s.Totals(ctx, "organization", []string{"org"})
+		require.NoError(t, err)
+		assert.Empty(t, orgs, "no organization known yet")
+
+		require.NoError(t, s.SetDatasetOrganization(ctx, "d1", "org"))
+		months, err := s.Monthly(ctx, store.MonthlyQuery{ObjectType: "organization", ObjectIDs: []string{"org"}})
+		require.NoError(t, err)
+		assert.Equal(t, []store.MonthCount{
+			{ObjectID: "org", Metric: "datasets_views", Month: "2026-11", Count: 1},
+			{ObjectID: "org", Metric: "datasets_views", Month: "2026-12", Count: 1},
+		}, months)
+		require.NoError(t, s.SetDatasetOrganization(ctx, "d1", "other"))
+		totals, err := s.Totals(ctx, "organization", []string{"org", "other"})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]map[string]int64{"org": {"datasets_views": 2}}, totals, "pending counts go once")
+		dirty, err := s.Dirty(ctx, 10)
+		require.NoError(t, err)
+		assert.Contains(t, objectsOf(dirty), "organization/org", "the catalog is sent the new figures")
+
+		require.NoError(t, s.SetDatasetOrganization(ctx, "d3", ""))
+		require.NoError(t, s.SetDatasetOrganization(ctx, "d3", "org"))
+		totals, err = s.Totals(ctx, "organization", []string{"org"})
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), totals["org"]["datasets_views"], "a user's dataset's pending counts are dropped")
+
+		// Known by the time the batch is written (looked up unknown
+		// before): attributed at once.
+		require.NoError(t, s.SetDatasetOrganization(ctx, "d2", "org2"))
+		_, err = s.Record(ctx, []store.Event{pendingView("d", "d2", nov), pendingView("d", "d2", nov)})
+		require.NoError(t, err)
+		totals, err = s.Totals(ctx, "organization", []string{"org2"})
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), totals["org2"]["datasets_views"])
+
+		// Known without SetDatasetOrganizations seeing the pending rows
+		// (another writer's transaction): the sweep attributes them.
+		_, err = s.Record(ctx, []store.Event{pendingView("e", "d4", nov)})
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, "INSERT INTO analytics_datasets (dataset_id, organization_id) VALUES ('d4', 'org4')")
+		require.NoError(t, err)
+		require.NoError(t, s.AttributePending(ctx))
+		totals, err = s.Totals(ctx, "organization", []string{"org4"})
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), totals["org4"]["datasets_views"])
+	})
+}
+
+func TestPrunePending(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := open(t, db)
+		old := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+		_, err := s.Record(ctx, []store.Event{pendingView("old", "d1", old), pendingView("new", "d1", nov)})
+		require.NoError(t, err)
+		_, err = s.Prune(ctx, old.Add(24*time.Hour))
+		require.NoError(t, err)
+		require.NoError(t, s.SetDatasetOrganization(ctx, "d1", "org"))
+		totals, err := s.Totals(ctx, "organization", []string{"org"})
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), totals["org"]["datasets_views"], "pending counts older than the retention are dropped")
+	})
+}
+
+func objectsOf(ds []store.Dirty) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.ObjectType+"/"+d.ObjectID)
+	}
+	return out
+}
