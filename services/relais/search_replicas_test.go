@@ -241,3 +241,19 @@ func jetStream(t *testing.T, url string) jetstream.JetStream {
 	require.NoError(t, err)
 	return js
 }
+
+// A durable name JetStream would refuse is a configuration error, said
+// before anything starts.
+func TestSearchDurableChecked(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Target, cfg.DataDir = "search", t.TempDir()
+	cfg.Events.URL, cfg.Search.CatalogAddr, cfg.Search.ServiceToken = "nats://127.0.0.1:4222", "127.0.0.1:9091", "token"
+	require.NoError(t, cfg.Validate())
+	assert.Equal(t, search.DefaultDurable, cfg.Search.Durable, "default")
+	for _, bad := range []string{"search.index", "search index", "search-*", "search->"} {
+		cfg.Search.Durable = bad
+		err := cfg.Validate()
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "search.durable (RELAIS_SEARCH_DURABLE)", bad)
+	}
+}
