@@ -65,7 +65,16 @@ type Config struct {
 	// A comma-separated list rotates keys: the first seals, all open.
 	// Empty: -target=all makes one in the data directory; a gateway alone
 	// uses a random key of its process (its sessions end with it).
-	SessionKey string `yaml:"session_key" secret:"true" usage:"base64 key(s) of 32 bytes sealing the portal's session cookies, shared by every gateway replica; comma-separated to rotate (the first seals)"`
+	// TrustedProxies are the networks (comma-separated CIDRs or
+	// addresses) whose X-Forwarded-For is believed: the ingress
+	// controller's, a load balancer's. The client of a request is its
+	// connection's address unless that is a trusted proxy; then the last
+	// hop of X-Forwarded-For not added by a trusted proxy. It keys the
+	// audience figures' flood limit and the sign-in attempts' limit per
+	// client. Empty: X-Forwarded-For is ignored (a gateway reached
+	// directly).
+	TrustedProxies string `yaml:"trusted_proxies" usage:"comma-separated CIDRs whose X-Forwarded-For is believed (the ingress controller's); empty: the connection's address is the client"`
+	SessionKey     string `yaml:"session_key" secret:"true" usage:"base64 key(s) of 32 bytes sealing the portal's session cookies, shared by every gateway replica; comma-separated to rotate (the first seals)"`
 }
 
 // SessionKeySize is the length of a session key (AES-256).

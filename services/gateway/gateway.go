@@ -65,6 +65,10 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 	default:
 		return nil, fmt.Errorf("gateway: s3_downloads %q: want %s or %s", cfg.S3Downloads, api.S3Redirect, api.S3Proxy)
 	}
+	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: trusted_proxies: %w", err)
+	}
 	srv := api.New(api.Options{
 		Catalog:   deps.Catalog,
 		Log:       log,
@@ -77,7 +81,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		// The preview service shares the storage service's token.
 		Preview:   api.PreviewOptions{Client: deps.Preview, Token: cfg.StorageToken},
 		Search:    deps.Search,
-		Views:     api.ViewOptions{Bus: deps.Events, MaxPerClientPerMinute: cfg.MaxViewsPerClientPerMinute},
+		Views:     api.ViewOptions{Bus: deps.Events, MaxPerClientPerMinute: cfg.MaxViewsPerClientPerMinute, ClientIP: proxies.ClientIP},
 		Analytics: deps.Analytics,
 	})
 	keys, err := cfg.SessionKeys()
@@ -92,7 +96,7 @@ func New(cfg Config, deps Deps) (*Gateway, error) {
 		Brand: portal.Brand{Name: cfg.SiteTitle, LogoURL: cfg.LogoURL, PrimaryColor: cfg.PrimaryColor},
 		Map:   portal.MapOptions{TileURL: cfg.MapTileURL, Attribution: cfg.MapAttribution},
 		API:   srv, PublicURL: cfg.PublicURL, Locale: cfg.Locale,
-		Sessions: portal.SessionOptions{Keys: keys},
+		Sessions: portal.SessionOptions{Keys: keys, ClientIP: proxies.ClientIP},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

@@ -53,6 +53,8 @@ A new target adds its block to relais.env.target below. */}}
   value: ":{{ .t.ports.http }}"
 - name: RELAIS_GATEWAY_PUBLIC_URL
   value: {{ include "relais.publicURL" .root | quote }}
+- name: RELAIS_GATEWAY_TRUSTED_PROXIES
+  value: {{ .root.Values.trustedProxies | quote }}
 {{- if or .root.Values.tokenSecret.existingSecret .root.Values.tokenSecret.value }}
 {{ include "relais.env.tokenSecret" .root }}
 {{- end }}
@@ -89,6 +91,8 @@ and makes its service token there unless one is given. */}}
   value: ":{{ .t.ports.http }}"
 - name: RELAIS_GATEWAY_PUBLIC_URL
   value: {{ include "relais.publicURL" .root | quote }}
+- name: RELAIS_GATEWAY_TRUSTED_PROXIES
+  value: {{ .root.Values.trustedProxies | quote }}
 - name: RELAIS_GATEWAY_CATALOG_ADDR
   value: {{ include "relais.grpcAddr" (dict "root" .root "target" "catalog") | quote }}
 - name: RELAIS_GATEWAY_STORAGE_ADDR

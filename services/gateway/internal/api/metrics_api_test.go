@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/relais-data/relais/pkg/httpx"
 )
 
 func TestParseMetricQuery(t *testing.T) {
@@ -53,7 +57,7 @@ func TestParseMetricQuery(t *testing.T) {
 // A client past its views of the minute is served but not counted; another
 // client (another user agent) still is; the next minute counts again.
 func TestViewRateLimit(t *testing.T) {
-	v := &viewRecorder{max: 3, clients: map[uint64]int{}}
+	v := &viewRecorder{max: 3, clients: map[uint64]int{}, client: httpx.TrustedProxies(nil).ClientIP}
 	r := httptest.NewRequest("GET", "/api/1/datasets/x/", nil)
 	r.Header.Set("User-Agent", "Firefox")
 	other := httptest.NewRequest("GET", "/api/1/datasets/x/", nil)
@@ -68,7 +72,34 @@ func TestViewRateLimit(t *testing.T) {
 	assert.Equal(t, 3, admitted)
 	assert.True(t, v.admit(other, now))
 	assert.True(t, v.admit(r, now.Add(time.Minute)))
-	fwd := httptest.NewRequest("GET", "/", nil)
-	fwd.Header.Set("X-Forwarded-For", "203.0.113.7, 10.0.0.1")
-	assert.Equal(t, "203.0.113.7", clientAddress(fwd))
+}
+
+// Behind the ingress (a trusted proxy), each client of X-Forwarded-For has
+// its own quota of views; a client reaching the gateway directly cannot
+// escape its quota by writing X-Forwarded-For.
+func TestViewRateLimitBehindProxies(t *testing.T) {
+	proxies, err := httpx.ParseTrustedProxies("10.0.0.0/8")
+	require.NoError(t, err)
+	v := &viewRecorder{max: 2, clients: map[uint64]int{}, client: proxies.ClientIP}
+	now := time.Date(2026, 11, 27, 10, 0, 1, 0, time.UTC)
+	req := func(peer, xff string) *http.Request {
+		r := httptest.NewRequest("GET", "/api/1/datasets/x/", nil)
+		r.RemoteAddr, r.Header["User-Agent"] = peer+":443", []string{"Firefox"}
+		if xff != "" {
+			r.Header.Set("X-Forwarded-For", xff)
+		}
+		return r
+	}
+	for _, client := range []string{"198.51.100.1", "198.51.100.2"} {
+		assert.True(t, v.admit(req("10.0.0.5", client), now))
+		assert.True(t, v.admit(req("10.0.0.5", client), now))
+		assert.False(t, v.admit(req("10.0.0.5", client), now), "%s past its quota", client)
+	}
+	direct := 0
+	for i := range 5 {
+		if v.admit(req("203.0.113.9", fmt.Sprintf("192.0.2.%d", i)), now) {
+			direct++
+		}
+	}
+	assert.Equal(t, 2, direct, "a forged X-Forwarded-For from an untrusted peer is ignored")
 }

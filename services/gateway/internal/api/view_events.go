@@ -7,9 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"log/slog"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/relais-data/relais/pkg/events"
+	"github.com/relais-data/relais/pkg/httpx"
 	eventsv1 "github.com/relais-data/relais/proto/relais/events/v1"
 )
 
@@ -33,6 +32,9 @@ type ViewOptions struct {
 	// user agent) adds in a minute; the others are served, not counted.
 	// Default 30.
 	MaxPerClientPerMinute int
+	// ClientIP is the address of a request's client (behind trusted
+	// proxies, from X-Forwarded-For); nil: the connection's address.
+	ClientIP func(*http.Request) string
 }
 
 // Views are published in batches by one worker, so that a response never
@@ -53,9 +55,10 @@ const (
 // held in memory for the current minute only, under a key that changes
 // every day and is never written anywhere.
 type viewRecorder struct {
-	bus Publisher
-	log *slog.Logger
-	max int
+	bus    Publisher
+	log    *slog.Logger
+	max    int
+	client func(*http.Request) string
 
 	mu      sync.Mutex
 	closed  bool
@@ -71,10 +74,13 @@ func newViewRecorder(opts ViewOptions, log *slog.Logger) *viewRecorder {
 	if opts.Bus == nil {
 		return nil
 	}
-	v := &viewRecorder{bus: opts.Bus, log: log, max: opts.MaxPerClientPerMinute,
+	v := &viewRecorder{bus: opts.Bus, log: log, max: opts.MaxPerClientPerMinute, client: opts.ClientIP,
 		queue: make(chan events.Message, viewQueue), done: make(chan struct{}), clients: map[uint64]int{}}
 	if v.max <= 0 {
 		v.max = defaultMaxViews
+	}
+	if v.client == nil {
+		v.client = httpx.TrustedProxies(nil).ClientIP
 	}
 	go v.work()
 	return v
@@ -120,7 +126,7 @@ func (v *viewRecorder) admit(r *http.Request, now time.Time) bool {
 		clear(v.clients)
 	}
 	mac := hmac.New(sha256.New, v.salt[:])
-	mac.Write([]byte(clientAddress(r)))
+	mac.Write([]byte(v.client(r)))
 	mac.Write([]byte{0})
 	mac.Write([]byte(r.UserAgent()))
 	key := binary.BigEndian.Uint64(mac.Sum(nil))
@@ -133,20 +139,6 @@ func (v *viewRecorder) admit(r *http.Request, now time.Time) bool {
 	}
 	v.clients[key] = n + 1
 	return true
-}
-
-// clientAddress is the address a request came from: the first hop of
-// X-Forwarded-For behind the ingress, else the connection's.
-func clientAddress(r *http.Request) string {
-	if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-		first, _, _ := strings.Cut(fwd, ",")
-		return strings.TrimSpace(first)
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (v *viewRecorder) work() {

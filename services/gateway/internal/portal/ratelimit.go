@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -70,16 +69,11 @@ func (a *attempts) forget(key string) {
 	a.mu.Unlock()
 }
 
-// clientKey is the client's address without its port. The gateway is the
-// first hop (a proxy in front must be configured to pass addresses in a
-// way the HTTP server trusts); X-Forwarded-For is not read, since any
-// client can write it.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return "client:" + host
+// clientKey is the client's address (SessionOptions.ClientIP): behind the
+// trusted proxies only, read from X-Forwarded-For, which any client can
+// write.
+func (p *Portal) clientKey(r *http.Request) string {
+	return "client:" + p.opts.Sessions.ClientIP(r)
 }
 
 func accountKey(email string) string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relais-data/relais/pkg/grpcx"
+	"github.com/relais-data/relais/pkg/httpx"
 )
 
 // Sessions: how a signed-in agent acts on the catalog.
@@ -72,6 +73,10 @@ type SessionOptions struct {
 	AttemptWindow         time.Duration
 	// Now is the clock (tests move it); nil is time.Now.
 	Now func() time.Time
+	// ClientIP is the address of a request's client, which keys the
+	// per-client limit (behind trusted proxies, from X-Forwarded-For);
+	// nil: the connection's address.
+	ClientIP func(*http.Request) string
 }
 
 func (o *SessionOptions) setDefaults() {
@@ -92,6 +97,9 @@ func (o *SessionOptions) setDefaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.ClientIP == nil {
+		o.ClientIP = httpx.TrustedProxies(nil).ClientIP
 	}
 }
 

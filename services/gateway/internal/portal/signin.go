@@ -62,7 +62,7 @@ func (p *Portal) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := p.opts.Sessions
-	account, client := accountKey(email), clientKey(r)
+	account, client := accountKey(email), p.clientKey(r)
 	if blocked, until := p.attempts.blocked(account, o.MaxAttemptsPerAccount); blocked {
 		p.tooManyAttempts(w, r, data, until)
 		return
