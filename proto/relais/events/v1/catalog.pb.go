@@ -333,6 +333,85 @@ func (x *ReuseChanged) GetReuse() *v1.Reuse {
 	return nil
 }
 
+// MetricsChanged is published on
+// relais.catalog.{dataset,organization,reuse}.metrics_changed when figures
+// that search sorts by change with no other event of the object: the
+// analytics service set its views (SetMetrics), someone followed or
+// unfollowed it, a reuse linked or unlinked a dataset. One event names
+// many objects of one type (a SetMetrics call of 5 000 datasets is one
+// event per max_ids objects), not their figures: a consumer reads them
+// from the catalog when it applies the event, so that replayed or
+// reordered events still leave the latest figures.
+type MetricsChanged struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	EventId    string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// dataset, organization or reuse: the middle part of the subject.
+	ObjectType string `protobuf:"bytes,3,opt,name=object_type,json=objectType,proto3" json:"object_type,omitempty"`
+	// At most 1 000 ids (the catalog's ListDatasets ids limit).
+	Ids           []string `protobuf:"bytes,4,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MetricsChanged) Reset() {
+	*x = MetricsChanged{}
+	mi := &file_relais_events_v1_catalog_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MetricsChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MetricsChanged) ProtoMessage() {}
+
+func (x *MetricsChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_relais_events_v1_catalog_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MetricsChanged.ProtoReflect.Descriptor instead.
+func (*MetricsChanged) Descriptor() ([]byte, []int) {
+	return file_relais_events_v1_catalog_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *MetricsChanged) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *MetricsChanged) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *MetricsChanged) GetObjectType() string {
+	if x != nil {
+		return x.ObjectType
+	}
+	return ""
+}
+
+func (x *MetricsChanged) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
 var File_relais_events_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_relais_events_v1_catalog_proto_rawDesc = "" +
@@ -364,7 +443,14 @@ const file_relais_events_v1_catalog_proto_rawDesc = "" +
 	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12.\n" +
-	"\x05reuse\x18\x04 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuseB?Z=github.com/relais-data/relais/proto/relais/events/v1;eventsv1b\x06proto3"
+	"\x05reuse\x18\x04 \x01(\v2\x18.relais.catalog.v1.ReuseR\x05reuse\"\x9b\x01\n" +
+	"\x0eMetricsChanged\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12;\n" +
+	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12\x1f\n" +
+	"\vobject_type\x18\x03 \x01(\tR\n" +
+	"objectType\x12\x10\n" +
+	"\x03ids\x18\x04 \x03(\tR\x03idsB?Z=github.com/relais-data/relais/proto/relais/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_relais_events_v1_catalog_proto_rawDescOnce sync.Once
@@ -378,32 +464,34 @@ func file_relais_events_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_relais_events_v1_catalog_proto_rawDescData
 }
 
-var file_relais_events_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_relais_events_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_relais_events_v1_catalog_proto_goTypes = []any{
 	(*DatasetChanged)(nil),        // 0: relais.events.v1.DatasetChanged
 	(*ResourceChanged)(nil),       // 1: relais.events.v1.ResourceChanged
 	(*OrganizationChanged)(nil),   // 2: relais.events.v1.OrganizationChanged
 	(*ReuseChanged)(nil),          // 3: relais.events.v1.ReuseChanged
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
-	(*v1.Dataset)(nil),            // 5: relais.catalog.v1.Dataset
-	(*v1.Resource)(nil),           // 6: relais.catalog.v1.Resource
-	(*v1.Organization)(nil),       // 7: relais.catalog.v1.Organization
-	(*v1.Reuse)(nil),              // 8: relais.catalog.v1.Reuse
+	(*MetricsChanged)(nil),        // 4: relais.events.v1.MetricsChanged
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*v1.Dataset)(nil),            // 6: relais.catalog.v1.Dataset
+	(*v1.Resource)(nil),           // 7: relais.catalog.v1.Resource
+	(*v1.Organization)(nil),       // 8: relais.catalog.v1.Organization
+	(*v1.Reuse)(nil),              // 9: relais.catalog.v1.Reuse
 }
 var file_relais_events_v1_catalog_proto_depIdxs = []int32{
-	4, // 0: relais.events.v1.DatasetChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	5, // 1: relais.events.v1.DatasetChanged.dataset:type_name -> relais.catalog.v1.Dataset
-	4, // 2: relais.events.v1.ResourceChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	6, // 3: relais.events.v1.ResourceChanged.resource:type_name -> relais.catalog.v1.Resource
-	4, // 4: relais.events.v1.OrganizationChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	7, // 5: relais.events.v1.OrganizationChanged.organization:type_name -> relais.catalog.v1.Organization
-	4, // 6: relais.events.v1.ReuseChanged.occurred_at:type_name -> google.protobuf.Timestamp
-	8, // 7: relais.events.v1.ReuseChanged.reuse:type_name -> relais.catalog.v1.Reuse
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	5, // 0: relais.events.v1.DatasetChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	6, // 1: relais.events.v1.DatasetChanged.dataset:type_name -> relais.catalog.v1.Dataset
+	5, // 2: relais.events.v1.ResourceChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	7, // 3: relais.events.v1.ResourceChanged.resource:type_name -> relais.catalog.v1.Resource
+	5, // 4: relais.events.v1.OrganizationChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	8, // 5: relais.events.v1.OrganizationChanged.organization:type_name -> relais.catalog.v1.Organization
+	5, // 6: relais.events.v1.ReuseChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	9, // 7: relais.events.v1.ReuseChanged.reuse:type_name -> relais.catalog.v1.Reuse
+	5, // 8: relais.events.v1.MetricsChanged.occurred_at:type_name -> google.protobuf.Timestamp
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_relais_events_v1_catalog_proto_init() }
@@ -417,7 +505,7 @@ func file_relais_events_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relais_events_v1_catalog_proto_rawDesc), len(file_relais_events_v1_catalog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
