@@ -14,7 +14,8 @@ import (
 )
 
 // analyze makes the new record of job: analyzed, or failed with the
-// reason. An error is transient (retry later).
+// reason. A *failure error is a transient one (see retry.go); any other
+// error is the context's.
 func (p *Pipeline) analyze(ctx context.Context, job Job) (*records.Record, error) {
 	started := p.now()
 	rec := &records.Record{
@@ -23,11 +24,17 @@ func (p *Pipeline) analyze(ctx context.Context, job Job) (*records.Record, error
 	}
 	path, check, err := p.obtain(ctx, job)
 	var fail *failure
-	if errors.As(err, &fail) {
+	if errors.As(err, &fail) && !fail.transient {
 		return p.failed(rec, fail.reason, fail.check, started)
 	}
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if fail == nil { // the storage service failing, unreachable
+			fail = &failure{reason: err.Error(), transient: true}
+		}
+		return nil, fail
 	}
 	defer os.Remove(path)
 

@@ -32,6 +32,10 @@ type Options struct {
 	Limits       analysis.Limits
 	// Concurrency bounds the analyses running at once (default 2).
 	Concurrency int
+	// Attempts bounds the analyses of the same bytes that fail for a
+	// transient reason (default DefaultAttempts): the last one's failure
+	// stays on the resource until its bytes change or it is re-analyzed.
+	Attempts int
 	// TempDir holds the files being analyzed (the system's by default).
 	TempDir string
 	Log     *slog.Logger
@@ -53,6 +57,9 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 2
 	}
+	if opts.Attempts <= 0 {
+		opts.Attempts = DefaultAttempts
+	}
 	if opts.Limits == (analysis.Limits{}) {
 		opts.Limits = analysis.DefaultLimits()
 	}
@@ -63,11 +70,14 @@ func New(opts Options) (*Pipeline, error) {
 }
 
 // Process analyzes job, unless the last analysis of the resource was of
-// the same bytes (and job.Force is false): then it only makes sure the
-// catalog has the extras. It returns the resource's record. An error means
-// the work could not be done now (a service unavailable, ctx ended) and
-// should be retried; a file that cannot be read is not an error but a
-// record in state failed, whose reason is written on the resource.
+// the same bytes (and job.Force is false, and it is no transient failure
+// still to retry): then it only makes sure the catalog has the extras. It
+// returns the resource's record. An error means the work could not be
+// done now and should be retried: a *RetryError for a transient failure
+// (a remote server or the storage service failing; recorded with its
+// attempt), else the database failing or ctx ended. A file that cannot be
+// read is not an error but a record in state failed, whose reason is
+// written on the resource.
 func (p *Pipeline) Process(ctx context.Context, job Job) (*records.Record, error) {
 	unlock := p.locks.lock(job.ResourceID)
 	defer unlock()
@@ -75,7 +85,7 @@ func (p *Pipeline) Process(ctx context.Context, job Job) (*records.Record, error
 	if err != nil && !errors.Is(err, records.ErrNotFound) {
 		return nil, err
 	}
-	if rec != nil && rec.Signature == job.Signature && !job.Force {
+	if rec != nil && rec.Signature == job.Signature && !job.Force && !p.retrying(rec) {
 		if job.DatasetID != "" && rec.DatasetID != job.DatasetID {
 			rec.DatasetID = job.DatasetID
 			rec.ExtrasWritten = false
@@ -90,8 +100,13 @@ func (p *Pipeline) Process(ctx context.Context, job Job) (*records.Record, error
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	started := p.now()
 	next, err := p.analyze(ctx, job)
 	<-p.sem
+	var fail *failure
+	if errors.As(err, &fail) {
+		return p.transientFailed(ctx, job, rec, fail, started)
+	}
 	if err != nil {
 		return nil, err
 	}

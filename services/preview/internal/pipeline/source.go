@@ -20,11 +20,14 @@ import (
 const serviceTokenHeader = "x-service-token"
 
 // failure is a reason the file of a job cannot be analyzed: it is written
-// on the resource, not retried.
+// on the resource, and retried only when transient (see retry.go).
 type failure struct {
 	reason string
 	// check is the check of a remote resource that failed (check:* keys).
 	check map[string]any
+	// transient says the same bytes may be read later (a timeout, a
+	// server error, a network failure).
+	transient bool
 }
 
 func (f *failure) Error() string { return f.reason }
@@ -47,7 +50,7 @@ func (p *Pipeline) obtain(ctx context.Context, job Job) (path string, check map[
 		if errors.As(err, &se) {
 			check[KeyCheckStatus] = se.Status
 		}
-		return "", nil, &failure{reason: err.Error(), check: check}
+		return "", nil, &failure{reason: err.Error(), check: check, transient: fetchTransient(err)}
 	}
 	check = map[string]any{
 		KeyCheckAvailable: true, KeyCheckDate: checkedAt, KeyCheckStatus: res.Status, KeyCheckTimeout: false,

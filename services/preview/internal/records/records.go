@@ -53,6 +53,9 @@ type Record struct {
 	GeoJSON       []byte
 	Location      []byte
 	Validation    []byte
+	// Attempts counts the consecutive transient failures of this
+	// signature (State failed); 0 when done or failed for good.
+	Attempts int
 }
 
 // Store reads and writes the preview tables.
@@ -74,20 +77,20 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 }
 
 const columns = `resource_id, dataset_id, source, signature, state, error, analyzed_at, extras,
-	extras_written, tabular, map_kind, geojson, location, validation`
+	extras_written, tabular, map_kind, geojson, location, validation, attempts`
 
 // Put inserts or replaces rec.
 func (s *Store) Put(ctx context.Context, rec *Record) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO preview_resources (`+columns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (resource_id) DO UPDATE SET dataset_id = excluded.dataset_id, source = excluded.source,
 			signature = excluded.signature, state = excluded.state, error = excluded.error,
 			analyzed_at = excluded.analyzed_at, extras = excluded.extras, extras_written = excluded.extras_written,
 			tabular = excluded.tabular, map_kind = excluded.map_kind, geojson = excluded.geojson,
-			location = excluded.location, validation = excluded.validation`,
+			location = excluded.location, validation = excluded.validation, attempts = excluded.attempts`,
 		rec.ResourceID, rec.DatasetID, rec.Source, rec.Signature, rec.State, rec.Error, rec.AnalyzedAt.UnixMicro(),
 		string(orEmpty(rec.Extras, "{}")), boolInt(rec.ExtrasWritten), boolInt(rec.Tabular), rec.MapKind,
-		string(rec.GeoJSON), string(rec.Location), string(rec.Validation))
+		string(rec.GeoJSON), string(rec.Location), string(rec.Validation), rec.Attempts)
 	if err != nil {
 		return fmt.Errorf("put preview record %s: %w", rec.ResourceID, err)
 	}
@@ -104,7 +107,7 @@ func (s *Store) Get(ctx context.Context, rid string) (*Record, error) {
 	)
 	err := s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM preview_resources WHERE resource_id = ?`, rid).Scan(
 		&r.ResourceID, &r.DatasetID, &r.Source, &r.Signature, &r.State, &r.Error, &at, &extras,
-		&written, &tabular, &r.MapKind, &geo, &loc, &vali)
+		&written, &tabular, &r.MapKind, &geo, &loc, &vali, &r.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("resource %s: %w", rid, ErrNotFound)
 	}

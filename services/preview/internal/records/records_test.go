@@ -30,11 +30,18 @@ func TestRecords(t *testing.T) {
 		require.Equal(t, rec, got)
 
 		require.NoError(t, s.MarkExtrasWritten(ctx, "r1"))
-		rec.State, rec.Error, rec.Tabular, rec.MapKind, rec.Location = StateFailed, "unreadable", false, MapNone, nil
+		rec.State, rec.Error, rec.Tabular, rec.MapKind, rec.Location, rec.Attempts = StateFailed, "timed out", false, MapNone, nil, 2
 		require.NoError(t, s.Put(ctx, rec))
 		got, err = s.Get(ctx, "r1")
 		require.NoError(t, err)
-		require.Equal(t, rec, got, "a new analysis resets extras_written")
+		require.Equal(t, rec, got, "a new analysis resets extras_written; attempts are kept")
+		rec.DatasetID = "d2"
+		require.NoError(t, s.Put(ctx, rec))
+		require.NoError(t, s.Put(ctx, &Record{ResourceID: "r0", DatasetID: "d2", State: StateDone, AnalyzedAt: at}))
+		ids, err := s.ResourcesOf(ctx, "d2")
+		require.NoError(t, err)
+		require.Equal(t, []string{"r0", "r1"}, ids)
+		require.NoError(t, s.Delete(ctx, "r0"))
 
 		require.NoError(t, s.Delete(ctx, "r1"))
 		_, err = s.Get(ctx, "r1")
@@ -52,5 +59,34 @@ func TestRecords(t *testing.T) {
 		ok, err = s.Handled(ctx, "e1")
 		require.NoError(t, err)
 		require.False(t, ok)
+	})
+}
+
+func TestDeletedDatasets(t *testing.T) {
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		require.NoError(t, Migrate(ctx, db))
+		s := New(db)
+		del, err := s.DatasetDeleted(ctx, "d1")
+		require.NoError(t, err)
+		require.False(t, del)
+		at := time.Now()
+		require.NoError(t, s.MarkDatasetDeleted(ctx, "d1", at))
+		require.NoError(t, s.MarkDatasetDeleted(ctx, "d1", at), "a replayed deletion is a no-op")
+		del, err = s.DatasetDeleted(ctx, "d1")
+		require.NoError(t, err)
+		require.True(t, del)
+		del, err = s.DatasetDeleted(ctx, "")
+		require.NoError(t, err)
+		require.False(t, del, "no dataset id: not deleted")
+		restored, err := s.DatasetRestored(ctx, "d1")
+		require.NoError(t, err)
+		require.True(t, restored)
+		restored, err = s.DatasetRestored(ctx, "d1")
+		require.NoError(t, err)
+		require.False(t, restored, "an update of a dataset never deleted is no restore")
+		del, err = s.DatasetDeleted(ctx, "d1")
+		require.NoError(t, err)
+		require.False(t, del)
 	})
 }
