@@ -33,6 +33,10 @@ func openDuckDB(opt DuckDBOptions) (*sql.DB, error) {
 	// Appended rows need not keep their order for the sorts and top-N of
 	// queries, which order by __id; this lets DuckDB stream more.
 	v.Set("preserve_insertion_order", "false")
+	// DuckDB's allocator keeps up to 128MB of freed memory by default;
+	// this returns it sooner (with the flushes of appendRows, the 1 GB
+	// load's peak RSS went from 297–400 MiB to 250).
+	v.Set("allocator_flush_threshold", "8MB")
 	connector, err := duckdb.NewConnector(opt.Path+"?"+v.Encode(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("open tabular store: duckdb %s: %w", opt.Path, err)
@@ -45,9 +49,18 @@ func openDuckDB(opt DuckDBOptions) (*sql.DB, error) {
 	return db, nil
 }
 
+// duckFlushRows is how many rows the appender buffers before it flushes
+// them to the table (committing them). DuckDB's appender buffers 204 800
+// rows by default, in memory outside its memory_limit, and a flush that
+// large into a table needs more than a 32MB memory_limit lets it pin ("could
+// not allocate block"). The table is not queryable before its swap
+// whatever was committed (a failed load drops it; one a crash interrupted,
+// Open drops).
+var duckFlushRows int64 = 16 * 2048
+
 // appendRows loads src into table name of DuckDB with its appender, which
-// writes columnar chunks directly (no SQL per row); the rows are committed
-// when the appender closes.
+// writes columnar chunks directly (no SQL per row), flushed every
+// duckFlushRows rows and when it closes.
 func appendRows(ctx context.Context, db *sql.DB, name string, src *rowSource) (int64, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -79,7 +92,11 @@ func appendRows(ctx context.Context, db *sql.DB, name string, src *rowSource) (i
 			for i, v := range src.row {
 				row[i] = v
 			}
-			if err := a.AppendRow(row...); err != nil {
+			err = a.AppendRow(row...)
+			if err == nil && src.n%duckFlushRows == 0 {
+				err = a.FlushWithCancel(ctx)
+			}
+			if err != nil {
 				_ = a.Clear()
 				return errors.Join(fmt.Errorf("row %d: %w", src.n, err), a.Close())
 			}

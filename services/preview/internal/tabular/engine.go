@@ -38,11 +38,13 @@ type DuckDBOptions struct {
 	Threads int
 }
 
-// Defaults of DuckDBOptions. 64MB keeps the peak RSS of an analysis and
-// load near 230 MiB (160MB gave 290–380 MiB) at the same speed: see the
+// Defaults of DuckDBOptions. 32MB, with the appender's flushes and the
+// allocator's flush threshold (openDuckDB), keeps the peak RSS of a 1 GB
+// file's analysis and load at 250 MiB, under issue 5's 256 (64MB without
+// them: 297–400 MiB; 160MB: 290–380 on 100 MB), at the same speed: see the
 // analysis package's BenchmarkAnalyzeLoad.
 const (
-	DefaultDuckDBMemoryLimit = "64MB"
+	DefaultDuckDBMemoryLimit = "32MB"
 	DefaultDuckDBThreads     = 2
 )
 
