@@ -118,7 +118,7 @@ func startDistributedPortal(t testing.TB, dataDir string, configure func(*relais
 			t.Log(c.logs(20))
 		}
 		if !suite.imported.IsZero() && c.procs["gateway"].running() && c.procs["catalog"].running() {
-			deleteCreatedSince(p, suite.imported)
+			deleteCreatedSince(p, "datasets", suite.imported)
 		}
 		c.stopTargets()
 	}
@@ -147,12 +147,13 @@ func startDistributedPortal(t testing.TB, dataDir string, configure func(*relais
 	return p, stop
 }
 
-// deleteCreatedSince deletes through the API, newest first, the datasets
-// created after since (soft deletes, as a user's).
-func deleteCreatedSince(p *portal, since time.Time) {
+// deleteCreatedSince deletes through the API, newest first, the objects
+// of kind ("datasets", "reuses", "organizations") created after since
+// (soft deletes, as a user's).
+func deleteCreatedSince(p *portal, kind string, since time.Time) {
 	p.t.Helper()
 	for {
-		page := p.do("GET", "/api/1/datasets/?sort=-created&page_size=50", p.token, nil)
+		page := p.do("GET", "/api/1/"+kind+"/?sort=-created&page_size=50", p.token, nil)
 		require.Equal(p.t, http.StatusOK, page.Status, string(page.Raw))
 		data, _ := page.Object()["data"].([]any)
 		deleted := 0
@@ -163,7 +164,7 @@ func deleteCreatedSince(p *portal, since time.Time) {
 			if !created.After(since) {
 				break
 			}
-			res := p.do("DELETE", "/api/1/datasets/"+d["id"].(string)+"/", p.token, nil)
+			res := p.do("DELETE", "/api/1/"+kind+"/"+d["id"].(string)+"/", p.token, nil)
 			require.Equal(p.t, http.StatusNoContent, res.Status, string(res.Raw))
 			deleted++
 		}

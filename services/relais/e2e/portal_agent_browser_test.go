@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,28 +26,39 @@ const (
 // TestPortalAgentBrowser is an agent's journey in a real browser: sign in,
 // create a dataset, upload a CSV in chunks with the progress bar, see its
 // table preview and its validation report, publish. Every page visited is
-// screenshotted and checked by axe-core.
+// screenshotted and checked by axe-core. It runs in every browserModes
+// mode, on a catalog that holds only its data.
 func TestPortalAgentBrowser(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		if os.Getenv("RELAIS_TEST_REQUIRE_BROWSER") != "" {
-			t.Fatal("RELAIS_TEST_REQUIRE_BROWSER is set but chromium is not installed (apt-get install -y chromium)")
-		}
-		t.Skip("chromium is not installed: the browser journey is skipped (scripts/test.sh installs it and sets RELAIS_TEST_REQUIRE_BROWSER=1)")
+	chromium := requireChromium(t)
+	for _, mode := range browserModes() {
+		t.Run(mode, func(t *testing.T) { agentJourney(t, mode, chromium) })
 	}
-	artifacts := filepath.Join(browserArtifacts(t), "agent")
+}
+
+// agentJourney is TestPortalAgentBrowser in one mode.
+func agentJourney(t *testing.T, mode, chromium string) {
+	artifacts := filepath.Join(browserArtifacts(t, mode), "agent")
 	require.NoError(t, os.MkdirAll(artifacts, 0o755))
 
-	// The agent exists before Relais starts, with a password set by the
-	// admin command, and creates their commune's organization by the API.
+	// The agent has an account with a password set by the admin command,
+	// and creates their commune's organization by the API.
+	var p *portal
 	var agentToken string
-	p := startBarePortal(t, func(cfg *relais.Config) {
-		var out bytes.Buffer
-		require.NoError(t, relais.Main(context.Background(), []string{"admin", "create-user", "--email", agentEmail,
-			"--first-name", "Camille", "--last-name", "Agent", "-data_dir=" + cfg.DataDir}, &out, io.Discard))
-		agentToken = strings.TrimSpace(out.String()[strings.LastIndex(out.String(), " ")+1:])
-		setPasswordByCommand(t, cfg.DataDir, agentEmail, agentPassword)
-	})
+	if mode == "distributed" {
+		var c *cluster
+		p, c = startBareDistributedPortal(t)
+		agentToken = distributedAgent(t, c)
+	} else {
+		// All-in-one, the commands run on the data directory before
+		// Relais starts.
+		p = startBarePortal(t, func(cfg *relais.Config) {
+			var out bytes.Buffer
+			require.NoError(t, relais.Main(context.Background(), []string{"admin", "create-user", "--email", agentEmail,
+				"--first-name", "Camille", "--last-name", "Agent", "-data_dir=" + cfg.DataDir}, &out, io.Discard))
+			agentToken = strings.TrimSpace(out.String()[strings.LastIndex(out.String(), " ")+1:])
+			setPasswordByCommand(t, cfg.DataDir, agentEmail, agentPassword)
+		})
+	}
 	org := p.do("POST", "/api/1/organizations/", agentToken, map[string]any{"name": "Commune de Saint-Relais", "description": "Une commune."})
 	require.Equal(t, 201, org.Status, string(org.Raw))
 
@@ -123,6 +135,26 @@ func TestPortalAgentBrowser(t *testing.T) {
 	b.check("10-members")
 	b.do("sign out", chromedp.Click(chromedp.Search(`//button[.="Se déconnecter"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//nav//a[.="Se connecter"]`)))
+}
+
+// distributedAgents are the agent's API tokens by cluster: the account
+// outlives a journey (a second run, -count=2, signs in again with it).
+var distributedAgents = map[*cluster]string{}
+
+// distributedAgent creates the agent on the cluster's catalog the first
+// time, with `relais admin create-user` and `relais admin set-password
+// --password-stdin` run as an operator would beside a running catalog, and
+// returns their API token.
+func distributedAgent(t *testing.T, c *cluster) string {
+	if token, ok := distributedAgents[c]; ok {
+		return token
+	}
+	out := c.admin(t, "", "create-user", "--email", agentEmail, "--first-name", "Camille", "--last-name", "Agent")
+	m := regexp.MustCompile(`(?m)^API token.*: (udata_\S+)$`).FindStringSubmatch(out)
+	require.NotNil(t, m, "create-user prints the token: %s", out)
+	c.admin(t, agentPassword+"\n", "set-password", "--email", agentEmail, "--password-stdin")
+	distributedAgents[c] = m[1]
+	return m[1]
 }
 
 // setPasswordByCommand runs `relais admin set-password --password-stdin`

@@ -31,6 +31,29 @@ const axeRun = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wc
   .then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))`
 
+// browserModes are the modes the browser journeys run in: all-in-one and,
+// with RELAIS_TEST_DISTRIBUTED=1, distributed (every target a process of
+// its own, on a cluster without the demo data: startBareDistributedPortal).
+func browserModes() []string {
+	if os.Getenv("RELAIS_TEST_DISTRIBUTED") == "1" {
+		return []string{"all-in-one", "distributed"}
+	}
+	return []string{"all-in-one"}
+}
+
+// requireChromium returns chromium's path, or skips the test when it is
+// not installed (fails it when RELAIS_TEST_REQUIRE_BROWSER is set).
+func requireChromium(t *testing.T) string {
+	chromium := chromiumPath()
+	if chromium == "" {
+		if os.Getenv("RELAIS_TEST_REQUIRE_BROWSER") != "" {
+			t.Fatal("RELAIS_TEST_REQUIRE_BROWSER is set but chromium is not installed (apt-get install -y chromium)")
+		}
+		t.Skip("chromium is not installed: the browser journey is skipped (scripts/test.sh installs it and sets RELAIS_TEST_REQUIRE_BROWSER=1)")
+	}
+	return chromium
+}
+
 // chromiumPath finds Debian's chromium (scripts/test.sh installs it).
 func chromiumPath() string {
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -44,18 +67,24 @@ func chromiumPath() string {
 // TestPortalBrowser is a visitor's journey in a real browser: search
 // "budget", filter by organization, open a dataset, sort and filter its
 // table preview, see its map, download its file. Every page visited is
-// screenshotted and checked by axe-core.
+// screenshotted and checked by axe-core. It runs in every browserModes
+// mode, on a catalog that holds only its data.
 func TestPortalBrowser(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		if os.Getenv("RELAIS_TEST_REQUIRE_BROWSER") != "" {
-			t.Fatal("RELAIS_TEST_REQUIRE_BROWSER is set but chromium is not installed (apt-get install -y chromium)")
-		}
-		t.Skip("chromium is not installed: the browser journey is skipped (scripts/test.sh installs it and sets RELAIS_TEST_REQUIRE_BROWSER=1)")
+	chromium := requireChromium(t)
+	for _, mode := range browserModes() {
+		t.Run(mode, func(t *testing.T) { visitorJourney(t, mode, chromium) })
 	}
-	artifacts := browserArtifacts(t)
+}
 
-	p := startBarePortal(t, nil)
+// visitorJourney is TestPortalBrowser in one mode.
+func visitorJourney(t *testing.T, mode, chromium string) {
+	artifacts := browserArtifacts(t, mode)
+	var p *portal
+	if mode == "distributed" {
+		p, _ = startBareDistributedPortal(t)
+	} else {
+		p = startBarePortal(t, nil)
+	}
 	csv, nice := budgetCSV()
 	lyon := p.do("POST", "/api/1/organizations/", p.token, map[string]any{"name": "Commune de Saint-Relais", "description": "Une commune."})
 	require.Equal(t, 201, lyon.Status, string(lyon.Raw))
@@ -175,6 +204,8 @@ func TestPortalBrowser(t *testing.T) {
 	require.Equal(t, "24", features.Value, "every row with coordinates on the map, without tiles")
 	b.check("5-dataset-table-filtered")
 
+	// A file left by an earlier run would pass for this one's download.
+	require.NoError(t, os.RemoveAll(filepath.Join(downloads, "budget-equipements.csv")))
 	_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
 	require.NoError(t, err)
@@ -273,17 +304,17 @@ func (b *browserRun) check(name string) {
 	}
 }
 
-// browserArtifacts is where the journey's screenshots go:
-// $RELAIS_TEST_ARTIFACTS/portal-browser, else a temporary directory kept
-// after the test; the path is printed.
-func browserArtifacts(t *testing.T) string {
+// browserArtifacts is where the journey's screenshots in mode go:
+// $RELAIS_TEST_ARTIFACTS/portal-browser/<mode>, else a temporary directory
+// kept after the test; the path is printed.
+func browserArtifacts(t *testing.T, mode string) string {
 	root := os.Getenv("RELAIS_TEST_ARTIFACTS")
 	if root == "" {
 		var err error
 		root, err = os.MkdirTemp("", "relais-artifacts-")
 		require.NoError(t, err)
 	}
-	dir := filepath.Join(root, "portal-browser")
+	dir := filepath.Join(root, "portal-browser", mode)
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	fmt.Printf("portal browser journey: screenshots in %s\n", dir)
 	t.Logf("screenshots in %s", dir)
