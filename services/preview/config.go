@@ -7,6 +7,7 @@ import (
 
 	"github.com/relais-data/relais/pkg/safehttp"
 	"github.com/relais-data/relais/pkg/sqldb"
+	"github.com/relais-data/relais/services/preview/internal/pipeline"
 	"github.com/relais-data/relais/services/preview/internal/tabular"
 )
 
@@ -33,6 +34,16 @@ type Config struct {
 	// AckWait is how long one event's analysis may take before JetStream
 	// hands it out again (default 10m).
 	AckWait time.Duration `yaml:"ack_wait" usage:"longest analysis of one event before it is redelivered (default 10m)"`
+	// Attempts bounds the analyses of the same bytes failing for a
+	// transient reason (a timeout, a 5xx, the storage service
+	// unreachable); the last failure stays on the resource with its
+	// reason. Permanent failures (a 4xx, an unreadable file) are not
+	// retried.
+	Attempts int `yaml:"attempts" usage:"analyses of the same file failing for a transient reason before the failure is kept (default 5)"`
+	// RetryDelay is the delay before the first retry of a failed event,
+	// doubling with each up to MaxRetryDelay.
+	RetryDelay    time.Duration `yaml:"retry_delay" usage:"delay before retrying a failed analysis, doubling each time (default 30s)"`
+	MaxRetryDelay time.Duration `yaml:"max_retry_delay" usage:"longest delay between retries of a failed analysis (default 10m)"`
 	// Tabular chooses where the tabular store's data tables live.
 	Tabular TabularConfig `yaml:"tabular"`
 }
@@ -55,8 +66,13 @@ func (c TabularConfig) options() tabular.Options {
 	}}
 }
 
-// DefaultAckWait is Config.AckWait's default.
-const DefaultAckWait = 10 * time.Minute
+// Defaults of Config.
+const (
+	DefaultAckWait       = 10 * time.Minute
+	DefaultAttempts      = pipeline.DefaultAttempts
+	DefaultRetryDelay    = 30 * time.Second
+	DefaultMaxRetryDelay = 10 * time.Minute
+)
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Concurrency <= 0 {
@@ -65,6 +81,16 @@ func (c Config) withDefaults() (Config, error) {
 	if c.AckWait <= 0 {
 		c.AckWait = DefaultAckWait
 	}
+	if c.Attempts <= 0 {
+		c.Attempts = DefaultAttempts
+	}
+	if c.RetryDelay <= 0 {
+		c.RetryDelay = DefaultRetryDelay
+	}
+	if c.MaxRetryDelay <= 0 {
+		c.MaxRetryDelay = DefaultMaxRetryDelay
+	}
+	c.MaxRetryDelay = max(c.MaxRetryDelay, c.RetryDelay)
 	if c.Concurrency > 64 {
 		return c, errors.New("preview: concurrency above 64")
 	}

@@ -31,18 +31,24 @@ const (
 	signatureSchemaSeparator = "|schema:"
 )
 
+// consumerConfig is the config of the durable consumer of subjects: an
+// event whose handling failed (an analysis failing for a transient reason,
+// the database unreachable) comes back after RetryDelay, doubling up to
+// MaxRetryDelay; the pipeline bounds the analyses of the same bytes.
+func (s *Service) consumerConfig(durable string, subjects ...string) events.ConsumerConfig {
+	return events.ConsumerConfig{
+		Durable: durable, FilterSubjects: subjects, AckWait: s.cfg.AckWait,
+		RetryDelay: s.cfg.RetryDelay, MaxRetryDelay: s.cfg.MaxRetryDelay,
+	}
+}
+
 func (s *Service) consumeStoredFiles(ctx, run context.Context) (*events.Consumer, error) {
-	return s.bus.Consume(ctx, events.ConsumerConfig{
-		Durable: StoredFilesConsumer, FilterSubjects: []string{SubjectObjectStored}, AckWait: s.cfg.AckWait,
-	}, s.once(run, s.handleStoredFile))
+	return s.bus.Consume(ctx, s.consumerConfig(StoredFilesConsumer, SubjectObjectStored), s.once(run, s.handleStoredFile))
 }
 
 func (s *Service) consumeResourceChanges(ctx, run context.Context) (*events.Consumer, error) {
-	return s.bus.Consume(ctx, events.ConsumerConfig{
-		Durable:        ResourceChangesConsumer,
-		FilterSubjects: []string{SubjectResourceCreated, SubjectResourceUpdated, SubjectResourceDeleted},
-		AckWait:        s.cfg.AckWait,
-	}, s.once(run, s.handleResourceChanged))
+	return s.bus.Consume(ctx, s.consumerConfig(ResourceChangesConsumer,
+		SubjectResourceCreated, SubjectResourceUpdated, SubjectResourceDeleted), s.once(run, s.handleResourceChanged))
 }
 
 // once skips the events handled already (a replay) and records the ones
@@ -76,6 +82,9 @@ func (s *Service) handleStoredFile(ctx context.Context, m events.Message) error 
 	if ev.GetResourceId() == "" {
 		return nil // a file no resource will point to
 	}
+	if deleted, err := s.records.DatasetDeleted(ctx, ev.GetDatasetId()); err != nil || deleted {
+		return err
+	}
 	_, err := s.pipeline.Process(ctx, pipeline.Job{
 		ResourceID: ev.GetResourceId(), DatasetID: ev.GetDatasetId(), Key: ev.GetKey(),
 		ResourceURL: strings.TrimRight(s.cfg.PublicURL, "/") + ev.GetUrlPath(),
@@ -96,6 +105,9 @@ func (s *Service) handleResourceChanged(ctx context.Context, m events.Message) e
 	}
 	if m.Subject == SubjectResourceDeleted {
 		return s.pipeline.Forget(ctx, r.GetId())
+	}
+	if deleted, err := s.records.DatasetDeleted(ctx, ev.GetDatasetId()); err != nil || deleted {
+		return err
 	}
 	job, ok := jobOf(s.cfg.PublicURL, ev.GetDatasetId(), r)
 	if !ok {

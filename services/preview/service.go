@@ -77,7 +77,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, error) {
 	pl, err := pipeline.New(pipeline.Options{
 		Records: recs, Tabular: tab, Catalog: deps.Catalog, CatalogAPIKey: cfg.CatalogAPIKey,
 		Storage: deps.Storage, StorageToken: cfg.ServiceToken, Fetcher: fetcher,
-		Concurrency: cfg.Concurrency, TempDir: cfg.TempDir, Log: log,
+		Concurrency: cfg.Concurrency, Attempts: cfg.Attempts, TempDir: cfg.TempDir, Log: log,
 	})
 	if err != nil {
 		tab.Close()
@@ -116,7 +116,7 @@ func (s *Service) Register(r grpc.ServiceRegistrar) { s.grpc.Register(r) }
 const handledRetention = 30 * 24 * time.Hour
 
 // Run consumes the storage and catalog events (when the service has a
-// bus) until ctx ends.
+// bus: stored files, resource and dataset changes) until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	if s.bus != nil {
 		// The consumers live until the deferred Stops: a context that ends
@@ -134,6 +134,11 @@ func (s *Service) Run(ctx context.Context) error {
 			return fmt.Errorf("preview: %w", err)
 		}
 		defer changed.Stop()
+		datasets, err := s.consumeDatasetChanges(cctx, ctx)
+		if err != nil {
+			return fmt.Errorf("preview: %w", err)
+		}
+		defer datasets.Stop()
 	}
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()

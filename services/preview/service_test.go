@@ -38,6 +38,13 @@ func start(t *testing.T) *harness {
 // startWith is start with the tabular store of tab.
 func startWith(t *testing.T, tab TabularConfig) *harness {
 	t.Helper()
+	return startConfig(t, Config{Tabular: tab})
+}
+
+// startConfig is start with cfg (its service token and fetch allowance
+// set here).
+func startConfig(t *testing.T, cfg Config) *harness {
+	t.Helper()
 	ctx := context.Background()
 	nats, err := events.StartEmbedded(events.EmbeddedConfig{Port: -1, StoreDir: t.TempDir()})
 	require.NoError(t, err)
@@ -47,7 +54,7 @@ func startWith(t *testing.T, tab TabularConfig) *harness {
 	require.NoError(t, err)
 	t.Cleanup(bus.Close)
 	db := sqldbtest.Open(t, sqldb.SQLite)
-	cfg := Config{ServiceToken: "t", Tabular: tab}
+	cfg.ServiceToken = "t"
 	cfg.Fetch.Allow = []string{"127.0.0.1"}
 	svc, err := New(ctx, cfg, Deps{DB: db, Bus: bus, Log: log})
 	require.NoError(t, err)
