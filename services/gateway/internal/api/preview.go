@@ -40,9 +40,42 @@ func (s *Server) previewClient(w http.ResponseWriter) (previewv1.PreviewServiceC
 	return s.preview.client, true
 }
 
+// previewOf returns the preview client for the resource of the request's
+// {rid} once the caller may read it, or answers. A resource the catalog
+// does not show the caller (unknown, deleted, or of a private dataset the
+// caller may not edit) is answered 404: api-tabular's text body on the
+// tabular API, udata's message on Relais' preview routes. The preview
+// service itself drops the tables of deleted resources and datasets, but
+// knows nothing of who may see a private dataset.
+func (s *Server) previewOf(w http.ResponseWriter, r *http.Request, tabularAPI bool) (previewv1.PreviewServiceClient, bool) {
+	_, err := s.catalog.GetResource(r.Context(), &catalogv1.GetResourceRequest{ResourceId: r.PathValue("rid")})
+	switch {
+	case status.Code(err) == codes.NotFound && tabularAPI:
+		h := w.Header()
+		h.Set("Content-Type", tabularNotFoundType)
+		h.Set("Content-Length", strconv.Itoa(len(tabularNotFound)))
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, tabularNotFound)
+		return nil, false
+	case status.Code(err) == codes.NotFound:
+		s.notFound(w, r, msgResourceMissing)
+		return nil, false
+	case err != nil:
+		s.fail(w, r, err, kindResource)
+		return nil, false
+	}
+	return s.previewClient(w)
+}
+
+// api-tabular's answer to an unknown resource (aiohttp's HTTPNotFound).
+const (
+	tabularNotFound     = "404: Not Found"
+	tabularNotFoundType = "text/plain; charset=utf-8"
+)
+
 // tabularResource is api-tabular's GET /api/resources/{rid}/.
 func (s *Server) tabularResource(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, true)
 	if !ok {
 		return
 	}
@@ -52,7 +85,7 @@ func (s *Server) tabularResource(w http.ResponseWriter, r *http.Request) {
 
 // tabularProfile is api-tabular's GET /api/resources/{rid}/profile/.
 func (s *Server) tabularProfile(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, true)
 	if !ok {
 		return
 	}
@@ -62,7 +95,7 @@ func (s *Server) tabularProfile(w http.ResponseWriter, r *http.Request) {
 
 // tabularData is api-tabular's GET /api/resources/{rid}/data/.
 func (s *Server) tabularData(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, true)
 	if !ok {
 		return
 	}
@@ -75,7 +108,7 @@ func (s *Server) tabularData(w http.ResponseWriter, r *http.Request) {
 // tabularSwagger is api-tabular's GET /api/resources/{rid}/swagger/: the
 // OpenAPI document of the resource's data endpoints, in YAML.
 func (s *Server) tabularSwagger(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, true)
 	if !ok {
 		return
 	}
@@ -95,7 +128,7 @@ func (s *Server) tabularSwagger(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tabularExport(format string) http.HandlerFunc {
 	contentType := map[string]string{"csv": "text/csv", "json": "application/json"}[format]
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, ok := s.previewClient(w)
+		c, ok := s.previewOf(w, r, true)
 		if !ok {
 			return
 		}
@@ -159,7 +192,7 @@ func (s *Server) schemas(w http.ResponseWriter, r *http.Request) {
 // previewStatus is GET /api/2/datasets/resources/{rid}/preview/: whether
 // the resource was analyzed, why not, and which previews exist.
 func (s *Server) previewStatus(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, false)
 	if !ok {
 		return
 	}
@@ -191,7 +224,7 @@ func (s *Server) previewStatus(w http.ResponseWriter, r *http.Request) {
 // previewValidation is GET /api/2/datasets/resources/{rid}/preview/validation/:
 // the TableSchema validation report.
 func (s *Server) previewValidation(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, false)
 	if !ok {
 		return
 	}
@@ -202,7 +235,7 @@ func (s *Server) previewValidation(w http.ResponseWriter, r *http.Request) {
 // previewMap is GET /api/2/datasets/resources/{rid}/preview/map/: the
 // GeoJSON summary and simplified features, or the table's points.
 func (s *Server) previewMap(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, false)
 	if !ok {
 		return
 	}
@@ -220,7 +253,7 @@ func (s *Server) previewMap(w http.ResponseWriter, r *http.Request) {
 // previewChart is GET /api/2/datasets/resources/{rid}/preview/chart/
 // ?group_by=&value=&aggregate=&limit=: aggregates ready for a chart.
 func (s *Server) previewChart(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.previewClient(w)
+	c, ok := s.previewOf(w, r, false)
 	if !ok {
 		return
 	}

@@ -11,18 +11,20 @@ import (
 	"github.com/relais-data/relais/services/gateway/internal/gatewaytest"
 )
 
-// Without a preview service the tabular API and the previews answer 503;
-// the routes of the rest of the API are untouched. (With one, the
-// relais e2e suite runs them against the real service.)
+// Without a preview service the tabular API and the previews of a
+// resource the caller may see answer 503; the routes of the rest of the
+// API are untouched. (With one, the relais e2e suite runs them against
+// the real service.)
 func TestPreviewRoutesWithoutPreviewService(t *testing.T) {
 	env := gatewaytest.Start(t, gatewaytest.Options{})
+	rid := newResource(t, env, false)
 	for _, path := range []string{
-		"/api/resources/9d6c3d4e-5a41-4d2a-9a44-0c1f0d7e5b11/",
-		"/api/resources/9d6c3d4e-5a41-4d2a-9a44-0c1f0d7e5b11/profile/",
-		"/api/resources/9d6c3d4e-5a41-4d2a-9a44-0c1f0d7e5b11/data/?page_size=5",
-		"/api/resources/9d6c3d4e-5a41-4d2a-9a44-0c1f0d7e5b11/data/csv/",
+		"/api/resources/" + rid + "/",
+		"/api/resources/" + rid + "/profile/",
+		"/api/resources/" + rid + "/data/?page_size=5",
+		"/api/resources/" + rid + "/data/csv/",
 		"/api/1/datasets/schemas/",
-		"/api/2/datasets/resources/9d6c3d4e-5a41-4d2a-9a44-0c1f0d7e5b11/preview/map/",
+		"/api/2/datasets/resources/" + rid + "/preview/map/",
 	} {
 		res := env.Do(t, "GET", path, nil, "")
 		require.Equal(t, http.StatusServiceUnavailable, res.Status, path)
@@ -53,4 +55,40 @@ func TestPreviewURL(t *testing.T) {
 	got := env.Do(t, "GET", "/api/1/datasets/"+id+"/resources/"+rid+"/", nil, "")
 	require.Equal(t, http.StatusOK, got.Status)
 	require.Equal(t, env.URL+"/api/resources/"+rid+"/data/", got.Object(t)["preview_url"])
+}
+
+// newResource creates a dataset (private or not) with a remote resource
+// and returns the resource's id.
+func newResource(t *testing.T, env *gatewaytest.Env, private bool) string {
+	t.Helper()
+	ds := env.Do(t, "POST", "/api/1/datasets/", map[string]any{"title": "Budget", "description": "Le budget.", "private": private}, env.AdminToken)
+	require.Equal(t, http.StatusCreated, ds.Status, string(ds.Body))
+	res := env.Do(t, "POST", "/api/1/datasets/"+ds.Object(t)["id"].(string)+"/resources/", map[string]any{
+		"title": "budget.csv", "url": "https://example.org/budget.csv", "format": "csv",
+	}, env.AdminToken)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+	return res.Object(t)["id"].(string)
+}
+
+// The tabular API and the previews of a private dataset's resource, or of
+// an unknown one, answer 404 to whoever may not see it (api-tabular's
+// body on the tabular API) before the preview service is asked; its
+// editors reach the preview service (503 here, none running).
+func TestPreviewOfPrivateOrUnknownResource(t *testing.T) {
+	env := gatewaytest.Start(t, gatewaytest.Options{})
+	private := newResource(t, env, true)
+	const unknown = "9d6c3d4e-5a41-4d2a-9a44-0c1f0d7e5b11"
+	for _, rid := range []string{private, unknown} {
+		for _, path := range []string{"/", "/profile/", "/swagger/", "/data/?page_size=5", "/data/csv/", "/data/json/"} {
+			res := env.Do(t, "GET", "/api/resources/"+rid+path, nil, "")
+			require.Equal(t, http.StatusNotFound, res.Status, path)
+			require.Equal(t, "404: Not Found", string(res.Body), path)
+		}
+		for _, path := range []string{"", "validation/", "map/", "chart/?group_by=a"} {
+			res := env.Do(t, "GET", "/api/2/datasets/resources/"+rid+"/preview/"+path, nil, "")
+			require.Equal(t, http.StatusNotFound, res.Status, path)
+		}
+	}
+	res := env.Do(t, "GET", "/api/resources/"+private+"/data/", nil, env.AdminToken)
+	require.Equal(t, http.StatusServiceUnavailable, res.Status, "its editor passes")
 }
