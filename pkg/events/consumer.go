@@ -33,8 +33,14 @@ type ConsumerConfig struct {
 	// is logged and dropped. 0 means no bound.
 	MaxDeliver int
 	// AckWait is how long a delivery may stay unacked before JetStream
-	// redelivers it; default 30s. Handlers should finish well within it.
+	// redelivers it; default 30s. Handlers should finish well within it,
+	// or set Heartbeat.
 	AckWait time.Duration
+	// Heartbeat, when set (below AckWait), extends the delivery being
+	// handled every Heartbeat (heartbeat.go): handlers may run longer than
+	// AckWait, which only bounds how soon a dead consumer's event comes
+	// back. 0 sends none.
+	Heartbeat time.Duration
 	// RetryDelay is the delay before the first redelivery after a failure,
 	// doubling with each delivery up to MaxRetryDelay; defaults 1s and 1m.
 	RetryDelay    time.Duration
@@ -191,7 +197,9 @@ func (c *Consumer) handle(jm jetstream.Msg) {
 		))
 	defer span.End()
 
+	stopHeartbeat := c.heartbeat(jm)
 	err := c.call(ctx, m)
+	stopHeartbeat()
 	consumerProcessed.WithLabelValues(c.cfg.Durable, outcome(err)).Inc()
 	if err == nil {
 		// The work is done: ack even if ctx was cancelled meanwhile.
