@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -83,7 +84,7 @@ func (s *Service) Follow(ctx context.Context, objectType, objectID string) (bool
 	now := s.nowUTC()
 	var created bool
 	var n int64
-	err = s.store.InTx(ctx, func(q store.Q) error {
+	err = s.commit(ctx, func(q store.Q) error {
 		id, err := followable(ctx, q, objectType, objectID)
 		if err != nil {
 			return err
@@ -93,7 +94,10 @@ func (s *Service) Follow(ctx context.Context, objectType, objectID string) (bool
 		}
 		counts, err := q.CountFollowers(ctx, objectType, []string{id})
 		n = counts[id]
-		return err
+		if err != nil || !created {
+			return err
+		}
+		return followersChanged(ctx, q, objectType, id, now)
 	})
 	return created, n, err
 }
@@ -106,7 +110,8 @@ func (s *Service) Unfollow(ctx context.Context, objectType, objectID string) (in
 		return 0, err
 	}
 	var n int64
-	err = s.store.InTx(ctx, func(q store.Q) error {
+	now := s.nowUTC()
+	err = s.commit(ctx, func(q store.Q) error {
 		id, err := followable(ctx, q, objectType, objectID)
 		if err != nil {
 			return err
@@ -120,7 +125,20 @@ func (s *Service) Unfollow(ctx context.Context, objectType, objectID string) (in
 		}
 		counts, err := q.CountFollowers(ctx, objectType, []string{id})
 		n = counts[id]
-		return err
+		if err != nil {
+			return err
+		}
+		return followersChanged(ctx, q, objectType, id, now)
 	})
 	return n, err
+}
+
+// followersChanged names a followed dataset, organization or reuse in a
+// metrics_changed event (search sorts by followers); users have no search
+// document.
+func followersChanged(ctx context.Context, q store.Q, objectType, id string, at time.Time) error {
+	if objectType == store.FollowUser {
+		return nil
+	}
+	return metricsEvents(ctx, q, objectType, []string{id}, at)
 }

@@ -12,8 +12,8 @@ import (
 const maxMetricsObjects = 5000
 
 // SetMetrics writes audience figures computed by the analytics service
-// (sysadmin only). No event is published: figures change all the time and
-// nothing reacts to them.
+// (sysadmin only). The datasets, organizations and reuses whose views
+// changed are named in metrics_changed events (search sorts by them).
 func (s *Service) SetMetrics(ctx context.Context, objects []store.ObjectMetrics) (int64, error) {
 	caller, err := requireCaller(ctx)
 	if err != nil {
@@ -37,9 +37,18 @@ func (s *Service) SetMetrics(ctx context.Context, objects []store.ObjectMetrics)
 		return 0, err
 	}
 	var updated int64
-	err = s.store.InTx(ctx, func(q store.Q) error {
-		updated, err = q.SetMetrics(ctx, objects)
-		return err
+	now := s.nowUTC()
+	err = s.commit(ctx, func(q store.Q) error {
+		var changed map[string][]string
+		if updated, changed, err = q.SetMetrics(ctx, objects, sortedMetrics); err != nil {
+			return err
+		}
+		for _, objectType := range []string{"dataset", "organization", "reuse"} {
+			if err := metricsEvents(ctx, q, objectType, changed[objectType], now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return updated, err
 }

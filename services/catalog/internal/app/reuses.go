@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,7 +258,7 @@ func (s *Service) editReuse(ctx context.Context, ref string, allowDeleted bool, 
 		if !canEditReuse(caller, r) {
 			return fmt.Errorf("edit reuse %s: %w", ref, domain.ErrPermissionDenied)
 		}
-		oldSlug, oldTitle := r.GetSlug(), r.GetTitle()
+		oldSlug, oldTitle, oldDatasets := r.GetSlug(), r.GetTitle(), slices.Clone(r.GetDatasetIds())
 		if err := fn(q, caller, r, now); err != nil {
 			return err
 		}
@@ -273,7 +274,11 @@ func (s *Service) editReuse(ctx context.Context, ref string, allowDeleted bool, 
 		if err := q.RecordSlugChange(ctx, store.KindReuse, oldSlug, r.GetSlug(), r.GetId()); err != nil {
 			return err
 		}
-		return s.publishReuse(ctx, q, Updated, caller.UserID, r, now)
+		if err := s.publishReuse(ctx, q, Updated, caller.UserID, r, now); err != nil {
+			return err
+		}
+		// Unlinked datasets lose a reuse; publishReuse names the linked ones.
+		return metricsEvents(ctx, q, "dataset", oldDatasets, now)
 	})
 	if err != nil {
 		return nil, err
@@ -352,9 +357,14 @@ func (s *Service) publishReuse(ctx context.Context, q store.Q, verb, actor strin
 	}
 	snap.Datasets = nil
 	id := events.NewID()
-	return enqueue(ctx, q, SubjectPrefix+"reuse."+verb, &eventsv1.ReuseChanged{
+	if err := enqueue(ctx, q, SubjectPrefix+"reuse."+verb, &eventsv1.ReuseChanged{
 		EventId: id, OccurredAt: timestamppb.New(at), ActorId: actor, Reuse: snap,
-	}, id, at)
+	}, id, at); err != nil {
+		return err
+	}
+	// The linked datasets' reuses figure (public live reuses) may change
+	// with any change of the reuse: its links, privacy, deletion.
+	return metricsEvents(ctx, q, "dataset", r.GetDatasetIds(), at)
 }
 
 // presentReuses fills the computed fields of reuses for caller:

@@ -116,7 +116,7 @@ func BenchmarkDatasetMetrics(b *testing.B) {
 		for _, x := range ds {
 			objects = append(objects, store.ObjectMetrics{ObjectType: "dataset", ObjectID: x.GetId(), Metrics: map[string]int64{"views": 10, "resources_downloads": 3}})
 		}
-		err := s.InTx(ctx, func(q store.Q) error { _, err := q.SetMetrics(ctx, objects); return err })
+		err := s.InTx(ctx, func(q store.Q) error { _, _, err := q.SetMetrics(ctx, objects, nil); return err })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -25,31 +25,42 @@ var objectTables = map[string]string{
 }
 
 // SetMetrics writes the figures of known objects and returns how many
-// objects it updated.
-func (q Q) SetMetrics(ctx context.Context, objects []ObjectMetrics) (int64, error) {
+// objects it updated and, by object type, the ids of those whose value of
+// a watched metric changed.
+func (q Q) SetMetrics(ctx context.Context, objects []ObjectMetrics, watched map[string]bool) (int64, map[string][]string, error) {
 	var updated int64
+	changed := map[string][]string{}
 	for _, o := range objects {
 		exists, ok := objectTables[o.ObjectType]
 		if !ok {
-			return updated, fmt.Errorf("no figures for %q objects", o.ObjectType)
+			return updated, changed, fmt.Errorf("no figures for %q objects", o.ObjectType)
 		}
 		var one int
 		switch err := q.q.QueryRowContext(ctx, exists, o.ObjectID).Scan(&one); {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
 		case err != nil:
-			return updated, fmt.Errorf("set metrics of %s %s: %w", o.ObjectType, o.ObjectID, err)
+			return updated, changed, fmt.Errorf("set metrics of %s %s: %w", o.ObjectType, o.ObjectID, err)
 		}
+		moved := false
 		for metric, value := range o.Metrics {
-			if _, err := q.q.ExecContext(ctx, `INSERT INTO object_metrics (object_type, object_id, metric, value) VALUES (?, ?, ?, ?)
-				ON CONFLICT (object_type, object_id, metric) DO UPDATE SET value = excluded.value`,
-				o.ObjectType, o.ObjectID, metric, value); err != nil {
-				return updated, fmt.Errorf("set metrics of %s %s: %w", o.ObjectType, o.ObjectID, err)
+			// The WHERE leaves an unchanged row alone: no row affected.
+			res, err := q.q.ExecContext(ctx, `INSERT INTO object_metrics (object_type, object_id, metric, value) VALUES (?, ?, ?, ?)
+				ON CONFLICT (object_type, object_id, metric) DO UPDATE SET value = excluded.value WHERE object_metrics.value <> excluded.value`,
+				o.ObjectType, o.ObjectID, metric, value)
+			if err != nil {
+				return updated, changed, fmt.Errorf("set metrics of %s %s: %w", o.ObjectType, o.ObjectID, err)
 			}
+			if n, err := res.RowsAffected(); err == nil && n > 0 && watched[metric] {
+				moved = true
+			}
+		}
+		if moved {
+			changed[o.ObjectType] = append(changed[o.ObjectType], o.ObjectID)
 		}
 		updated++
 	}
-	return updated, nil
+	return updated, changed, nil
 }
 
 // Metrics reads the figures of objects of one type, by object id.

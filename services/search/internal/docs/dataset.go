@@ -105,11 +105,11 @@ func Dataset(d *catalogv1.Dataset) (searchindex.Document, bool) {
 		FieldFeatured:    d.GetFeatured(),
 		FieldAccessType:  orDefault(d.GetAccessType(), "open"),
 		FieldBadge:       badgeKinds(d.GetBadges()),
-		// The catalog keeps no per-dataset metrics yet (the API answers
-		// zeros); udata's search documents default them to 0 the same way.
-		FieldReuses:    0,
-		FieldFollowers: 0,
-		FieldViews:     0,
+		// The figures of the snapshot; metrics_changed events bring newer
+		// ones (views, follows, reuse links change no dataset event).
+		FieldReuses:    d.GetMetrics().GetReuses(),
+		FieldFollowers: d.GetMetrics().GetFollowers(),
+		FieldViews:     d.GetMetrics().GetViews(),
 	}
 	if a := d.GetAcronym(); a != "" {
 		f[FieldAcronym] = a

@@ -43,6 +43,7 @@ func fullDataset() *catalogv1.Dataset {
 		CreatedAtInternal:    timestamppb.New(time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)),
 		LastModifiedInternal: timestamppb.New(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)),
 		LastUpdate:           timestamppb.New(time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)),
+		Metrics:              &catalogv1.DatasetMetrics{Views: 140, ResourcesDownloads: 9, Reuses: 2, Followers: 5},
 	}
 }
 
@@ -74,9 +75,9 @@ func TestDataset(t *testing.T) {
 		FieldLastUpdate:            time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC),
 		FieldTemporalCoverageStart: "2019-01-01",
 		FieldTemporalCoverageEnd:   "2019-12-31",
-		FieldReuses:                0,
-		FieldFollowers:             0,
-		FieldViews:                 0,
+		FieldReuses:                int64(2),
+		FieldFollowers:             int64(5),
+		FieldViews:                 int64(140),
 	}
 	assert.Equal(t, want, doc.Fields)
 }

@@ -31,13 +31,19 @@ const (
 )
 
 // HandleEvents applies a batch of catalog events; it returns once the
-// indexes have their changes, so that the batch may be acked. An event
+// indexes have their changes, so that the batch may be acked. The records
+// named by metrics_changed events are read once per batch, whatever the
+// number of events naming them. An event
 // that cannot be decoded is logged and skipped: redelivering it would not
 // help.
 func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
 	changes := make([]Change, 0, len(ms))
 	var orgs []string
+	changed := figures{}
 	for _, m := range ms {
+		if x.addFigures(ctx, changed, m) {
+			continue
+		}
 		c, ok, err := x.change(ctx, m)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", m.ID, err)
@@ -60,7 +66,7 @@ func (x *Indexer) HandleEvents(ctx context.Context, ms []events.Message) error {
 			return fmt.Errorf("organization %s: %w", id, err)
 		}
 	}
-	return nil
+	return x.refreshFigures(ctx, changed)
 }
 
 // refreshOrganizationDatasets indexes again the datasets of an organization
