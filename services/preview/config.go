@@ -31,9 +31,13 @@ type Config struct {
 	Concurrency int `yaml:"concurrency" usage:"analyses running at once (default 2)"`
 	// TempDir holds the files being analyzed (default: the system's).
 	TempDir string `yaml:"temp_dir" usage:"where files being analyzed are kept (default: the system's temporary directory)"`
-	// AckWait is how long one event's analysis may take before JetStream
-	// hands it out again (default 10m).
-	AckWait time.Duration `yaml:"ack_wait" usage:"longest analysis of one event before it is redelivered (default 10m)"`
+	// AckWait is how long an event stays with a preview service that
+	// stopped answering for it before JetStream hands it out again
+	// (default 1m). An analysis may take longer: while it runs, the
+	// consumer extends the delivery every third of AckWait (in-progress
+	// heartbeats), so a long file is not analyzed twice and a crashed
+	// worker's events come back after AckWait.
+	AckWait time.Duration `yaml:"ack_wait" usage:"how soon the event of a preview that died is handed out again; running analyses extend it (default 1m)"`
 	// Attempts bounds the analyses of the same bytes failing for a
 	// transient reason (a timeout, a 5xx, the storage service
 	// unreachable); the last failure stays on the resource with its
@@ -68,7 +72,7 @@ func (c TabularConfig) options() tabular.Options {
 
 // Defaults of Config.
 const (
-	DefaultAckWait       = 10 * time.Minute
+	DefaultAckWait       = time.Minute
 	DefaultAttempts      = pipeline.DefaultAttempts
 	DefaultRetryDelay    = 30 * time.Second
 	DefaultMaxRetryDelay = 10 * time.Minute

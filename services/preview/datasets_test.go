@@ -132,3 +132,23 @@ func TestTransientFailureRetriedThroughTheBus(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // longer than the retry delays
 	require.EqualValues(t, 1, gone.Load(), "a 404 is not retried")
 }
+
+// An analysis longer than ack_wait is not handed out again, to the other
+// replica, while it runs (the consumer's in-progress heartbeats): the file
+// is fetched once.
+func TestAnalysisLongerThanAckWait(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		time.Sleep(1500 * time.Millisecond)
+		fmt.Fprintf(w, "commune;population\nNice;348085\n")
+	}))
+	t.Cleanup(srv.Close)
+	cfg := Config{AckWait: 500 * time.Millisecond}
+	h := startConfig(t, cfg)
+	runService(t, cfg, Deps{DB: h.db, Bus: h.bus, Log: h.svc.log})
+	h.publish(t, "e1", SubjectResourceCreated, &catalogv1.Resource{Id: "slow", Filetype: "remote", Url: srv.URL + "/slow.csv"})
+	h.waitRecord(t, "slow", func(r *records.Record) bool { return r.State == records.StateDone })
+	time.Sleep(time.Second) // room for a redelivery
+	require.EqualValues(t, 1, hits.Load())
+}

@@ -31,13 +31,14 @@ const (
 	signatureSchemaSeparator = "|schema:"
 )
 
-// consumerConfig is the config of the durable consumer of subjects: an
-// event whose handling failed (an analysis failing for a transient reason,
+// consumerConfig is the config of the durable consumer of subjects. An
+// analysis in progress extends its event's delivery (Heartbeat) every
+// third of AckWait. An event whose handling failed (an analysis failing for a transient reason,
 // the database unreachable) comes back after RetryDelay, doubling up to
 // MaxRetryDelay; the pipeline bounds the analyses of the same bytes.
 func (s *Service) consumerConfig(durable string, subjects ...string) events.ConsumerConfig {
 	return events.ConsumerConfig{
-		Durable: durable, FilterSubjects: subjects, AckWait: s.cfg.AckWait,
+		Durable: durable, FilterSubjects: subjects, AckWait: s.cfg.AckWait, Heartbeat: s.cfg.AckWait / 3,
 		RetryDelay: s.cfg.RetryDelay, MaxRetryDelay: s.cfg.MaxRetryDelay,
 	}
 }

@@ -27,6 +27,7 @@ import (
 // without catalog nor storage (extras stay in the records).
 type harness struct {
 	bus *events.Bus
+	db  *sqldb.DB
 	svc *Service
 }
 
@@ -54,15 +55,21 @@ func startConfig(t *testing.T, cfg Config) *harness {
 	require.NoError(t, err)
 	t.Cleanup(bus.Close)
 	db := sqldbtest.Open(t, sqldb.SQLite)
+	return &harness{bus: bus, db: db, svc: runService(t, cfg, Deps{DB: db, Bus: bus, Log: log})}
+}
+
+// runService runs a preview service on deps until the test ends.
+func runService(t *testing.T, cfg Config, deps Deps) *Service {
+	t.Helper()
 	cfg.ServiceToken = "t"
 	cfg.Fetch.Allow = []string{"127.0.0.1"}
-	svc, err := New(ctx, cfg, Deps{DB: db, Bus: bus, Log: log})
+	svc, err := New(context.Background(), cfg, deps)
 	require.NoError(t, err)
-	runCtx, cancel := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(runCtx) }()
 	t.Cleanup(func() { cancel(); require.NoError(t, <-done); require.NoError(t, svc.Close()) })
-	return &harness{bus: bus, svc: svc}
+	return svc
 }
 
 func (h *harness) publish(t *testing.T, id, subject string, r *catalogv1.Resource) {
