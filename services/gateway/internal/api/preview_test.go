@@ -59,7 +59,7 @@ func TestPreviewURL(t *testing.T) {
 
 // newResource creates a dataset (private or not) with a remote resource
 // and returns the resource's id.
-func newResource(t *testing.T, env *gatewaytest.Env, private bool) string {
+func newResource(t testing.TB, env *gatewaytest.Env, private bool) string {
 	t.Helper()
 	ds := env.Do(t, "POST", "/api/1/datasets/", map[string]any{"title": "Budget", "description": "Le budget.", "private": private}, env.AdminToken)
 	require.Equal(t, http.StatusCreated, ds.Status, string(ds.Body))
@@ -91,4 +91,27 @@ func TestPreviewOfPrivateOrUnknownResource(t *testing.T) {
 	}
 	res := env.Do(t, "GET", "/api/resources/"+private+"/data/", nil, env.AdminToken)
 	require.Equal(t, http.StatusServiceUnavailable, res.Status, "its editor passes")
+}
+
+// BenchmarkTabularVisibility: what asking the catalog whether the caller
+// may see the resource adds to a tabular API request, through the whole
+// HTTP stack (no preview service: the answer is 503 once the check
+// passes, 404 when it fails). "unchecked" is a preview route without a
+// resource (the schema catalogue, also 503), the baseline.
+func BenchmarkTabularVisibility(b *testing.B) {
+	env := gatewaytest.Start(b, gatewaytest.Options{})
+	public, private := newResource(b, env, false), newResource(b, env, true)
+	for _, c := range []struct{ name, path string }{
+		{"unchecked", "/api/1/datasets/schemas/"},
+		{"public", "/api/resources/" + public + "/data/"},
+		{"private", "/api/resources/" + private + "/data/"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				if res := env.Do(b, "GET", c.path, nil, ""); res.Status != http.StatusServiceUnavailable && res.Status != http.StatusNotFound {
+					b.Fatalf("%s: %d", c.path, res.Status)
+				}
+			}
+		})
+	}
 }
