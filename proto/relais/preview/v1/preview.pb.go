@@ -754,9 +754,11 @@ type GetPreviewStatusResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	ResourceId string                 `protobuf:"bytes,1,opt,name=resource_id,json=resourceId,proto3" json:"resource_id,omitempty"`
 	DatasetId  string                 `protobuf:"bytes,2,opt,name=dataset_id,json=datasetId,proto3" json:"dataset_id,omitempty"`
-	// "pending", "done" or "failed".
+	// "pending", "done", "failed", or "retrying" (a failure for a transient
+	// reason, a remote server or the storage service unreachable, to be
+	// tried again).
 	State string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
-	// Why the resource could not be analyzed (state "failed").
+	// Why the resource could not be analyzed (state "failed" or "retrying").
 	Error string `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
 	// RFC 3339.
 	AnalyzedAt string `protobuf:"bytes,5,opt,name=analyzed_at,json=analyzedAt,proto3" json:"analyzed_at,omitempty"`

@@ -36,13 +36,14 @@ func (s *Server) GetPreviewStatus(ctx context.Context, req *previewv1.GetPreview
 }
 
 // record returns the resource's record, NOT_FOUND when there is none and
-// FAILED_PRECONDITION (with the reason) when its analysis failed.
+// FAILED_PRECONDITION (with the reason) when its analysis failed or is
+// to be retried.
 func (s *Server) record(ctx context.Context, rid string) (*records.Record, error) {
 	rec, err := s.opts.Records.Get(ctx, rid)
 	if err != nil {
 		return nil, s.status(ctx, err)
 	}
-	if rec.State == records.StateFailed {
+	if rec.State == records.StateFailed || rec.State == records.StateRetrying {
 		return nil, status.Errorf(codes.FailedPrecondition, "resource %s could not be analyzed: %s", rid, rec.Error)
 	}
 	return rec, nil

@@ -54,11 +54,11 @@ func fetchTransient(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }
 
-// retrying says whether rec is a transient failure of job's bytes still
-// to be retried: the next event naming the resource, or the redelivery of
-// the one that failed, analyzes it again.
+// retrying says whether rec is a transient failure still to be retried:
+// the next event naming the resource, or the redelivery of the one that
+// failed, analyzes it again.
 func (p *Pipeline) retrying(rec *records.Record) bool {
-	return rec.State == records.StateFailed && rec.Attempts > 0 && rec.Attempts < p.opts.Attempts
+	return rec.State == records.StateRetrying && rec.Attempts < p.opts.Attempts
 }
 
 // transientFailed records the transient failure f of job (prev is the
@@ -72,7 +72,7 @@ func (p *Pipeline) transientFailed(ctx context.Context, job Job, prev *records.R
 		return prev, &RetryError{Attempt: 1, Err: f}
 	}
 	attempt := 1
-	if prev != nil && prev.Signature == job.Signature && prev.Attempts > 0 && !job.Force {
+	if prev != nil && prev.Signature == job.Signature && prev.State == records.StateRetrying && !job.Force {
 		attempt = prev.Attempts + 1
 	}
 	rec := &records.Record{ResourceID: job.ResourceID, DatasetID: job.DatasetID, Source: job.source(), Signature: job.Signature}
@@ -84,6 +84,9 @@ func (p *Pipeline) transientFailed(ctx context.Context, job Job, prev *records.R
 		return nil, err
 	}
 	rec.Attempts = attempt
+	if attempt < p.opts.Attempts {
+		rec.State = records.StateRetrying
+	}
 	if prev != nil && prev.Tabular {
 		if err := p.opts.Tabular.Drop(ctx, job.ResourceID); err != nil {
 			return nil, fmt.Errorf("drop stale table of %s: %w", job.ResourceID, err)

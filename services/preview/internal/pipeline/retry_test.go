@@ -49,7 +49,7 @@ func TestTransientFailuresAreRetriedThenKept(t *testing.T) {
 			var re *RetryError
 			require.ErrorAs(t, err, &re)
 			require.Equal(t, attempt, re.Attempt)
-			require.Equal(t, records.StateFailed, rec.State)
+			require.Equal(t, records.StateRetrying, rec.State)
 			require.Equal(t, attempt, rec.Attempts)
 			require.Contains(t, rec.Error, "status 503")
 			got, err := p.opts.Records.Get(ctx, "r1")

@@ -28,6 +28,9 @@ var ErrNotFound = errors.New("no preview record")
 const (
 	StateDone   = "done"
 	StateFailed = "failed"
+	// StateRetrying is a failure for a transient reason, to be tried
+	// again (Attempts says how many failed).
+	StateRetrying = "retrying"
 )
 
 // Map kinds.
