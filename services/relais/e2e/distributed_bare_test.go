@@ -23,8 +23,10 @@ var bare sharedCluster
 
 // startBareDistributedPortal starts every target of the bare cluster; the
 // catalog is as empty as the all-in-one startBarePortal's. When the test
-// ends, what it created (datasets, reuses, organizations) is deleted, so
-// that the next journey finds it empty again, and the targets stop.
+// ends, the datasets and reuses it created are deleted, so that the next
+// journey finds none, and the targets stop. Organizations stay: a user's
+// organizations still list a deleted one (first, in the agent's new
+// dataset form), and every journey names its own where it matters.
 func startBareDistributedPortal(t *testing.T) (*portal, *cluster) {
 	t.Helper()
 	bare.mu.Lock()
@@ -45,7 +47,7 @@ func startBareDistributedPortal(t *testing.T) (*portal, *cluster) {
 			t.Log(c.logs(20))
 		}
 		if c.procs["gateway"].running() && c.procs["catalog"].running() {
-			for _, kind := range []string{"reuses", "datasets", "organizations"} {
+			for _, kind := range []string{"reuses", "datasets"} {
 				deleteCreatedSince(p, kind, began)
 			}
 		}

@@ -44,10 +44,11 @@ func agentJourney(t *testing.T, mode, chromium string) {
 	// and creates their commune's organization by the API.
 	var p *portal
 	var agentToken string
+	var org response
 	if mode == "distributed" {
 		var c *cluster
 		p, c = startBareDistributedPortal(t)
-		agentToken = distributedAgent(t, c)
+		agentToken, org = distributedAgent(t, p, c)
 	} else {
 		// All-in-one, the commands run on the data directory before
 		// Relais starts.
@@ -58,9 +59,8 @@ func agentJourney(t *testing.T, mode, chromium string) {
 			agentToken = strings.TrimSpace(out.String()[strings.LastIndex(out.String(), " ")+1:])
 			setPasswordByCommand(t, cfg.DataDir, agentEmail, agentPassword)
 		})
+		org = createAgentOrganization(t, p, agentToken)
 	}
-	org := p.do("POST", "/api/1/organizations/", agentToken, map[string]any{"name": "Commune de Saint-Relais", "description": "Une commune."})
-	require.Equal(t, 201, org.Status, string(org.Raw))
 
 	// A prénoms file of the SCDL schema, over 2 MB: the page sends it in
 	// two chunks.
@@ -137,24 +137,40 @@ func agentJourney(t *testing.T, mode, chromium string) {
 		chromedp.WaitVisible(chromedp.Search(`//nav//a[.="Se connecter"]`)))
 }
 
-// distributedAgents are the agent's API tokens by cluster: the account
-// outlives a journey (a second run, -count=2, signs in again with it).
-var distributedAgents = map[*cluster]string{}
+// createAgentOrganization creates the agent's commune by the API, the
+// agent its admin.
+func createAgentOrganization(t *testing.T, p *portal, agentToken string) response {
+	org := p.do("POST", "/api/1/organizations/", agentToken, map[string]any{"name": "Commune de Saint-Relais", "description": "Une commune."})
+	require.Equal(t, 201, org.Status, string(org.Raw))
+	return org
+}
+
+// agentAccount is the agent's API token and organization.
+type agentAccount struct {
+	token string
+	org   response
+}
+
+// distributedAgents are the agents by cluster: the account and its
+// organization outlive a journey (a second run, -count=2, signs in again
+// with them).
+var distributedAgents = map[*cluster]agentAccount{}
 
 // distributedAgent creates the agent on the cluster's catalog the first
 // time, with `relais admin create-user` and `relais admin set-password
 // --password-stdin` run as an operator would beside a running catalog, and
-// returns their API token.
-func distributedAgent(t *testing.T, c *cluster) string {
-	if token, ok := distributedAgents[c]; ok {
-		return token
+// their organization; it returns their API token and organization.
+func distributedAgent(t *testing.T, p *portal, c *cluster) (string, response) {
+	if a, ok := distributedAgents[c]; ok {
+		return a.token, a.org
 	}
 	out := c.admin(t, "", "create-user", "--email", agentEmail, "--first-name", "Camille", "--last-name", "Agent")
 	m := regexp.MustCompile(`(?m)^API token.*: (udata_\S+)$`).FindStringSubmatch(out)
 	require.NotNil(t, m, "create-user prints the token: %s", out)
 	c.admin(t, agentPassword+"\n", "set-password", "--email", agentEmail, "--password-stdin")
-	distributedAgents[c] = m[1]
-	return m[1]
+	a := agentAccount{token: m[1], org: createAgentOrganization(t, p, m[1])}
+	distributedAgents[c] = a
+	return a.token, a.org
 }
 
 // setPasswordByCommand runs `relais admin set-password --password-stdin`

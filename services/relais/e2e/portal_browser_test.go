@@ -128,7 +128,9 @@ func visitorJourney(t *testing.T, mode, chromium string) {
 	}
 	reuse := p.do("POST", "/api/1/reuses/", p.token, map[string]any{
 		"title": "Carte des équipements de Saint-Relais", "type": "visualization", "topic": "economy_and_business",
-		"url": "https://carte.example.test/equipements", "organization": lyon.Object()["id"], "datasets": []string{dsID},
+		// A reuse's URL is unique, a deleted reuse's too: a second run on
+		// the same distributed cluster (-count=2) registers another.
+		"url": "https://carte.example.test/equipements/" + strconv.FormatInt(time.Now().UnixNano(), 36), "organization": lyon.Object()["id"], "datasets": []string{dsID},
 		"description": "Une **carte** des équipements financés par le budget.",
 	})
 	require.Equal(t, 201, reuse.Status, string(reuse.Raw))
