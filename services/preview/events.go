@@ -187,8 +187,13 @@ func (s *Service) reanalyze(ctx context.Context, rid string) error {
 	}
 	job.Force = true
 	_, err = s.pipeline.Process(ctx, job)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var retry *pipeline.RetryError
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return status.FromContextError(err).Err()
+	case errors.As(err, &retry):
+		// The next event naming the resource tries again.
+		return status.Error(codes.Unavailable, retry.Err.Error())
 	}
 	return err
 }

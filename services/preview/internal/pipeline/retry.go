@@ -84,10 +84,12 @@ func (p *Pipeline) transientFailed(ctx context.Context, job Job, prev *records.R
 		return nil, err
 	}
 	rec.Attempts = attempt
-	if attempt < p.opts.Attempts {
-		rec.State = records.StateRetrying
-	}
-	if prev != nil && prev.Tabular {
+	switch {
+	case attempt < p.opts.Attempts:
+		// The last analysis's table stays queryable while retrying, as
+		// its extras stay on the resource.
+		rec.State, rec.Tabular = records.StateRetrying, prev != nil && prev.Tabular
+	case prev != nil && prev.Tabular:
 		if err := p.opts.Tabular.Drop(ctx, job.ResourceID); err != nil {
 			return nil, fmt.Errorf("drop stale table of %s: %w", job.ResourceID, err)
 		}

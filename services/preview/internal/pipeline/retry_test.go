@@ -64,14 +64,19 @@ func TestTransientFailuresAreRetriedThenKept(t *testing.T) {
 		_, err = tab.DataQuery(ctx, "r1", "", "http://x")
 		require.NoError(t, err)
 
-		// A server that keeps failing: Attempts tries, the last recorded
-		// for good with its reason; later events do not fetch again.
+		// New bytes on a server that keeps failing: Attempts tries, the
+		// last analysis's table served meanwhile, then the failure
+		// recorded for good with its reason and the stale table dropped;
+		// later events do not fetch again.
 		srv, calls = flakyServer(t, http.StatusBadGateway, 1000, "")
-		job = Job{ResourceID: "r2", DatasetID: "d1", URL: srv.URL + "/g.csv", Signature: "url:g"}
+		job = Job{ResourceID: "r1", DatasetID: "d1", URL: srv.URL + "/g.csv", Signature: "url:g"}
 		for attempt := 1; attempt < DefaultAttempts; attempt++ {
-			_, err := p.Process(ctx, job)
+			rec, err := p.Process(ctx, job)
 			var re *RetryError
 			require.ErrorAs(t, err, &re, "attempt %d", attempt)
+			require.True(t, rec.Tabular)
+			_, err = tab.DataQuery(ctx, "r1", "", "http://x")
+			require.NoError(t, err, "the last table is served while retrying")
 		}
 		rec, err = p.Process(ctx, job)
 		require.NoError(t, err, "the last attempt is not retried")
@@ -79,6 +84,10 @@ func TestTransientFailuresAreRetriedThenKept(t *testing.T) {
 		require.Equal(t, DefaultAttempts, rec.Attempts)
 		require.Contains(t, string(rec.Extras), `"analysis:error"`)
 		require.Contains(t, string(rec.Extras), `"check:status":502`)
+		require.False(t, rec.Tabular)
+		_, err = tab.DataQuery(ctx, "r1", "", "http://x")
+		var te *tabular.Error
+		require.ErrorAs(t, err, &te, "the stale table is dropped with the failure")
 		_, err = p.Process(ctx, job)
 		require.NoError(t, err)
 		require.EqualValues(t, DefaultAttempts, calls.Load(), "no fetch after the attempts are exhausted")
