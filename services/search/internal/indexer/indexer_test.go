@@ -22,7 +22,7 @@ import (
 
 // newIndexer opens real embedded indexes and a real SQLite ledger; it has
 // no catalog (the tests here send complete snapshots).
-func newIndexer(t *testing.T) (*Indexer, searchindex.Index) {
+func newIndexer(t testing.TB) (*Indexer, searchindex.Index) {
 	t.Helper()
 	ctx := context.Background()
 	db := sqldbtest.Open(t, "sqlite")
