@@ -263,8 +263,8 @@ func (x *OrganizationChanged) GetOrganization() *v1.Organization {
 // otherwise and on reuse.deleted; its searchable fields are title,
 // description, tags, type, topic, organization and owner. Follows and
 // views publish no reuse event: metrics in a snapshot are those of the
-// moment, and the datasets' metrics.reuses change with no dataset event
-// (read them from the catalog when they must be fresh).
+// moment; a MetricsChanged event names the reuse when they change, and
+// the linked datasets when their metrics.reuses may have changed.
 type ReuseChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	EventId       string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
