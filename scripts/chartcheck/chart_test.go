@@ -388,7 +388,7 @@ func checkNewTargets(t *testing.T, ms []manifest, deps []*appsv1.Deployment) {
 			"RELAIS_STORAGE_SERVICE_TOKEN":   "secret:r-relais-secrets/storage-token",
 			"RELAIS_PREVIEW_CATALOG_API_KEY": "secret:r-relais-secrets/service-user-token",
 			"RELAIS_PREVIEW_PUBLIC_URL":      "https://staging.relais.example.org",
-			"RELAIS_PREVIEW_ACK_WAIT":        "10m",
+			"RELAIS_PREVIEW_ACK_WAIT":        "1m",
 		},
 		"r-relais-analytics": {
 			"RELAIS_ANALYTICS_GRPC_ADDR": ":9095", "RELAIS_ANALYTICS_CATALOG_ADDR": "dns:///r-relais-catalog-headless:9091",
