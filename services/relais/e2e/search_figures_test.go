@@ -57,6 +57,30 @@ func TestSearchFollowsFigures(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, string(res.Raw))
 	took = untilAt(t, p, search+"-reuses", 2, ids[1])
 	t.Logf("reuse moved to the other datasets → sort=-reuses last after %v", took)
+
+	// Organizations and reuses follow their followers too.
+	var orgs []string
+	for _, name := range []string{"Commune zorglubfig A", "Commune zorglubfig B", "Commune zorglubfig C"} {
+		o := p.do("POST", "/api/1/organizations/", p.token, map[string]any{"name": name, "description": "Une commune."})
+		require.Equal(t, http.StatusCreated, o.Status, string(o.Raw))
+		orgs = append(orgs, o.Object()["id"].(string))
+	}
+	untilFound(t, p, "/api/2/organizations/search/?q=zorglubfig", 3)
+	res = p.do("POST", "/api/1/organizations/"+orgs[1]+"/followers/", p.token, nil)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
+	untilAt(t, p, "/api/2/organizations/search/?q=zorglubfig&sort=-followers", 0, orgs[1])
+	// Of two reuses, the one listed second is first once followed.
+	u2 := p.do("POST", "/api/1/reuses/", p.token, map[string]any{
+		"title": "Plan des piscines", "description": "d", "type": "application", "topic": "others",
+		"url": "https://reuses.test/plan-piscines", "datasets": []string{ids[0]},
+	})
+	require.Equal(t, http.StatusCreated, u2.Status, string(u2.Raw))
+	reuses := "/api/2/reuses/search/?q=piscines&sort=-followers"
+	untilFound(t, p, reuses, 2)
+	second := p.do("GET", reuses, "", nil).Object()["data"].([]any)[1].(map[string]any)["id"].(string)
+	res = p.do("POST", "/api/1/reuses/"+second+"/followers/", p.token, nil)
+	require.Equal(t, http.StatusCreated, res.Status, string(res.Raw))
+	untilAt(t, p, reuses, 0, second)
 }
 
 // untilAt polls a search path until its hit at pos is id, and returns
