@@ -45,8 +45,8 @@ func (x *Indexer) addFigures(ctx context.Context, f figures, m events.Message) b
 // followers, reuses) changed, read from the catalog: the index stores no
 // document to patch, and a current read makes replayed or reordered
 // events harmless. The catalog's current records replace the indexed ones
-// whatever the ledger says (their version did not move); records the
-// catalog no longer shows are left to their own events.
+// at the version the ledger holds (figures do not move it) or a later
+// one; records the catalog no longer shows are left to their own events.
 func (x *Indexer) refreshFigures(ctx context.Context, f figures) error {
 	for kind, ids := range f {
 		ids = slices.Compact(slices.Sorted(slices.Values(ids)))
@@ -55,10 +55,7 @@ func (x *Indexer) refreshFigures(ctx context.Context, f figures) error {
 			if err != nil {
 				return fmt.Errorf("read %d %ss whose figures changed: %w", len(chunk), kind, err)
 			}
-			x.mu.Lock()
-			err = x.apply(ctx, changes, true)
-			x.mu.Unlock()
-			if err != nil {
+			if err := x.applyCurrent(ctx, kind, changes); err != nil {
 				return err
 			}
 		}
@@ -96,4 +93,35 @@ func (x *Indexer) readRecords(ctx context.Context, kind string, ids []string) ([
 		}
 	}
 	return changes, nil
+}
+
+// applyCurrent applies records read from the catalog just now, whatever
+// the ledger says unless they are older than what the index holds.
+func (x *Indexer) applyCurrent(ctx context.Context, kind string, changes []Change) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	changes, err := x.notOlder(ctx, kind, changes)
+	if err != nil {
+		return err
+	}
+	return x.apply(ctx, changes, true)
+}
+
+// notOlder keeps the changes that may replace what the index holds at
+// their version or a later one: a catalog replica's read may lag a change
+// already indexed (its read cache), and a record removed at a version
+// stays removed until a later one. x.mu is held.
+func (x *Indexer) notOlder(ctx context.Context, kind string, changes []Change) ([]Change, error) {
+	ids := make([]string, 0, len(changes))
+	for _, c := range changes {
+		ids = append(ids, c.ID)
+	}
+	known, err := x.ledger.Get(ctx, kind, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(changes, func(c Change) bool {
+		old, ok := known[c.ID]
+		return ok && (c.Version < old.Version || c.Version == old.Version && !old.Indexed)
+	}), nil
 }

@@ -42,9 +42,11 @@ func TestFiguresApplyAtSameVersion(t *testing.T) {
 	a, b := dataset("a", "Budget", 1), dataset("b", "Comptes", 1)
 	require.NoError(t, x.HandleEvents(ctx, []events.Message{event(t, "created", a), event(t, "created", b)}))
 	a.Metrics, b.Metrics = &catalogv1.DatasetMetrics{Views: 2}, &catalogv1.DatasetMetrics{Views: 9, Followers: 1}
-	x.mu.Lock()
-	require.NoError(t, x.apply(ctx, []Change{DatasetChange(a), DatasetChange(b)}, true))
-	x.mu.Unlock()
+	refresh := func(changes ...Change) {
+		t.Helper()
+		require.NoError(t, x.applyCurrent(ctx, ledger.Dataset, changes))
+	}
+	refresh(DatasetChange(a), DatasetChange(b))
 	res, err := idx.Search(ctx, searchindex.Query{Sort: "-views"})
 	require.NoError(t, err)
 	require.Len(t, res.Hits, 2)
@@ -54,6 +56,16 @@ func TestFiguresApplyAtSameVersion(t *testing.T) {
 	known, err := x.ledger.Get(ctx, ledger.Dataset, []string{"a"})
 	require.NoError(t, err)
 	assert.Equal(t, micros(a.GetLastModifiedInternal()), known["a"].Version)
+
+	// A lagging catalog read (older than what is indexed) changes nothing,
+	// nor does one of a record removed at its version.
+	renamed := dataset("a", "Délibérations", 2)
+	require.NoError(t, x.HandleEvents(ctx, []events.Message{event(t, "updated", renamed), event(t, "deleted", b)}))
+	a.Metrics, b.Metrics = &catalogv1.DatasetMetrics{Views: 50}, &catalogv1.DatasetMetrics{Views: 60}
+	refresh(DatasetChange(a), DatasetChange(b))
+	assert.Equal(t, []string{"a"}, find(t, idx, "délibérations"))
+	assert.Empty(t, find(t, idx, "budget"))
+	assert.Empty(t, find(t, idx, "comptes"))
 }
 
 // BenchmarkFiguresReindex measures the index side of a push of 5 000
@@ -91,10 +103,7 @@ func BenchmarkFiguresReindex(b *testing.B) {
 		}
 		start := time.Now()
 		for page := range slices.Chunk(changed, figuresPage) {
-			x.mu.Lock()
-			err := x.apply(ctx, page, true)
-			x.mu.Unlock()
-			require.NoError(b, err)
+			require.NoError(b, x.applyCurrent(ctx, ledger.Dataset, page))
 		}
 		total += time.Since(start)
 	}
