@@ -333,17 +333,28 @@ func peakRSSMiB() float64 {
 	return 0
 }
 
-// BenchmarkQueryWhileIndexing times a filtered, sorted page (a commune
-// and the latest dates first, BenchmarkQuery's first shape) on the
+// BenchmarkQueryWhileIndexing times filtered, sorted pages on the
 // 1 000 000-row table from the moment Load returns, while its indexes are
-// built in the background (until its columns' indexes exist such a query
-// scans the table), and after: p50 and p99 of each phase, the number of
-// pages timed during the build, and how long the build took. Run it once
-// (DuckDB builds no index):
+// built in the background, one column after the other (until a query's
+// columns have theirs it scans the table), and after: p50, p99 and max of
+// each phase, for a filter on the first column (indexed first) and one on
+// the ninth (indexed last but one), the two taking turns; and how long
+// the build took. Run it once (DuckDB builds no index):
 //
 //	go test ./services/preview/internal/tabular -run '^$' -bench 'QueryWhileIndexing/sqlite' -benchtime 1x
 func BenchmarkQueryWhileIndexing(b *testing.B) {
 	n := benchRows(b)
+	shapes := []struct {
+		name string
+		args func(rng *rand.Rand) url.Values
+	}{
+		{"commune", func(rng *rand.Rand) url.Values {
+			return url.Values{"code_commune__exact": {fmt.Sprintf("%05d", 1000+rng.IntN(35000))}, "date__sort": {"desc"}}
+		}},
+		{"siret", func(rng *rand.Rand) url.Values {
+			return url.Values{"siret__exact": {fmt.Sprintf("%014d", rng.Int64N(1e14))}, "maj__sort": {"desc"}}
+		}},
+	}
 	for _, e := range benchEngines() {
 		if e.name == EngineDuckDB {
 			continue
@@ -354,46 +365,50 @@ func BenchmarkQueryWhileIndexing(b *testing.B) {
 			pool := newRowPool(n)
 			for b.Loop() {
 				s := e.open(b, Options{})
-				page := func() time.Duration {
-					args := url.Values{"code_commune__exact": {fmt.Sprintf("%05d", 1000+rng.IntN(35000))}, "date__sort": {"desc"}}
-					start := time.Now()
-					if _, err := s.Data(ctx, "bench", args, base); err != nil {
-						b.Fatal(err)
-					}
-					return time.Since(start)
-				}
 				if _, err := s.Load(ctx, "bench", mixedColumns, nil, pool.rows(n)); err != nil {
 					b.Fatal(err)
 				}
 				start := time.Now()
 				indexed := make(chan struct{})
 				go func() { s.WaitIndexing(); close(indexed) }()
-				var during, after []time.Duration
+				during := make([][]time.Duration, len(shapes))
+				after := make([][]time.Duration, len(shapes))
+				page := func(i int) time.Duration {
+					t := time.Now()
+					if _, err := s.Data(ctx, "bench", shapes[i].args(rng), base); err != nil {
+						b.Fatal(err)
+					}
+					return time.Since(t)
+				}
 			building:
-				for {
+				for i := 0; ; i = (i + 1) % len(shapes) {
 					select {
 					case <-indexed:
 						break building
 					default:
-						during = append(during, page())
+						during[i] = append(during[i], page(i))
 					}
 				}
-				build := time.Since(start)
-				for range 200 {
-					after = append(after, page())
-				}
-				b.ReportMetric(build.Seconds(), "index-build-s")
-				b.ReportMetric(float64(len(during)), "pages-during")
-				for _, phase := range []struct {
-					name string
-					lat  []time.Duration
-				}{{"during", during}, {"after", after}} {
-					if len(phase.lat) == 0 {
-						continue // indexed before the first page
+				b.ReportMetric(time.Since(start).Seconds(), "index-build-s")
+				for range 100 {
+					for i := range shapes {
+						after[i] = append(after[i], page(i))
 					}
-					slices.Sort(phase.lat)
-					b.ReportMetric(ms(phase.lat[len(phase.lat)/2]), phase.name+"-p50-ms")
-					b.ReportMetric(ms(phase.lat[min(len(phase.lat)-1, len(phase.lat)*99/100)]), phase.name+"-p99-ms")
+				}
+				for i, shape := range shapes {
+					for _, phase := range []struct {
+						name string
+						lat  []time.Duration
+					}{{"during", during[i]}, {"after", after[i]}} {
+						if len(phase.lat) == 0 {
+							continue // indexed before the first page
+						}
+						slices.Sort(phase.lat)
+						prefix := shape.name + "-" + phase.name
+						b.ReportMetric(ms(phase.lat[len(phase.lat)/2]), prefix+"-p50-ms")
+						b.ReportMetric(ms(phase.lat[min(len(phase.lat)-1, len(phase.lat)*99/100)]), prefix+"-p99-ms")
+						b.ReportMetric(ms(phase.lat[len(phase.lat)-1]), prefix+"-max-ms")
+					}
 				}
 			}
 		})
