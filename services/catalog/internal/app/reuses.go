@@ -187,7 +187,13 @@ func (s *Service) CreateReuse(ctx context.Context, in *catalogv1.ReuseInput) (*c
 		if err := q.RecordSlugChange(ctx, store.KindReuse, "", slug, r.GetId()); err != nil {
 			return err
 		}
-		return s.publishReuse(ctx, q, Created, caller.UserID, r, now)
+		if err := s.publishReuse(ctx, q, Created, caller.UserID, r, now); err != nil {
+			return err
+		}
+		if !countsForDatasets(r) {
+			return nil
+		}
+		return metricsEvents(ctx, q, "dataset", r.GetDatasetIds(), now)
 	})
 	if err != nil {
 		return nil, err
@@ -258,7 +264,8 @@ func (s *Service) editReuse(ctx context.Context, ref string, allowDeleted bool, 
 		if !canEditReuse(caller, r) {
 			return fmt.Errorf("edit reuse %s: %w", ref, domain.ErrPermissionDenied)
 		}
-		oldSlug, oldTitle, oldDatasets := r.GetSlug(), r.GetTitle(), slices.Clone(r.GetDatasetIds())
+		oldSlug, oldTitle := r.GetSlug(), r.GetTitle()
+		oldDatasets, wasCounted := slices.Clone(r.GetDatasetIds()), countsForDatasets(r)
 		if err := fn(q, caller, r, now); err != nil {
 			return err
 		}
@@ -277,8 +284,10 @@ func (s *Service) editReuse(ctx context.Context, ref string, allowDeleted bool, 
 		if err := s.publishReuse(ctx, q, Updated, caller.UserID, r, now); err != nil {
 			return err
 		}
-		// Unlinked datasets lose a reuse; publishReuse names the linked ones.
-		return metricsEvents(ctx, q, "dataset", oldDatasets, now)
+		if wasCounted == countsForDatasets(r) && slices.Equal(oldDatasets, r.GetDatasetIds()) {
+			return nil
+		}
+		return metricsEvents(ctx, q, "dataset", append(oldDatasets, r.GetDatasetIds()...), now)
 	})
 	if err != nil {
 		return nil, err
@@ -310,10 +319,22 @@ func (s *Service) DeleteReuse(ctx context.Context, ref string) error {
 		if err := s.publishReuse(ctx, q, Deleted, caller.UserID, r, now); err != nil {
 			return err
 		}
+		if countsForDatasets(r) {
+			if err := metricsEvents(ctx, q, "dataset", r.GetDatasetIds(), now); err != nil {
+				return err
+			}
+		}
 		r.Deleted = timestamppb.New(now)
 		r.LastModified = timestamppb.New(now)
 		return s.saveReuse(ctx, q, r, false)
 	})
+}
+
+// countsForDatasets says whether r counts in its datasets' reuses figure
+// (public live reuses): when that or its links change, the datasets are
+// named in a metrics_changed event.
+func countsForDatasets(r *catalogv1.Reuse) bool {
+	return !r.GetPrivate() && r.Deleted == nil
 }
 
 // saveReuse stores r stripped of computed fields, with its search text.
@@ -357,14 +378,9 @@ func (s *Service) publishReuse(ctx context.Context, q store.Q, verb, actor strin
 	}
 	snap.Datasets = nil
 	id := events.NewID()
-	if err := enqueue(ctx, q, SubjectPrefix+"reuse."+verb, &eventsv1.ReuseChanged{
+	return enqueue(ctx, q, SubjectPrefix+"reuse."+verb, &eventsv1.ReuseChanged{
 		EventId: id, OccurredAt: timestamppb.New(at), ActorId: actor, Reuse: snap,
-	}, id, at); err != nil {
-		return err
-	}
-	// The linked datasets' reuses figure (public live reuses) may change
-	// with any change of the reuse: its links, privacy, deletion.
-	return metricsEvents(ctx, q, "dataset", r.GetDatasetIds(), at)
+	}, id, at)
 }
 
 // presentReuses fills the computed fields of reuses for caller:

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/relais-data/relais/pkg/events"
 	"github.com/relais-data/relais/pkg/sqldb"
@@ -90,5 +91,25 @@ func TestMetricsChangedEvents(t *testing.T) {
 		_, err = c.UnfollowObject(as(ctx, admin), &catalogv1.UnfollowObjectRequest{ObjectType: "dataset", ObjectId: ids[0]})
 		require.NoError(t, err)
 		assert.Equal(t, "relais.catalog.dataset.metrics_changed dataset "+ids[0], next())
+
+		// A reuse names its datasets when it links them, when its links
+		// change (old and new ones) and when it is deleted; not when only
+		// its title changes.
+		u, err := c.CreateReuse(as(ctx, admin), &catalogv1.CreateReuseRequest{Reuse: &catalogv1.ReuseInput{
+			Title: "Carte", Description: "d", Type: "application", Topic: "others", Url: "https://reuses.test/carte", Datasets: []string{ids[0]}}})
+		require.NoError(t, err)
+		reuseID := u.GetReuse().GetId()
+		assert.Equal(t, "relais.catalog.dataset.metrics_changed dataset "+ids[0], next())
+		update := func(in *catalogv1.ReuseInput, paths ...string) {
+			t.Helper()
+			_, err := c.UpdateReuse(as(ctx, admin), &catalogv1.UpdateReuseRequest{Reuse: reuseID, Input: in, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths}})
+			require.NoError(t, err)
+		}
+		update(&catalogv1.ReuseInput{Title: "Carte des piscines"}, "title")
+		update(&catalogv1.ReuseInput{Datasets: []string{ids[1]}}, "datasets")
+		assert.Equal(t, "relais.catalog.dataset.metrics_changed dataset "+strings.Join(ids, ","), next(), "the title change named no dataset")
+		_, err = c.DeleteReuse(as(ctx, admin), &catalogv1.DeleteReuseRequest{Reuse: reuseID})
+		require.NoError(t, err)
+		assert.Equal(t, "relais.catalog.dataset.metrics_changed dataset "+ids[1], next())
 	})
 }
