@@ -16,7 +16,20 @@ import (
 // push of views, a follow, a reuse linking a dataset — through the
 // catalog's metrics_changed events, within seconds.
 func TestSearchFollowsFigures(t *testing.T) {
-	p := startBarePortal(t, func(c *relais.Config) { c.Analytics.PushInterval = 200 * time.Millisecond })
+	configure := func(c *relais.Config) { c.Analytics.PushInterval = 200 * time.Millisecond }
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			if mode == "all-in-one" {
+				testSearchFollowsFigures(t, startBarePortal(t, configure)) // without the demo data: quicker
+				return
+			}
+			p, _ := startPortalWith(t, mode, t.TempDir(), configure)
+			testSearchFollowsFigures(t, p)
+		})
+	}
+}
+
+func testSearchFollowsFigures(t *testing.T, p *portal) {
 	var ids, slugs []string
 	for _, title := range []string{"Piscines zorglubfig du nord", "Piscines zorglubfig du sud", "Piscines zorglubfig de l'est"} {
 		ds := p.do("POST", "/api/1/datasets/", p.token, map[string]any{"title": title, "description": "Entrées par jour."})
