@@ -226,7 +226,7 @@ func (s *Service) userProto(ctx context.Context, u store.User, caller domain.Cal
 	if !u.DeletedAt.IsZero() {
 		p.Deleted = timestamppb.New(u.DeletedAt)
 	}
-	ms, err := s.store.Memberships(ctx, u.ID)
+	ms, err := s.store.LiveMemberships(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -239,6 +239,12 @@ func TestCatalog(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.GetOrganization(ctx, &catalogv1.GetOrganizationRequest{Organization: orgB.GetOrganization().GetId()})
 		requireDeleted(t, err)
+		// A deleted organization leaves its members' profiles (udata's).
+		bobMe, err := c.GetMe(as(ctx, bob), &catalogv1.GetMeRequest{})
+		require.NoError(t, err)
+		for _, o := range bobMe.GetUser().GetOrganizations() {
+			require.NotEqual(t, orgB.GetOrganization().GetId(), o.GetId(), "deleted organization still in the profile")
+		}
 
 		refs, err := c.GetReferenceLists(ctx, &catalogv1.GetReferenceListsRequest{})
 		require.NoError(t, err)

@@ -66,6 +66,15 @@ func (q Q) Memberships(ctx context.Context, userID string) ([]Member, error) {
 	return q.members(ctx, `SELECT organization_id, user_id, role, since FROM members WHERE user_id = ? ORDER BY since, organization_id`, userID)
 }
 
+// LiveMemberships lists a user's memberships of organizations that are not
+// deleted: the organizations a user's profile shows (udata leaves deleted
+// ones out), while Memberships still grants what a member may do.
+func (q Q) LiveMemberships(ctx context.Context, userID string) ([]Member, error) {
+	return q.members(ctx, `SELECT m.organization_id, m.user_id, m.role, m.since FROM members m
+		JOIN organizations o ON o.id = m.organization_id
+		WHERE m.user_id = ? AND o.deleted_at IS NULL ORDER BY m.since, m.organization_id`, userID)
+}
+
 // GetMember returns one membership.
 func (q Q) GetMember(ctx context.Context, orgID, userID string) (Member, error) {
 	var m Member
