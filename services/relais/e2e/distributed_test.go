@@ -107,7 +107,7 @@ func startDistributed(t *testing.T) *distributed {
 	})
 	cfg := relais.DefaultConfig()
 	// An analysis in flight in a killed process is redelivered after
-	// ack_wait (default 10 minutes, for long analyses).
+	// ack_wait (default 1 minute, kept longer by heartbeats while it runs).
 	cfg.Preview.AckWait = 10 * time.Second
 	cfg.Analytics.AckWait = 3 * time.Second
 	cfg.Analytics.PushInterval = time.Second
