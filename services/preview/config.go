@@ -59,7 +59,7 @@ type Config struct {
 type TabularConfig struct {
 	Engine      string `yaml:"engine" usage:"where tabular data tables live: sql (the preview database, default) or duckdb (a DuckDB file; needs a cgo build)"`
 	DuckDBPath  string `yaml:"duckdb_path" usage:"the DuckDB file of the duckdb engine (default: tabular.duckdb in the data directory)"`
-	MemoryLimit string `yaml:"duckdb_memory_limit" usage:"DuckDB's memory_limit, beyond which it spills to disk (default 32MB)"`
+	MemoryLimit string `yaml:"duckdb_memory_limit" usage:"DuckDB's memory_limit, beyond which it spills to disk (default 64MB)"`
 	Threads     int    `yaml:"duckdb_threads" usage:"DuckDB's worker threads (default 2)"`
 }
 
