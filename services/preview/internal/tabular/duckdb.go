@@ -54,9 +54,9 @@ func openDuckDB(opt DuckDBOptions) (*sql.DB, error) {
 // rows by default, in memory outside its memory_limit (and a flush that
 // large needs more than a 32MB memory_limit lets it pin). On a 1 GB file's
 // load, with memory_limit 64MB, the peak RSS was 286 MiB flushing every
-// 32 768 rows (before allocator_flush_threshold), 251 every 16 384, and
-// 266 every 8 192 for 40% more CPU: the figure varies by ±10 MiB from run
-// to run. The table is not queryable before its swap whatever was
+// 32 768 rows (before allocator_flush_threshold), 251 and 278 every
+// 16 384, and 266 every 8 192 for 40% more CPU: the figure varies by tens
+// of MiB from run to run. The table is not queryable before its swap whatever was
 // committed (a failed load drops it; one a crash interrupted, Open drops).
 var duckFlushRows int64 = 8 * 2048
 

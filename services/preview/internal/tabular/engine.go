@@ -42,10 +42,10 @@ type DuckDBOptions struct {
 // that exports a 1 000 000-row table (ordered by __id; the others fail with
 // "could not allocate block"). With the appender's flushes and the
 // allocator's flush threshold (openDuckDB), a 1 GB file's analysis and
-// load peaked at 251 MiB of RSS here (297–400 without them; 160MB: 290–380
-// on 100 MB), at the same speed, but runs vary by ±10 MiB, so that issue
-// 5's 256 is not a sure bound: see the analysis package's
-// BenchmarkAnalyzeLoad.
+// load peaked at 251 and 278 MiB of RSS in two runs here (297–400 without
+// them; 160MB: 290–380 on 100 MB), at the same speed: not under issue 5's
+// 256, which 32MB and 48MB kept (231–259, 241). See the analysis
+// package's BenchmarkAnalyzeLoad.
 const (
 	DefaultDuckDBMemoryLimit = "64MB"
 	DefaultDuckDBThreads     = 2
