@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -312,20 +314,37 @@ func createDatabase(t testing.TB, prefix string) (dsn string, drop func()) {
 	}
 }
 
-// freePorts returns n distinct free ports of 127.0.0.1: each is held until
-// all are chosen (one at a time, the kernel may give a port just closed
-// again).
+// freePorts returns n distinct free ports of 127.0.0.1 for processes that
+// listen on the same port again after a restart. They are taken below the
+// kernel's ephemeral range (32768–60999 here), where outgoing connections
+// get their local ports: a port from that range, free when chosen, was
+// once taken by a connection while its target was down (CI: "bind:
+// address already in use"). Each is held until all are chosen.
 func freePorts(t testing.TB, n int) []int {
 	t.Helper()
-	ports := make([]int, n)
-	for i := range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
+	ports := make([]int, 0, n)
+	for tries := 0; len(ports) < n; tries++ {
+		require.Less(t, tries, lowPortSpan, "no free port below the ephemeral range")
+		port := lowPortBase + int(nextLowPort.Add(1))%lowPortSpan
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
 		defer ln.Close()
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
+		ports = append(ports, port)
 	}
 	return ports
 }
+
+// Ports of freePorts: from lowPortBase on, starting at a random offset so
+// that two test binaries rarely walk the same ports.
+const lowPortBase, lowPortSpan = 20000, 12000
+
+var nextLowPort = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(mrand.Int64N(lowPortSpan))
+	return &n
+}()
 
 // loopback is 127.0.0.1 and a free port.
 func loopback(t testing.TB) string { return "127.0.0.1:" + strconv.Itoa(freePort(t)) }

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -235,11 +234,10 @@ func runTarget(t testing.TB, cfg relais.Config) (*relais.Relais, func()) {
 	}
 }
 
+// freePort is a free port of 127.0.0.1 below the ephemeral range (see
+// freePorts): a process may listen on it again after a restart.
 func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return freePorts(t, 1)[0]
 }
 
 // response is an HTTP answer with its decoded JSON body.
