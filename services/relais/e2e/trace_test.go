@@ -82,16 +82,18 @@ func testTrace(t *testing.T, p *portal, exp spanSource) {
 		t.Fatalf("trace %s has no %s; its spans:\n  %s", traceID, what, strings.Join(names, "\n  "))
 		return tracetest.SpanStub{}
 	}
-	// The consumer span ends after the indexing: wait for it.
+	// The consumer span ends after the indexing; in distributed mode each
+	// process exports its spans in its own batches: wait for the search
+	// indexer's and the gateway's.
 	require.Eventually(t, func() bool {
 		spans = spansOf(exp, traceID)
+		consumer, gateway := false, false
 		for _, s := range spans {
-			if s.SpanKind == trace.SpanKindConsumer && hasAttr(s, "messaging.consumer.group.name", "search-index") {
-				return true
-			}
+			consumer = consumer || s.SpanKind == trace.SpanKindConsumer && hasAttr(s, "messaging.consumer.group.name", "search-index")
+			gateway = gateway || s.SpanKind == trace.SpanKindServer && strings.Contains(s.InstrumentationScope.Name, "otelhttp")
 		}
-		return false
-	}, 10*time.Second, 50*time.Millisecond)
+		return consumer && gateway
+	}, 30*time.Second, 50*time.Millisecond, "the search indexer's consumer span and the gateway's HTTP span")
 
 	gateway := find("gateway HTTP server span", func(s tracetest.SpanStub) bool {
 		return s.SpanKind == trace.SpanKindServer && strings.Contains(s.InstrumentationScope.Name, "otelhttp")
