@@ -19,3 +19,13 @@ func StringArgs(ss []string) []any {
 	}
 	return out
 }
+
+// Rows returns n rows of cols placeholders for a multi-row VALUES:
+// "(?, ?), (?, ?)".
+func Rows(n, cols int) string {
+	if n <= 0 {
+		return ""
+	}
+	row := "(" + Placeholders(cols) + ")"
+	return strings.Repeat(row+", ", n-1) + row
+}

@@ -35,11 +35,8 @@ func markDirty(ctx context.Context, tx *sqldb.Tx, objects map[Increment]bool, no
 		var b strings.Builder
 		args := make([]any, 0, 3*len(chunk))
 		b.WriteString("INSERT INTO analytics_dirty (object_type, object_id, dirty_at) VALUES ")
-		for i, k := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?, ?)")
+		b.WriteString(sqldb.Rows(len(chunk), 3))
+		for _, k := range chunk {
 			args = append(args, k.ObjectType, k.ObjectID, now)
 		}
 		b.WriteString(" ON CONFLICT (object_type, object_id) DO UPDATE SET dirty_at = excluded.dirty_at")

@@ -47,11 +47,8 @@ func addPending(ctx context.Context, tx *sqldb.Tx, counts map[pendingKey]int64) 
 		var b strings.Builder
 		args := make([]any, 0, 4*len(chunk))
 		b.WriteString("INSERT INTO analytics_pending (dataset_id, metric, day, count) VALUES ")
-		for i, k := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?, ?, ?)")
+		b.WriteString(sqldb.Rows(len(chunk), 4))
+		for _, k := range chunk {
 			args = append(args, k.DatasetID, k.Metric, k.day, counts[k])
 		}
 		b.WriteString(" ON CONFLICT (dataset_id, metric, day) DO UPDATE SET count = analytics_pending.count + excluded.count")

@@ -134,11 +134,8 @@ func markSeen(ctx context.Context, tx *sqldb.Tx, events []Event) (map[string]boo
 		var b strings.Builder
 		args := make([]any, 0, 2*len(chunk))
 		b.WriteString("INSERT INTO analytics_seen (event_id, seen_at) VALUES ")
-		for i, e := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?)")
+		b.WriteString(sqldb.Rows(len(chunk), 2))
+		for _, e := range chunk {
 			args = append(args, e.ID, now)
 		}
 		b.WriteString(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
@@ -177,11 +174,8 @@ func upsertCounts(ctx context.Context, tx *sqldb.Tx, table, period string, count
 		var b strings.Builder
 		args := make([]any, 0, 5*len(chunk))
 		fmt.Fprintf(&b, "INSERT INTO %s (object_type, object_id, metric, %s, count) VALUES ", table, period)
-		for i, k := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?, ?, ?, ?)")
+		b.WriteString(sqldb.Rows(len(chunk), 5))
+		for _, k := range chunk {
 			args = append(args, k.ObjectType, k.ObjectID, k.Metric, k.period, counts[k])
 		}
 		fmt.Fprintf(&b, " ON CONFLICT (object_type, object_id, metric, %s) DO UPDATE SET count = %s.count + excluded.count", period, table)

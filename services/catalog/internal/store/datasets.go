@@ -164,7 +164,7 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 			args = append(args, id, t, c.listed, c.created)
 		}
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO dataset_tags (dataset_id, tag, listed, created) VALUES `+
-			rows(len(c.tags), 4)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			sqldb.Rows(len(c.tags), 4)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("tags: %w", err)
 		}
 	}
@@ -174,7 +174,7 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 			args = append(args, id, f, c.listed, c.created)
 		}
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO dataset_formats (dataset_id, format, listed, created) VALUES `+
-			rows(len(c.formats), 4)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			sqldb.Rows(len(c.formats), 4)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("formats: %w", err)
 		}
 	}
@@ -184,7 +184,7 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 			args = append(args, id, t[0], t[1])
 		}
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO dataset_terms (dataset_id, kind, value) VALUES `+
-			rows(len(c.terms), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			sqldb.Rows(len(c.terms), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("terms: %w", err)
 		}
 	}
@@ -193,7 +193,7 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 		for _, r := range c.resIDs {
 			args = append(args, r, id)
 		}
-		if _, err := q.q.ExecContext(ctx, `INSERT INTO resources (id, dataset_id) VALUES `+rows(len(c.resIDs), 2), args...); err != nil {
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO resources (id, dataset_id) VALUES `+sqldb.Rows(len(c.resIDs), 2), args...); err != nil {
 			if isUnique(err) {
 				return fmt.Errorf("resources: %w", domain.ErrAlreadyExists)
 			}
@@ -201,12 +201,6 @@ func (q Q) insertDatasetChildren(ctx context.Context, id string, c datasetColumn
 		}
 	}
 	return nil
-}
-
-// rows returns n rows of cols placeholders: "(?, ?), (?, ?)".
-func rows(n, cols int) string {
-	row := "(" + sqldb.Placeholders(cols) + ")"
-	return strings.Repeat(row+", ", n-1) + row
 }
 
 // ExistingDatasetIDs returns which of ids are datasets.

@@ -114,7 +114,7 @@ func (q Q) insertReuseChildren(ctx context.Context, r *catalogv1.Reuse, c reuseC
 			args = append(args, r.GetId(), id, c.listed)
 		}
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO reuse_datasets (reuse_id, dataset_id, listed) VALUES `+
-			rows(len(ids), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			sqldb.Rows(len(ids), 3)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("reuse %s datasets: %w", r.GetId(), err)
 		}
 	}
@@ -124,7 +124,7 @@ func (q Q) insertReuseChildren(ctx context.Context, r *catalogv1.Reuse, c reuseC
 			args = append(args, r.GetId(), t)
 		}
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO reuse_tags (reuse_id, tag) VALUES `+
-			rows(len(tags), 2)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			sqldb.Rows(len(tags), 2)+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("reuse %s tags: %w", r.GetId(), err)
 		}
 	}
