@@ -52,6 +52,19 @@ type searchQuery struct {
 	page, size int64
 }
 
+// filter adds a filter on field with the non-empty values, if any.
+func (sq *searchQuery) filter(field string, values ...string) {
+	var vs []string
+	for _, v := range values {
+		if v != "" {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) > 0 {
+		sq.q.Filters = append(sq.q.Filters, &searchv1.Filter{Field: field, Values: vs})
+	}
+}
+
 // parseDatasetSearch reads the arguments of udata's dataset search
 // parser, answering the first bad one (and returning nil). Filter values
 // the index does not know find nothing: they are data, not errors.
@@ -65,39 +78,28 @@ func parseDatasetSearch(w http.ResponseWriter, r *http.Request) *searchQuery {
 	if a.failed {
 		return nil
 	}
-	add := func(field string, values ...string) {
-		var vs []string
-		for _, v := range values {
-			if v != "" {
-				vs = append(vs, v)
-			}
-		}
-		if len(vs) > 0 {
-			sq.q.Filters = append(sq.q.Filters, &searchv1.Filter{Field: field, Values: vs})
-		}
-	}
-	add("tag", a.list("tag")...)
-	add("organization", strings.Split(a.str("organization"), "|")...)
+	sq.filter("tag", a.list("tag")...)
+	sq.filter("organization", strings.Split(a.str("organization"), "|")...)
 	for _, f := range []string{"badge", "organization_badge", "organization_name", "owner", "license", "geozone",
 		"access_type", "format_family", "producer_type", "last_update_range"} {
-		add(f, a.str(f))
+		sq.filter(f, a.str(f))
 	}
 	for _, f := range []string{"granularity", "format", "schema"} {
-		add(f, a.list(f)...)
+		sq.filter(f, a.list(f)...)
 	}
 	if tc := a.str("temporal_coverage"); tc != "" {
 		if !validTemporalCoverage(tc) {
 			writeMessage(w, http.StatusBadRequest, msgTemporalCoverage)
 			return nil
 		}
-		add("temporal_coverage", tc)
+		sq.filter("temporal_coverage", tc)
 	}
 	if featured != nil {
-		add("featured", strconv.FormatBool(*featured))
+		sq.filter("featured", strconv.FormatBool(*featured))
 	}
 	if topic := a.str("topic"); topic != "" {
 		// Relais has no topics yet: no dataset belongs to one.
-		add("topic", topic)
+		sq.filter("topic", topic)
 	}
 	if !sq.window(w) {
 		return nil

@@ -35,25 +35,14 @@ func parseReuseSearch(w http.ResponseWriter, r *http.Request) *searchQuery {
 	if a.failed {
 		return nil
 	}
-	add := func(field string, values ...string) {
-		var vs []string
-		for _, v := range values {
-			if v != "" {
-				vs = append(vs, v)
-			}
-		}
-		if len(vs) > 0 {
-			sq.q.Filters = append(sq.q.Filters, &searchv1.Filter{Field: field, Values: vs})
-		}
-	}
-	add("tag", a.list("tag")...)
+	sq.filter("tag", a.list("tag")...)
 	for _, f := range []string{"organization", "organization_badge", "owner", "type", "badge", "topic",
 		"producer_type", "last_update_range", "dataset"} {
-		add(f, a.str(f))
+		sq.filter(f, a.str(f))
 	}
 	for name, b := range map[string]*bool{"featured": featured, "archived": archived} {
 		if b != nil {
-			add(name, strconv.FormatBool(*b))
+			sq.filter(name, strconv.FormatBool(*b))
 		}
 	}
 	if !sq.window(w) {
