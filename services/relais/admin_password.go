@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/relais-data/relais/pkg/sqldb"
 	"github.com/relais-data/relais/services/catalog"
 )
 
@@ -45,17 +44,7 @@ func setPassword(ctx context.Context, args []string, stdin io.Reader, stdout io.
 		return fmt.Errorf("set-password: read standard input: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	cfg, err := loadConfig(rest)
-	if err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return err
-	}
-	if err := cfg.ensureTokenSecret(); err != nil {
-		return err
-	}
-	db, err := sqldb.Open(ctx, cfg.Catalog.DB)
+	cfg, db, err := openCatalogDB(ctx, rest)
 	if err != nil {
 		return err
 	}

@@ -162,17 +162,7 @@ func admin(ctx context.Context, args []string, stdout io.Writer) error {
 	if *email == "" {
 		return errors.New("create-user: --email is required")
 	}
-	cfg, err := loadConfig(rest)
-	if err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return err
-	}
-	if err := cfg.ensureTokenSecret(); err != nil {
-		return err
-	}
-	db, err := sqldb.Open(ctx, cfg.Catalog.DB)
+	cfg, db, err := openCatalogDB(ctx, rest)
 	if err != nil {
 		return err
 	}
@@ -294,4 +284,21 @@ func ImportFile(ctx context.Context, addr, token, file string, progress func(dem
 	im := demo.Importer{Catalog: catalogv1.NewCatalogServiceClient(conn), Progress: progress}
 	stats, err := im.Import(grpcx.WithAPIKey(ctx, token), rd)
 	return stats, time.Since(start), err
+}
+
+// openCatalogDB reads the configuration of args and opens the catalog's
+// database, as the admin commands that write it directly need.
+func openCatalogDB(ctx context.Context, args []string) (Config, *sqldb.DB, error) {
+	cfg, err := loadConfig(args)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := cfg.finish(); err != nil {
+		return cfg, nil, err
+	}
+	if err := cfg.ensureTokenSecret(); err != nil {
+		return cfg, nil, err
+	}
+	db, err := sqldb.Open(ctx, cfg.Catalog.DB)
+	return cfg, db, err
 }
